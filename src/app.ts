@@ -1,0 +1,53 @@
+import { openapi } from '@elysiajs/openapi'
+import { Elysia } from 'elysia'
+import { CacheEngine, type Clock } from './cache'
+import type { Config } from './config/schema'
+import { errorHandling } from './http/error-handler'
+import { silentLogger, type Logger } from './log/logger'
+import { batchModule } from './modules/batch'
+import { healthModule } from './modules/health'
+import { keysModule } from './modules/keys'
+import { kvModule } from './modules/kv'
+import { RequestMetrics, requestTiming, statsModule } from './modules/stats'
+import { VERSION } from './version'
+
+export interface AppDependencies {
+  logger?: Logger
+  /** The engine's time source; tests inject a ManualClock instead of sleeping. */
+  clock?: Clock
+  /** How often expired entries are swept; 0 turns the background sweep off. */
+  sweepIntervalMs?: number
+}
+
+/** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
+export function createApp(config: Config, deps: AppDependencies = {}) {
+  const logger = deps.logger ?? silentLogger
+  const engine = new CacheEngine({
+    maxBytes: config.maxMemoryBytes,
+    defaultTtlMs: config.defaultTtlMs,
+    clock: deps.clock,
+    sweepIntervalMs: deps.sweepIntervalMs,
+  })
+  const requests = new RequestMetrics()
+  const info = { version: VERSION, startedAt: Date.now() }
+
+  return new Elysia({ name: 'fastcache', normalize: false })
+    .decorate('engine', engine)
+    .use(errorHandling(logger))
+    .use(requestTiming(requests))
+    .use(
+      openapi({
+        path: '/openapi',
+        documentation: {
+          info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
+        },
+      }),
+    )
+    .use(healthModule())
+    .use(kvModule(engine, config))
+    .use(batchModule(engine, config))
+    .use(keysModule(engine))
+    .use(statsModule(engine, info, requests))
+}
+
+export type App = ReturnType<typeof createApp>

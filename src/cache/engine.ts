@@ -1,0 +1,419 @@
+import { systemClock, type Clock } from './clock'
+import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
+import { LruPolicy } from './policies/lru'
+import { SlotTable } from './slot-table'
+import { utf8Length } from './utf8'
+
+/**
+ * Bytes charged per entry on top of its key and value: the Map entry, the key string's header,
+ * the value's Uint8Array and ArrayBuffer headers, and the slot's typed-array metadata.
+ * Measured with `bun run bench/engine-memory.ts` (see docs/architecture.md).
+ */
+export const ENTRY_OVERHEAD_BYTES = 200
+
+const JSON_TYPE = 'application/json'
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export interface EngineOptions {
+  /** Upper bound of the charged total (keys + values + overhead), in bytes. */
+  maxBytes: number
+  /** Applied to every entry written without an explicit TTL (unless the write keeps the old TTL). */
+  defaultTtlMs?: number | null
+  clock?: Clock
+  policy?: EvictionPolicyFactory
+  /** How often the background sweep reclaims expired entries; 0 turns it off (tests sweep by hand). */
+  sweepIntervalMs?: number
+}
+
+/** A read-only copy of one entry's state at the moment it was read. */
+export interface Entry {
+  key: string
+  value: Uint8Array
+  contentType: string
+  version: number
+  createdAt: number
+  /** Absolute expiry in epoch milliseconds, or null when the entry has no TTL. */
+  expiresAt: number | null
+}
+
+export interface WriteConditions {
+  /** Only if the key is absent. */
+  nx?: boolean
+  /** Only if the key is present. */
+  xx?: boolean
+  /** Only if the key is present with this version (compare-and-set). */
+  ifVersion?: number
+}
+
+export interface SetOptions extends WriteConditions {
+  ttlMs?: number
+  /** Keep the entry's current TTL instead of clearing it (ignored when ttlMs is given). */
+  keepTtl?: boolean
+}
+
+export type SetResult =
+  | { status: 'created' | 'replaced'; version: number; expiresAt: number | null }
+  | { status: 'condition-failed' }
+  | { status: 'too-large' }
+
+export type DeleteResult = 'deleted' | 'absent' | 'condition-failed'
+
+export type IncrResult =
+  | { status: 'created' | 'updated'; value: number; version: number }
+  | { status: 'not-integer' | 'out-of-range' | 'too-large' }
+
+export interface ScanPage {
+  keys: string[]
+  /** Where the next page starts, or null when the scan is complete. */
+  next: number | null
+}
+
+export interface EngineStats {
+  items: number
+  bytes: number
+  maxBytes: number
+  hits: number
+  misses: number
+  sets: number
+  deletes: number
+  evictions: number
+  expirations: number
+}
+
+/** How many slots one scan call may examine, so a sparse prefix cannot stall the event loop. */
+const SCAN_SLOT_BUDGET = 65_536
+/** How many slots one sweep round examines. */
+const SWEEP_SLOTS_PER_ROUND = 1024
+/** A tick keeps sweeping while more than this share of what it saw had expired, up to the round limit. */
+const SWEEP_REPEAT_RATIO = 0.25
+const SWEEP_MAX_ROUNDS_PER_TICK = 16
+
+/**
+ * The cache engine: a byte-bounded key-value store with TTLs, versions, conditional writes,
+ * counters and cursor scans. It knows nothing of HTTP; every front drives it through this API.
+ * All calls are synchronous, so a sequence of calls made in one turn of the event loop is atomic.
+ */
+export class CacheEngine {
+  readonly maxBytes: number
+  private readonly defaultTtlMs: number
+  private readonly clock: Clock
+  private readonly policy: EvictionPolicy
+  private readonly slots: SlotTable
+  private readonly sweepTimer: ReturnType<typeof setInterval> | undefined
+  private sweepCursor = 0
+  private lastVersion = 0
+  private chargedBytes = 0
+  private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, expirations: 0 }
+
+  constructor(options: EngineOptions) {
+    this.maxBytes = options.maxBytes
+    this.defaultTtlMs = options.defaultTtlMs ?? 0
+    this.clock = options.clock ?? systemClock
+    this.slots = new SlotTable()
+    this.policy = (options.policy ?? ((capacity) => new LruPolicy(capacity)))(this.slots.capacity)
+    const interval = options.sweepIntervalMs ?? 100
+    if (interval > 0) {
+      this.sweepTimer = setInterval(() => this.sweepExpired(), interval)
+      this.sweepTimer.unref?.()
+    }
+  }
+
+  /** Stops the background sweep. */
+  close(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer)
+  }
+
+  /** The charge of an entry against the memory bound. */
+  static chargeOf(key: string, valueBytes: number): number {
+    return utf8Length(key) + valueBytes + ENTRY_OVERHEAD_BYTES
+  }
+
+  /** Reads an entry, counting a hit or a miss. */
+  get(key: string): Entry | undefined {
+    const slot = this.liveSlot(key)
+    if (slot < 0) {
+      this.counters.misses++
+      return undefined
+    }
+    this.counters.hits++
+    this.policy.onAccess(slot)
+    return this.entryAt(slot)
+  }
+
+  /** Reads an entry without counting it or touching the eviction order. */
+  peek(key: string): Entry | undefined {
+    const slot = this.liveSlot(key)
+    return slot < 0 ? undefined : this.entryAt(slot)
+  }
+
+  has(key: string): boolean {
+    return this.liveSlot(key) >= 0
+  }
+
+  set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
+    const charge = CacheEngine.chargeOf(key, value.byteLength)
+    if (charge > this.maxBytes) return { status: 'too-large' }
+    const slot = this.liveSlot(key)
+    if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
+    const now = this.clock.now()
+    let expiresAt: number
+    if (options.ttlMs !== undefined) expiresAt = now + options.ttlMs
+    else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt[slot]!
+    else expiresAt = this.defaultExpiry(now)
+    const written = this.write(slot, key, value, contentType, expiresAt, charge, now)
+    this.counters.sets++
+    return { status: slot < 0 ? 'created' : 'replaced', version: this.slots.versions[written]!, expiresAt: nullIfZero(expiresAt) }
+  }
+
+  delete(key: string, conditions: WriteConditions = {}): DeleteResult {
+    const slot = this.liveSlot(key)
+    if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
+    if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
+    this.remove(slot)
+    this.counters.deletes++
+    return 'deleted'
+  }
+
+  /**
+   * Adds `by` to an integer value. An absent key starts from 0 and takes `ttlMs` (or the default TTL);
+   * an existing entry keeps its TTL.
+   */
+  incr(key: string, by: number, ttlMs?: number): IncrResult {
+    const slot = this.liveSlot(key)
+    let current = 0
+    if (slot >= 0) {
+      const parsed = parseJsonInteger(this.slots.values[slot]!)
+      if (parsed === undefined) return { status: 'not-integer' }
+      current = parsed
+    }
+    const value = current + by
+    if (!Number.isSafeInteger(value)) return { status: 'out-of-range' }
+    const bytes = encoder.encode(String(value))
+    const charge = CacheEngine.chargeOf(key, bytes.byteLength)
+    if (charge > this.maxBytes) return { status: 'too-large' }
+    const now = this.clock.now()
+    let expiresAt: number
+    if (slot >= 0) expiresAt = this.slots.expiresAt[slot]!
+    else if (ttlMs !== undefined) expiresAt = now + ttlMs
+    else expiresAt = this.defaultExpiry(now)
+    const written = this.write(slot, key, bytes, JSON_TYPE, expiresAt, charge, now)
+    this.counters.sets++
+    return { status: slot < 0 ? 'created' : 'updated', value, version: this.slots.versions[written]! }
+  }
+
+  /** Sets (or with null removes) an entry's TTL without changing its value or version. */
+  touch(key: string, ttlMs: number | null): Entry | undefined {
+    const slot = this.liveSlot(key)
+    if (slot < 0) return undefined
+    this.slots.expiresAt[slot] = ttlMs === null ? 0 : this.clock.now() + ttlMs
+    return this.entryAt(slot)
+  }
+
+  /**
+   * One page of keys starting with `prefix`, in slot order from `cursor`. An entry keeps its slot for
+   * as long as it exists, so a key that exists for a whole scan is returned exactly once.
+   */
+  scan(prefix: string, limit: number, cursor = 0): ScanPage {
+    const keys: string[] = []
+    const end = this.slots.highWater
+    const stop = Math.min(end, cursor + SCAN_SLOT_BUDGET)
+    const now = this.clock.now()
+    let slot = cursor
+    for (; slot < stop && keys.length < limit; slot++) {
+      const key = this.slots.keys[slot]
+      if (key === undefined || this.isExpired(slot, now)) continue
+      if (prefix === '' || key.startsWith(prefix)) keys.push(key)
+    }
+    return { keys, next: slot < end ? slot : null }
+  }
+
+  /** Deletes every live key that starts with a non-empty prefix; returns how many. */
+  deletePrefix(prefix: string): number {
+    const now = this.clock.now()
+    let deleted = 0
+    for (const [key, slot] of this.slots.index) {
+      if (!key.startsWith(prefix)) continue
+      if (this.isExpired(slot, now)) {
+        this.expire(slot)
+        continue
+      }
+      this.remove(slot)
+      deleted++
+    }
+    this.counters.deletes += deleted
+    return deleted
+  }
+
+  /** Removes every entry; returns how many live entries there were. Versions are never reused. */
+  flush(): number {
+    const now = this.clock.now()
+    let live = 0
+    for (const slot of this.slots.index.values()) if (!this.isExpired(slot, now)) live++
+    this.counters.deletes += live
+    this.counters.expirations += this.slots.index.size - live
+    this.slots.clear()
+    this.policy.clear()
+    this.policy.resize(this.slots.capacity)
+    this.chargedBytes = 0
+    this.sweepCursor = 0
+    return live
+  }
+
+  /**
+   * Reclaims expired entries in bounded rounds over the slot table (round-robin), repeating while
+   * many of the entries seen had expired. Returns how many were removed.
+   */
+  sweepExpired(): number {
+    let removed = 0
+    for (let round = 0; round < SWEEP_MAX_ROUNDS_PER_TICK; round++) {
+      const end = this.slots.highWater
+      if (end === 0) break
+      const now = this.clock.now()
+      let seen = 0
+      let expired = 0
+      for (let i = 0; i < SWEEP_SLOTS_PER_ROUND && i < end; i++) {
+        if (this.sweepCursor >= end) this.sweepCursor = 0
+        const slot = this.sweepCursor++
+        if (this.slots.keys[slot] === undefined) continue
+        seen++
+        if (this.isExpired(slot, now)) {
+          this.expire(slot)
+          expired++
+        }
+      }
+      removed += expired
+      if (seen === 0 || expired / seen <= SWEEP_REPEAT_RATIO) break
+    }
+    return removed
+  }
+
+  stats(): EngineStats {
+    return { items: this.slots.index.size, bytes: this.chargedBytes, maxBytes: this.maxBytes, ...this.counters }
+  }
+
+  /** The engine's current time, in epoch milliseconds. */
+  now(): number {
+    return this.clock.now()
+  }
+
+  /** The newest version handed out; the next write takes a larger one. */
+  get currentVersion(): number {
+    return this.lastVersion
+  }
+
+  private defaultExpiry(now: number): number {
+    return this.defaultTtlMs > 0 ? now + this.defaultTtlMs : 0
+  }
+
+  /** The slot of a live entry, or -1. An expired entry found on the way is removed. */
+  private liveSlot(key: string): number {
+    const slot = this.slots.index.get(key)
+    if (slot === undefined) return -1
+    const expiresAt = this.slots.expiresAt[slot]!
+    if (expiresAt !== 0 && expiresAt <= this.clock.now()) {
+      this.expire(slot)
+      return -1
+    }
+    return slot
+  }
+
+  private isExpired(slot: number, now: number): boolean {
+    const expiresAt = this.slots.expiresAt[slot]!
+    return expiresAt !== 0 && expiresAt <= now
+  }
+
+  private conditionsHold(slot: number, conditions: WriteConditions): boolean {
+    if (conditions.nx && slot >= 0) return false
+    if (conditions.xx && slot < 0) return false
+    if (conditions.ifVersion !== undefined && (slot < 0 || this.slots.versions[slot] !== conditions.ifVersion)) return false
+    return true
+  }
+
+  /** Stores a value in `slot` (or a new slot when -1), takes a new version, then evicts down to the bound. */
+  private write(slot: number, key: string, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
+    const slots = this.slots
+    if (slot < 0) {
+      const before = slots.capacity
+      slot = slots.allocate(key)
+      if (slots.capacity !== before) this.policy.resize(slots.capacity)
+      slots.createdAt[slot] = now
+      this.policy.onInsert(slot)
+    } else {
+      this.chargedBytes -= slots.charges[slot]!
+      this.policy.onAccess(slot)
+    }
+    slots.values[slot] = value
+    slots.contentTypes[slot] = internContentType(contentType)
+    slots.versions[slot] = ++this.lastVersion
+    slots.expiresAt[slot] = expiresAt
+    slots.charges[slot] = charge
+    this.chargedBytes += charge
+    this.evictToBound(slot)
+    return slot
+  }
+
+  private evictToBound(justWritten: number): void {
+    const now = this.clock.now()
+    while (this.chargedBytes > this.maxBytes) {
+      const victim = this.policy.victim()
+      // The entry just written fits the bound on its own, so the loop ends before reaching it.
+      if (victim < 0 || victim === justWritten) break
+      if (this.isExpired(victim, now)) this.expire(victim)
+      else {
+        this.remove(victim)
+        this.counters.evictions++
+      }
+    }
+  }
+
+  private expire(slot: number): void {
+    this.remove(slot)
+    this.counters.expirations++
+  }
+
+  private remove(slot: number): void {
+    this.chargedBytes -= this.slots.charges[slot]!
+    this.policy.onRemove(slot)
+    this.slots.release(slot)
+  }
+
+  private entryAt(slot: number): Entry {
+    const s = this.slots
+    return {
+      key: s.keys[slot]!,
+      value: s.values[slot]!,
+      contentType: s.contentTypes[slot]!,
+      version: s.versions[slot]!,
+      createdAt: s.createdAt[slot]!,
+      expiresAt: nullIfZero(s.expiresAt[slot]!),
+    }
+  }
+}
+
+function nullIfZero(expiresAt: number): number | null {
+  return expiresAt === 0 ? null : expiresAt
+}
+
+/** The integer a stored value holds as JSON, or undefined when it holds anything else. */
+function parseJsonInteger(bytes: Uint8Array): number | undefined {
+  // Counters are short; anything long is not a safe integer worth parsing.
+  if (bytes.byteLength > 64) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(decoder.decode(bytes))
+  } catch {
+    return undefined
+  }
+  return typeof parsed === 'number' && Number.isSafeInteger(parsed) ? parsed : undefined
+}
+
+/** Content types repeat across entries; share one string per distinct type, up to a bound. */
+const contentTypes = new Map<string, string>()
+const MAX_INTERNED_TYPES = 1024
+function internContentType(type: string): string {
+  const known = contentTypes.get(type)
+  if (known !== undefined) return known
+  if (contentTypes.size < MAX_INTERNED_TYPES) contentTypes.set(type, type)
+  return type
+}

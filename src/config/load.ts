@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs'
+import { Type, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { DURATION_HINT, parseDurationMs } from '../units/duration'
+import { SIZE_HINT, parseSizeBytes } from '../units/size'
+import { ConfigInput, type Config, type ConfigKey } from './schema'
+
+/** A configuration mistake; the message names the flag, variable or file key and what is wrong. */
+export class ConfigError extends Error {}
+
+export type LoadResult = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' }
+
+type Source = 'flag' | 'env' | 'file'
+type Raw = Record<string, unknown>
+
+const KEYS = Object.keys(ConfigInput.properties) as ConfigKey[]
+const PartialInput = Type.Partial(ConfigInput)
+
+export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
+
+function describe(source: Source, key: string): string {
+  if (source === 'flag') return flagName(key)
+  if (source === 'env') return envName(key)
+  return `config file key "${key}"`
+}
+
+/** What a valid value looks like, from the schema, for error messages. */
+function hintFor(key: ConfigKey): string {
+  const schema = ConfigInput.properties[key] as TSchema
+  if (key === 'port') return 'an integer from 0 to 65535'
+  if (key === 'logLevel') return 'one of debug, info, warn, error'
+  if (key === 'defaultTtl') return DURATION_HINT
+  if (schema.anyOf) return SIZE_HINT
+  return 'a non-empty string'
+}
+
+/**
+ * Resolves the configuration: flag beats environment beats config file beats default.
+ * Each source is validated on its own against the same schema, so an error names where it came from.
+ */
+export function loadConfig(argv: string[], env: Record<string, string | undefined>, readFile = (path: string) => readFileSync(path, 'utf8')): LoadResult {
+  const flags = parseArgv(argv)
+  if (flags === 'help' || flags === 'version') return { kind: flags }
+  const fromFlags = validate(flags, 'flag')
+  const fromEnv = validate(readEnv(env), 'env')
+  const configPath = (fromFlags.config ?? fromEnv.config) as string | undefined
+  const fromFile = configPath === undefined ? {} : validate(readConfigFile(configPath, readFile), 'file')
+  const merged: Raw = {}
+  for (const key of KEYS) {
+    const value = fromFlags[key] ?? fromEnv[key] ?? fromFile[key] ?? (ConfigInput.properties[key] as TSchema).default
+    if (value !== undefined) merged[key] = value
+  }
+  return { kind: 'run', config: decode(merged) }
+}
+
+function parseArgv(argv: string[]): Raw | 'help' | 'version' {
+  const raw: Raw = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--help' || arg === '-h') return 'help'
+    if (arg === '--version' || arg === '-v') return 'version'
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (flags start with --; see --help)`)
+    const eq = arg.indexOf('=')
+    const name = eq < 0 ? arg : arg.slice(0, eq)
+    const key = KEYS.find((k) => flagName(k) === name)
+    if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`)
+    let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
+    if (value === undefined) {
+      value = argv[i + 1]
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${hintFor(key)}`)
+      i++
+    }
+    raw[key] = value
+  }
+  return raw
+}
+
+function readEnv(env: Record<string, string | undefined>): Raw {
+  const raw: Raw = {}
+  for (const key of KEYS) {
+    const value = env[envName(key)]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  return raw
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Raw {
+  let text: string
+  try {
+    text = readFile(path)
+  } catch (error) {
+    throw new ConfigError(`--config: cannot read ${path}: ${(error as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`--config: ${path} is not valid JSON: ${(error as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`--config: ${path} must hold a JSON object`)
+  }
+  const raw = parsed as Raw
+  if ('config' in raw) throw new ConfigError(`config file key "config" is not allowed inside a config file`)
+  return raw
+}
+
+function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>> {
+  for (const key of Object.keys(raw)) {
+    if (!KEYS.includes(key as ConfigKey)) throw new ConfigError(`unknown ${describe(source, key)} (see --help)`)
+  }
+  // Flags and variables arrive as strings; Convert turns "7070" into 7070 where the schema wants a number.
+  const converted = Value.Convert(PartialInput, raw) as Raw
+  const error = Value.Errors(PartialInput, converted).First()
+  if (error) {
+    const key = error.path.split('/')[1] as ConfigKey
+    throw new ConfigError(`${describe(source, key)}: expected ${hintFor(key)}, got ${JSON.stringify(raw[key])}`)
+  }
+  return converted
+}
+
+function decode(input: Raw): Config {
+  const size = (key: ConfigKey) => {
+    const bytes = parseSizeBytes(input[key])
+    if (bytes === undefined || bytes < 1) throw new ConfigError(`${flagName(key)}: ${JSON.stringify(input[key])} is too large`)
+    return bytes
+  }
+  let defaultTtlMs: number | null = null
+  if (input.defaultTtl !== undefined) {
+    const ms = parseDurationMs(input.defaultTtl)
+    if (ms === undefined) throw new ConfigError(`--default-ttl: ${JSON.stringify(input.defaultTtl)} is too long`)
+    defaultTtlMs = ms
+  }
+  return {
+    host: input.host as string,
+    port: input.port as number,
+    maxMemoryBytes: size('maxMemory'),
+    maxValueBytes: size('maxValueSize'),
+    maxKeyBytes: size('maxKeySize'),
+    defaultTtlMs,
+    logLevel: input.logLevel as Config['logLevel'],
+  }
+}

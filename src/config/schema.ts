@@ -1,0 +1,45 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * The one schema every configuration source is validated against: command-line flags, FASTCACHE_*
+ * environment variables and the JSON config file. Values are given as users write them (sizes and
+ * durations may carry units); `load.ts` turns them into numbers after validation.
+ */
+const sizeInput = (description: string, fallback?: string) =>
+  Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^0*[1-9][0-9]*([bB]|[kKmMgG][bB])?$' })], {
+    description,
+    default: fallback,
+  })
+const durationInput = (description: string) =>
+  Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*(ms|s|m|h|d)?$' })], { description })
+
+export const ConfigInput = Type.Object(
+  {
+    host: Type.String({ minLength: 1, description: 'address to listen on', default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port (0 picks a free one)', default: 7070 }),
+    maxMemory: sizeInput('memory bound of the cache', '256mb'),
+    maxValueSize: sizeInput('largest value accepted; may exceed --max-memory', '1mb'),
+    maxKeySize: sizeInput('largest key accepted, in UTF-8 bytes', '512'),
+    defaultTtl: durationInput('TTL of entries written without one (250ms, 30s, 5m, 2h, 1d; default: none)'),
+    logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
+      description: 'least severe level logged',
+      default: 'info',
+    }),
+    config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
+  },
+  { additionalProperties: false },
+)
+
+export type ConfigInput = Static<typeof ConfigInput>
+export type ConfigKey = keyof ConfigInput
+
+/** The server's configuration after validation, with sizes in bytes and durations in milliseconds. */
+export interface Config {
+  host: string
+  port: number
+  maxMemoryBytes: number
+  maxValueBytes: number
+  maxKeyBytes: number
+  defaultTtlMs: number | null
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}

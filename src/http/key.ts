@@ -1,0 +1,29 @@
+import { utf8Length } from '../cache/utf8'
+import { badRequest } from './errors'
+
+// C0 controls and DEL.
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/**
+ * Checks a key: 1 to maxKeyBytes bytes of well-formed UTF-8 with no control characters.
+ * Shared by every route that takes a key, whether from the path or from a JSON body.
+ */
+export function checkKey(key: string, maxKeyBytes: number): string {
+  if (key.length === 0) throw badRequest('INVALID_KEY', 'the key is empty')
+  if (!key.isWellFormed()) throw badRequest('INVALID_KEY', 'the key is not valid UTF-8')
+  if (CONTROL.test(key)) throw badRequest('INVALID_KEY', 'the key contains a control character')
+  const bytes = utf8Length(key)
+  if (bytes > maxKeyBytes) throw badRequest('INVALID_KEY', `the key is ${bytes} bytes; the limit is ${maxKeyBytes}`)
+  return key
+}
+
+/** Decodes a key from the raw (still percent-encoded) rest of a path, then checks it. */
+export function keyFromPath(rawPath: string, maxKeyBytes: number): string {
+  let key: string
+  try {
+    key = decodeURIComponent(rawPath)
+  } catch {
+    throw badRequest('INVALID_KEY', 'the key has invalid percent-encoding')
+  }
+  return checkKey(key, maxKeyBytes)
+}

@@ -1,0 +1,88 @@
+import { Elysia } from 'elysia'
+import type { CacheEngine } from '../../cache'
+import type { Config } from '../../config/schema'
+import { jsonBodyParser, readBody } from '../../http/body'
+import { badRequest } from '../../http/errors'
+import { otherMethods } from '../../http/method-not-allowed'
+import { keyFromPath } from '../../http/key'
+import { flagSet } from '../../http/schemas'
+import { parseTtlMs } from '../../http/ttl'
+import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
+import * as kv from './service'
+
+/** Small JSON bodies (incr, touch) never need more than this. */
+const SMALL_JSON_LIMIT = 64 * 1024
+
+/** Single-key routes: values (`/v1/kv/*`), counters (`/v1/incr/*`) and TTLs (`/v1/touch/*`). */
+export function kvModule(engine: CacheEngine, config: Config) {
+  const key = (raw: string) => keyFromPath(raw, config.maxKeyBytes)
+  const smallJson = jsonBodyParser(SMALL_JSON_LIMIT)
+
+  return new Elysia({ name: 'kv' })
+    .put(
+      '/v1/kv/*',
+      async ({ params, query, request }) => {
+        const k = key(params['*'])
+        const nx = flagSet(query.nx)
+        const xx = flagSet(query.xx)
+        if (nx && xx) throw badRequest('CONFLICTING_CONDITIONS', 'nx and xx cannot be combined')
+        const ttlMs = query.ttl === undefined ? undefined : parseTtlMs(query.ttl)
+        const body = await readBody(request, config.maxValueBytes)
+        return kv.put(engine, {
+          key: k,
+          body,
+          contentType: request.headers.get('content-type'),
+          ttlMs,
+          nx,
+          xx,
+          keepTtl: flagSet(query.keepttl),
+          ifMatch: request.headers.get('if-match'),
+          ifNoneMatch: request.headers.get('if-none-match'),
+        })
+      },
+      {
+        parse: 'none',
+        query: PutQuery,
+        response: { 200: WriteReply, 201: WriteReply },
+        detail: {
+          summary: 'Store a value',
+          description:
+            'JSON content types must hold valid JSON and read back as application/json; anything else is stored as opaque bytes. ' +
+            'Conditions: ?nx (or If-None-Match: *), ?xx, If-Match: "<version>". A plain PUT clears the TTL unless ?keepttl.',
+        },
+      },
+    )
+    .get(
+      '/v1/kv/*',
+      ({ params, query, request }) => kv.get(engine, key(params['*']), flagSet(query.meta), request.headers.get('if-none-match')),
+      {
+        query: GetQuery,
+        detail: { summary: 'Read a value (or its metadata with ?meta)', responses: { 200: { description: 'the stored bytes, or metadata' } } },
+      },
+    )
+    .delete('/v1/kv/*', ({ params, request }) => kv.remove(engine, key(params['*']), request.headers.get('if-match')), {
+      query: NoQuery,
+      detail: { summary: 'Delete a key (honours If-Match)' },
+    })
+    .use(otherMethods('/v1/kv/*', ['GET', 'HEAD', 'PUT', 'DELETE']))
+    .post(
+      '/v1/incr/*',
+      ({ params, body }) => kv.incr(engine, key(params['*']), body.by ?? 1, body.ttl === undefined ? undefined : parseTtlMs(body.ttl)),
+      {
+        parse: smallJson,
+        body: IncrBody,
+        query: NoQuery,
+        response: { 200: IncrReply, 201: IncrReply },
+        detail: { summary: 'Atomically add to an integer value' },
+      },
+    )
+    .use(otherMethods('/v1/incr/*', ['POST']))
+    .post('/v1/touch/*', ({ params, body }) => kv.touch(engine, key(params['*']), body.ttl === null ? null : parseTtlMs(body.ttl)), {
+      parse: smallJson,
+      body: TouchBody,
+      query: NoQuery,
+      response: { 200: WriteReply },
+      detail: { summary: 'Set or remove the TTL of a key' },
+    })
+    .use(otherMethods('/v1/touch/*', ['POST']))
+}

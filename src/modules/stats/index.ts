@@ -1,0 +1,52 @@
+import { Elysia, t } from 'elysia'
+import type { CacheEngine } from '../../cache'
+import { otherMethods } from '../../http/method-not-allowed'
+import { jsonResponse } from '../../http/respond'
+import { RequestMetrics } from './request-metrics'
+import { prometheus, stats, type ServerInfo } from './service'
+
+const StatsReply = t.Object({
+  items: t.Integer(),
+  bytes: t.Integer(),
+  maxBytes: t.Integer(),
+  hits: t.Integer(),
+  misses: t.Integer(),
+  hitRatio: t.Number(),
+  sets: t.Integer(),
+  deletes: t.Integer(),
+  evictions: t.Integer(),
+  expirations: t.Integer(),
+  uptimeSeconds: t.Integer(),
+  version: t.String(),
+})
+
+/**
+ * Times every request by route template and status. The hooks read only the request, route and
+ * status, so they do not make Elysia parse headers or query for every route.
+ */
+export function requestTiming(requests: RequestMetrics) {
+  const started = new WeakMap<Request, number>()
+  return new Elysia({ name: 'request-timing' })
+    .onRequest(({ request }) => {
+      started.set(request, performance.now())
+    })
+    .onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
+      const start = started.get(request)
+      if (start === undefined) return
+      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
+      requests.observe(route || 'unmatched', status, (performance.now() - start) / 1000)
+    })
+}
+
+/** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
+export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics) {
+  return new Elysia({ name: 'stats' })
+    .get('/v1/stats', () => jsonResponse(200, stats(engine, info)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
+    .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
+    .get('/metrics', () => new Response(prometheus(engine, info, requests), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
+      detail: { summary: 'Prometheus metrics' },
+    })
+    .use(otherMethods('/metrics', ['GET', 'HEAD']))
+}
+
+export { RequestMetrics }

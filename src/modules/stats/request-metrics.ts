@@ -1,0 +1,49 @@
+/** Upper bounds of the request-duration histogram, in seconds. */
+const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
+
+interface Series {
+  route: string
+  status: number
+  /** counts[i] = observations <= BUCKETS[i]; the last cell counts those above every bound. */
+  counts: Float64Array
+  sum: number
+  count: number
+}
+
+const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+
+/** Request durations by route template and status, rendered as a Prometheus histogram. */
+export class RequestMetrics {
+  private readonly series = new Map<string, Series>()
+
+  observe(route: string, status: number, seconds: number): void {
+    const id = `${status} ${route}`
+    let series = this.series.get(id)
+    if (series === undefined) {
+      series = { route, status, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 }
+      this.series.set(id, series)
+    }
+    let bucket = 0
+    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++
+    series.counts[bucket]!++
+    series.sum += seconds
+    series.count++
+  }
+
+  render(): string {
+    const name = 'fastcache_http_request_duration_seconds'
+    const lines = [`# HELP ${name} Time from request to response, by route template and status.`, `# TYPE ${name} histogram`]
+    for (const s of this.series.values()) {
+      const labels = `route="${escapeLabel(s.route)}",status="${s.status}"`
+      let cumulative = 0
+      BUCKETS.forEach((bound, i) => {
+        cumulative += s.counts[i]!
+        lines.push(`${name}_bucket{${labels},le="${bound}"} ${cumulative}`)
+      })
+      lines.push(`${name}_bucket{${labels},le="+Inf"} ${s.count}`)
+      lines.push(`${name}_sum{${labels}} ${s.sum}`)
+      lines.push(`${name}_count{${labels}} ${s.count}`)
+    }
+    return lines.join('\n') + '\n'
+  }
+}
