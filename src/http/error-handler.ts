@@ -5,7 +5,9 @@ import { HttpError, errorResponse } from './errors'
 function validationMessage(error: ValidationError): string {
   const detail = error.valueError
   const where = detail?.path ? `${error.type} field ${detail.path}` : error.type
-  return `invalid ${where}: ${detail?.message ?? 'does not match the schema'}`
+  // Elysia wraps numbers in unions (to accept numeric strings); the last variant is the schema as written.
+  const variant = detail?.errors?.at(-1)?.First()
+  return `invalid ${where}: ${variant?.message ?? detail?.message ?? 'does not match the schema'}`
 }
 
 /**

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+// Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
+// otherwise the test builds one with the project's own build script.
+const root = resolve(import.meta.dir, '../..')
+const binary = process.env.FASTCACHE_BIN ? resolve(process.env.FASTCACHE_BIN) : join(root, 'dist/fastcache')
+const running = new Set<Bun.Subprocess>()
+const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
+
+interface Server {
+  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
+  url: string
+  port: number
+  startLog: Record<string, unknown>
+}
+
+/** Starts the binary on a free port (--port 0) and reads the address from its first log line. */
+async function start(args: string[] = [], cwd = workDir): Promise<Server> {
+  const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  running.add(proc)
+  const reader = proc.stderr.getReader()
+  let buffered = ''
+  const deadline = Date.now() + 5000
+  while (!buffered.includes('\n')) {
+    if (Date.now() > deadline) throw new Error('the server did not log its start in time')
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`the server exited before starting: ${buffered}`)
+    buffered += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  const startLog = JSON.parse(buffered.slice(0, buffered.indexOf('\n'))) as Record<string, unknown>
+  const url = String(startLog.address)
+  return { proc, url, port: Number(new URL(url).port), startLog }
+}
+
+async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
+  server.proc.kill(signal)
+  const code = await server.proc.exited
+  running.delete(server.proc)
+  return code
+}
+
+beforeAll(async () => {
+  if (process.env.FASTCACHE_BIN) return
+  const build = Bun.spawn(['bun', 'run', 'build'], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
+  if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`)
+}, 120_000)
+
+afterAll(() => {
+  for (const proc of running) proc.kill('SIGKILL')
+  rmSync(workDir, { recursive: true, force: true })
+})
+
+describe('the fastcache binary', () => {
+  test('serves the key-value API over a real socket and logs its start', async () => {
+    const server = await start()
+    expect(server.startLog).toMatchObject({ level: 'info', maxMemory: '256mb', version: expect.any(String) })
+    expect(server.url).toStartWith('http://127.0.0.1:')
+    const put = await fetch(`${server.url}/v1/kv/users/1?ttl=60`, { method: 'PUT', body: '{"name":"Ada"}', headers: { 'content-type': 'application/json' } })
+    expect(put.status).toBe(201)
+    const get = await fetch(`${server.url}/v1/kv/users/1`)
+    expect(await get.text()).toBe('{"name":"Ada"}')
+    expect(get.headers.get('cache-control')).toMatch(/^max-age=(59|60)$/)
+    const incr = await fetch(`${server.url}/v1/incr/visits`, { method: 'POST', body: '{"by":3}', headers: { 'content-type': 'application/json' } })
+    expect(await incr.json()).toMatchObject({ value: 3 })
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    expect((await fetch(`${server.url}/openapi/json`)).status).toBe(200)
+    expect(await stop(server)).toBe(0)
+  })
+
+  test('a second instance on the same port fails with a clear error', async () => {
+    const first = await start()
+    const second = Bun.spawn([binary, '--port', String(first.port)], { cwd: workDir, stdout: 'pipe', stderr: 'pipe' })
+    running.add(second)
+    expect(await second.exited).toBe(1)
+    running.delete(second)
+    expect(await new Response(second.stderr).text()).toContain('already in use')
+    expect((await fetch(`${first.url}/health`)).status).toBe(200)
+    await stop(first)
+  })
+
+  test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+    const server = await start()
+    let sendRest!: () => void
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode('first half,'))
+        await new Promise<void>((resolve) => (sendRest = resolve))
+        controller.enqueue(new TextEncoder().encode('second half'))
+        controller.close()
+      },
+    })
+    // A first request opens a kept-alive connection, so the slow one reaches an accepted socket.
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    const inFlight = fetch(`${server.url}/v1/kv/slow`, { method: 'PUT', body, duplex: 'half' } as RequestInit)
+    // Nothing the client can observe says the server has parsed the headers; give it a moment.
+    await Bun.sleep(150)
+    server.proc.kill('SIGTERM')
+    sendRest()
+    const response = await inFlight
+    expect(response.status).toBe(201)
+    expect(await response.json()).toMatchObject({ key: 'slow' })
+    expect(await server.proc.exited).toBe(0)
+    running.delete(server.proc)
+  })
+
+  test('ignores .env and bunfig.toml in its working directory', async () => {
+    const dir = mkdtempSync(join(workDir, 'cwd-'))
+    writeFileSync(join(dir, '.env'), 'FASTCACHE_MAX_MEMORY=1kb\n')
+    writeFileSync(join(dir, 'bunfig.toml'), 'preload = ["./missing.ts"]\n')
+    const server = await start([], dir)
+    const stats = (await (await fetch(`${server.url}/v1/stats`)).json()) as { maxBytes: number }
+    expect(stats.maxBytes).toBe(256 * 1024 * 1024)
+    await stop(server)
+  })
+
+  test('--version and --help print to stdout and exit 0; a bad flag exits 2', async () => {
+    const version = Bun.spawnSync([binary, '--version'])
+    expect(version.exitCode).toBe(0)
+    expect(version.stdout.toString()).toMatch(/^fastcache \d+\.\d+\.\d+\n$/)
+    const help = Bun.spawnSync([binary, '--help'])
+    expect(help.exitCode).toBe(0)
+    expect(help.stdout.toString()).toContain('--max-memory')
+    const bad = Bun.spawnSync([binary, '--max-memory', 'lots'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr.toString().trim().split('\n')).toHaveLength(1)
+    expect(bad.stderr.toString()).toContain('--max-memory')
+  })
+})
