@@ -15,6 +15,7 @@ type Raw = Record<string, unknown>
 
 const KEYS = Object.keys(ConfigInput.properties) as ConfigKey[]
 const PartialInput = Type.Partial(ConfigInput)
+const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize']
 
 export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
 export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
@@ -110,28 +111,41 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
   for (const key of Object.keys(raw)) {
     if (!KEYS.includes(key as ConfigKey)) throw new ConfigError(`unknown ${describe(source, key)} (see --help)`)
   }
-  // Flags and variables arrive as strings; Convert turns "7070" into 7070 where the schema wants a number.
-  const converted = Value.Convert(PartialInput, raw) as Raw
+  const converted = convert(raw)
   const error = Value.Errors(PartialInput, converted).First()
   if (error) {
     const key = error.path.split('/')[1] as ConfigKey
     throw new ConfigError(`${describe(source, key)}: expected ${hintFor(key)}, got ${JSON.stringify(raw[key])}`)
   }
+  // Bounds the schema cannot express, checked here rather than in decode so the message names the source.
+  for (const key of SIZE_KEYS) {
+    if (converted[key] !== undefined && parseSizeBytes(converted[key]) === undefined) {
+      throw new ConfigError(`${describe(source, key)}: ${JSON.stringify(raw[key])} is too large`)
+    }
+  }
+  if (converted.defaultTtl !== undefined && parseDurationMs(converted.defaultTtl) === undefined) {
+    throw new ConfigError(`${describe(source, 'defaultTtl')}: ${JSON.stringify(raw.defaultTtl)} is too long`)
+  }
+  return converted
+}
+
+/**
+ * Flags and variables arrive as strings: plain decimal digits become a number where the schema wants an integer.
+ * Not Value.Convert: it also reads "1.5", "1e3", "0x50" and "true" as integers and truncates 80.5 to 80.
+ */
+function convert(raw: Raw): Raw {
+  const converted: Raw = { ...raw }
+  for (const [key, value] of Object.entries(raw)) {
+    const schema = ConfigInput.properties[key as ConfigKey] as TSchema
+    if (schema.type === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
+  }
   return converted
 }
 
 function decode(input: Raw): Config {
-  const size = (key: ConfigKey) => {
-    const bytes = parseSizeBytes(input[key])
-    if (bytes === undefined || bytes < 1) throw new ConfigError(`${flagName(key)}: ${JSON.stringify(input[key])} is too large`)
-    return bytes
-  }
-  let defaultTtlMs: number | null = null
-  if (input.defaultTtl !== undefined) {
-    const ms = parseDurationMs(input.defaultTtl)
-    if (ms === undefined) throw new ConfigError(`--default-ttl: ${JSON.stringify(input.defaultTtl)} is too long`)
-    defaultTtlMs = ms
-  }
+  // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
+  const size = (key: ConfigKey) => parseSizeBytes(input[key])!
+  const defaultTtlMs = input.defaultTtl === undefined ? null : parseDurationMs(input.defaultTtl)!
   return {
     host: input.host as string,
     port: input.port as number,

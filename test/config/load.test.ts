@@ -1,0 +1,740 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { version } from '../../package.json'
+import { ConfigError, envName, flagName, loadConfig, type LoadResult } from '../../src/config/load'
+import type { Config } from '../../src/config/schema'
+
+const KB = 1024
+const MB = 1024 ** 2
+const GB = 1024 ** 3
+
+const DEFAULTS: Config = {
+  host: '127.0.0.1',
+  port: 7070,
+  maxMemoryBytes: 256 * MB,
+  maxValueBytes: 1 * MB,
+  maxKeyBytes: 512,
+  defaultTtlMs: null,
+  logLevel: 'info',
+}
+
+type Env = Record<string, string | undefined>
+
+/** A reader that must not be called: loading without --config never touches the filesystem. */
+const noFile = (path: string): string => {
+  throw new Error(`unexpected read of ${path}`)
+}
+
+/** An injected reader that serves one JSON document and records the paths it was asked for. */
+function fakeFile(content: unknown) {
+  const paths: string[] = []
+  const read = (path: string) => {
+    paths.push(path)
+    return typeof content === 'string' ? content : JSON.stringify(content)
+  }
+  return { read, paths }
+}
+
+/** How a test lets loadConfig read files: an injected reader, or 'disk' for loadConfig's own default reader. */
+type Reader = ((path: string) => string) | 'disk'
+
+const load = (argv: string[], env: Env, reader: Reader): LoadResult =>
+  reader === 'disk' ? loadConfig(argv, env) : loadConfig(argv, env, reader)
+
+function run(argv: string[], env: Env = {}, reader: Reader = noFile): Config {
+  const result = load(argv, env, reader)
+  if (result.kind !== 'run') throw new Error(`expected kind "run", got "${result.kind}"`)
+  return result.config
+}
+
+/** Runs a load that must fail and returns its ConfigError, checking the message is one line. */
+function failure(argv: string[], env: Env = {}, reader: Reader = noFile): ConfigError {
+  let caught: unknown
+  try {
+    load(argv, env, reader)
+  } catch (error) {
+    caught = error
+  }
+  expect(caught).toBeInstanceOf(ConfigError)
+  const error = caught as ConfigError
+  expect(error.message.length).toBeGreaterThan(0)
+  expect(error.message).not.toContain('\n')
+  return error
+}
+
+describe('defaults', () => {
+  test('no arguments and no environment give 127.0.0.1:7070 with a 256 MiB cache', () => {
+    expect(loadConfig([], {}, noFile)).toEqual({ kind: 'run', config: DEFAULTS })
+  })
+
+  test('unrelated environment variables are ignored', () => {
+    expect(run([], { PATH: '/usr/bin', PORT: '9', HOST: 'example.com', FASTCACHE: 'x' })).toEqual(DEFAULTS)
+  })
+
+  test('an empty FASTCACHE_* variable counts as unset', () => {
+    expect(run([], { FASTCACHE_PORT: '', FASTCACHE_MAX_MEMORY: '', FASTCACHE_DEFAULT_TTL: '', FASTCACHE_CONFIG: '' })).toEqual(DEFAULTS)
+  })
+})
+
+describe('flag and variable names', () => {
+  test.each([
+    ['host', '--host', 'FASTCACHE_HOST'],
+    ['port', '--port', 'FASTCACHE_PORT'],
+    ['maxMemory', '--max-memory', 'FASTCACHE_MAX_MEMORY'],
+    ['maxValueSize', '--max-value-size', 'FASTCACHE_MAX_VALUE_SIZE'],
+    ['maxKeySize', '--max-key-size', 'FASTCACHE_MAX_KEY_SIZE'],
+    ['defaultTtl', '--default-ttl', 'FASTCACHE_DEFAULT_TTL'],
+    ['logLevel', '--log-level', 'FASTCACHE_LOG_LEVEL'],
+    ['config', '--config', 'FASTCACHE_CONFIG'],
+  ])('%s is %s and %s', (key, flag, variable) => {
+    expect(flagName(key)).toBe(flag)
+    expect(envName(key)).toBe(variable)
+  })
+})
+
+describe('flags', () => {
+  test('every flag sets its value, in the --flag value form', () => {
+    const config = run([
+      '--host', '0.0.0.0',
+      '--port', '8080',
+      '--max-memory', '1gb',
+      '--max-value-size', '2mb',
+      '--max-key-size', '1kb',
+      '--default-ttl', '5m',
+      '--log-level', 'debug',
+    ])
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      maxMemoryBytes: GB,
+      maxValueBytes: 2 * MB,
+      maxKeyBytes: KB,
+      defaultTtlMs: 5 * 60_000,
+      logLevel: 'debug',
+    })
+  })
+
+  test('every flag sets its value, in the --flag=value form', () => {
+    const config = run([
+      '--host=::1',
+      '--port=9090',
+      '--max-memory=64mb',
+      '--max-value-size=100kb',
+      '--max-key-size=256',
+      '--default-ttl=30s',
+      '--log-level=warn',
+    ])
+    expect(config).toEqual({
+      host: '::1',
+      port: 9090,
+      maxMemoryBytes: 64 * MB,
+      maxValueBytes: 100 * KB,
+      maxKeyBytes: 256,
+      defaultTtlMs: 30_000,
+      logLevel: 'warn',
+    })
+  })
+
+  test('the two forms can be mixed, and unset flags keep their defaults', () => {
+    expect(run(['--port=1234', '--max-memory', '32mb'])).toEqual({ ...DEFAULTS, port: 1234, maxMemoryBytes: 32 * MB })
+  })
+
+  test('only the first = separates name from value', () => {
+    expect(run(['--host=a=b']).host).toBe('a=b')
+  })
+
+  test('a repeated flag takes its last value', () => {
+    expect(run(['--port', '1', '--port=2', '--port', '3']).port).toBe(3)
+  })
+
+  test('a value may start with a single dash (and is then validated)', () => {
+    expect(failure(['--port', '-1']).message).toStartWith('--port')
+  })
+
+  test.each([['0', 0], ['1', 1], ['65535', 65535], ['08080', 8080]])('--port %p is port %p', (value, port) => {
+    expect(run(['--port', value]).port).toBe(port)
+  })
+
+  test.each(['debug', 'info', 'warn', 'error'] as const)('--log-level %s', (level) => {
+    expect(run(['--log-level', level]).logLevel).toBe(level)
+  })
+})
+
+describe('sizes', () => {
+  test.each([
+    ['1', 1],
+    ['512', 512],
+    ['1048576', MB],
+    ['512b', 512],
+    ['1kb', KB],
+    ['1KB', KB],
+    ['64mb', 64 * MB],
+    ['256MB', 256 * MB],
+    ['1gb', GB],
+    ['2GB', 2 * GB],
+  ])('%p is %p bytes for every size flag', (value, bytes) => {
+    const config = run(['--max-memory', value, '--max-value-size', value, '--max-key-size', value])
+    expect(config.maxMemoryBytes).toBe(bytes)
+    expect(config.maxValueBytes).toBe(bytes)
+    expect(config.maxKeyBytes).toBe(bytes)
+  })
+
+  test('units are binary: 1kb is 1024 bytes, not 1000', () => {
+    expect(run(['--max-key-size', '1kb']).maxKeyBytes).toBe(1024)
+    expect(run(['--max-value-size', '1mb']).maxValueBytes).toBe(1_048_576)
+    expect(run(['--max-memory', '1gb']).maxMemoryBytes).toBe(1_073_741_824)
+  })
+
+  test('--max-value-size may exceed --max-memory', () => {
+    const config = run(['--max-memory', '1mb', '--max-value-size', '2mb'])
+    expect(config.maxValueBytes).toBeGreaterThan(config.maxMemoryBytes)
+  })
+})
+
+describe('durations', () => {
+  test('there is no default TTL unless one is given', () => {
+    expect(run([]).defaultTtlMs).toBeNull()
+  })
+
+  test.each([
+    ['1', 1000],
+    ['30', 30_000],
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+  ])('--default-ttl %p is %p ms', (value, ms) => {
+    expect(run(['--default-ttl', value]).defaultTtlMs).toBe(ms)
+  })
+})
+
+describe('help and version', () => {
+  test.each([['--help'], ['-h']])('%s returns kind help', (flag) => {
+    expect(loadConfig([flag], {}, noFile)).toEqual({ kind: 'help' })
+  })
+
+  test.each([['--version'], ['-v']])('%s returns kind version', (flag) => {
+    expect(loadConfig([flag], {}, noFile)).toEqual({ kind: 'version' })
+  })
+
+  test('help and version win over valid flags given before them', () => {
+    expect(loadConfig(['--port', '1', '--help'], {}, noFile)).toEqual({ kind: 'help' })
+    expect(loadConfig(['--port=1', '--version', '--host', 'x'], {}, noFile)).toEqual({ kind: 'version' })
+  })
+
+  test('help and version work even when the environment or config file is broken', () => {
+    const env = { FASTCACHE_PORT: 'nope', FASTCACHE_CONFIG: '/does/not/exist.json' }
+    expect(loadConfig(['--help'], env, noFile)).toEqual({ kind: 'help' })
+    expect(loadConfig(['--version'], env, noFile)).toEqual({ kind: 'version' })
+  })
+})
+
+describe('flag errors', () => {
+  test('an unknown flag is named', () => {
+    const error = failure(['--bogus'])
+    expect(error.message).toContain('--bogus')
+    expect(error.message).toContain('unknown')
+  })
+
+  test('an unknown flag in the --flag=value form is named without its value', () => {
+    const error = failure(['--max-mem=1gb'])
+    expect(error.message).toContain('--max-mem')
+    expect(error.message).not.toContain('1gb')
+  })
+
+  test('a camelCase flag is unknown: flags are kebab-case', () => {
+    expect(failure(['--maxMemory', '1gb']).message).toContain('--maxMemory')
+  })
+
+  test('an unknown flag fails even when valid flags surround it', () => {
+    expect(failure(['--port', '1', '--nope', '--host', 'x']).message).toContain('--nope')
+  })
+
+  test('a bare argument is rejected and named', () => {
+    expect(failure(['serve']).message).toContain('"serve"')
+    expect(failure(['--port', '1', '2']).message).toContain('"2"')
+  })
+
+  test('a single-dash flag other than -h and -v is rejected and named', () => {
+    expect(failure(['-p', '80']).message).toContain('-p')
+  })
+
+  test('a flag at the end without its value is named', () => {
+    const error = failure(['--port'])
+    expect(error.message).toStartWith('--port')
+    expect(error.message).toContain('needs a value')
+  })
+
+  test('a flag followed by another flag instead of its value is named', () => {
+    const error = failure(['--host', '--port', '80'])
+    expect(error.message).toStartWith('--host')
+    expect(error.message).toContain('needs a value')
+  })
+
+  test.each([
+    ['--host', ''],
+    ['--port', ''],
+    ['--port', 'abc'],
+    ['--port', '65536'],
+    ['--port', '-1'],
+    ['--port', '80.5'],
+    ['--port', '1e3'],
+    ['--port', '0x50'],
+    ['--port', 'true'],
+    ['--port', ' 80'],
+    ['--port', '99999999999999999999'],
+    ['--max-memory', '0'],
+    ['--max-memory', '-1'],
+    ['--max-memory', '1.5'],
+    ['--max-memory', '1.5mb'],
+    ['--max-memory', 'lots'],
+    ['--max-memory', '1tb'],
+    ['--max-memory', '1k'],
+    ['--max-memory', '1 kb'],
+    ['--max-memory', '1e9'],
+    ['--max-memory', 'true'],
+    ['--max-memory', ''],
+    ['--max-value-size', '0kb'],
+    ['--max-value-size', 'big'],
+    ['--max-key-size', '0'],
+    ['--max-key-size', '2.5'],
+    ['--default-ttl', '0'],
+    ['--default-ttl', '0s'],
+    ['--default-ttl', '-5'],
+    ['--default-ttl', '-5s'],
+    ['--default-ttl', '1.5'],
+    ['--default-ttl', '1.5s'],
+    ['--default-ttl', '1e3'],
+    ['--default-ttl', 'true'],
+    ['--default-ttl', 'soon'],
+    ['--default-ttl', '5x'],
+    ['--default-ttl', '5 s'],
+    ['--default-ttl', ''],
+    ['--log-level', 'verbose'],
+    ['--log-level', ''],
+  ])('%s %p is rejected with a message that names the flag and the value', (flag, value) => {
+    const error = failure([`${flag}=${value}`])
+    expect(error.message).toStartWith(`${flag}: `)
+    expect(error.message).toContain(JSON.stringify(value))
+  })
+
+  test('the message says what a valid value looks like', () => {
+    expect(failure(['--port', 'abc']).message).toContain('0 to 65535')
+    expect(failure(['--max-memory', 'lots']).message).toContain('kb, mb or gb')
+    expect(failure(['--default-ttl', 'soon']).message).toContain('30s')
+    expect(failure(['--log-level', 'loud']).message).toContain('debug, info, warn, error')
+  })
+
+  test('a size beyond 2^53 bytes is rejected as too large, naming the flag', () => {
+    expect(run(['--max-memory', '8388607gb']).maxMemoryBytes).toBe(8388607 * GB)
+    const error = failure(['--max-memory', '8388608gb'])
+    expect(error.message).toStartWith('--max-memory: ')
+    expect(error.message).toContain('"8388608gb"')
+    expect(error.message).toContain('too large')
+    expect(failure(['--max-key-size', '99999999999gb']).message).toStartWith('--max-key-size: ')
+  })
+
+  test('a TTL beyond 100 years is rejected as too long, naming the flag', () => {
+    expect(run(['--default-ttl', '36500d']).defaultTtlMs).toBe(36500 * 86_400_000)
+    const error = failure(['--default-ttl', '36501d'])
+    expect(error.message).toStartWith('--default-ttl: ')
+    expect(error.message).toContain('"36501d"')
+    expect(error.message).toContain('too long')
+  })
+})
+
+describe('environment variables', () => {
+  test('every FASTCACHE_* variable sets its value', () => {
+    const config = run([], {
+      FASTCACHE_HOST: '10.0.0.1',
+      FASTCACHE_PORT: '8081',
+      FASTCACHE_MAX_MEMORY: '512mb',
+      FASTCACHE_MAX_VALUE_SIZE: '4mb',
+      FASTCACHE_MAX_KEY_SIZE: '128',
+      FASTCACHE_DEFAULT_TTL: '2h',
+      FASTCACHE_LOG_LEVEL: 'error',
+    })
+    expect(config).toEqual({
+      host: '10.0.0.1',
+      port: 8081,
+      maxMemoryBytes: 512 * MB,
+      maxValueBytes: 4 * MB,
+      maxKeyBytes: 128,
+      defaultTtlMs: 7_200_000,
+      logLevel: 'error',
+    })
+  })
+
+  test('variable names are case-sensitive', () => {
+    expect(run([], { fastcache_port: '1', FASTCACHE_port: '2' }).port).toBe(7070)
+  })
+
+  test.each([
+    ['FASTCACHE_PORT', 'abc'],
+    ['FASTCACHE_PORT', '70000'],
+    ['FASTCACHE_PORT', 'true'],
+    ['FASTCACHE_MAX_MEMORY', 'lots'],
+    ['FASTCACHE_MAX_MEMORY', '0'],
+    ['FASTCACHE_MAX_MEMORY', '1.5'],
+    ['FASTCACHE_MAX_VALUE_SIZE', '1tb'],
+    ['FASTCACHE_MAX_KEY_SIZE', '-4'],
+    ['FASTCACHE_DEFAULT_TTL', '0'],
+    ['FASTCACHE_DEFAULT_TTL', '1.5'],
+    ['FASTCACHE_DEFAULT_TTL', '-1m'],
+    ['FASTCACHE_LOG_LEVEL', 'chatty'],
+  ])('%s=%p is rejected with a message that names the variable', (variable, value) => {
+    const error = failure([], { [variable]: value })
+    expect(error.message).toStartWith(`${variable}: `)
+    expect(error.message).toContain(JSON.stringify(value))
+  })
+
+  test('a too-large size or too-long TTL from a variable names the variable, not the flag', () => {
+    const size = failure([], { FASTCACHE_MAX_MEMORY: '8388608gb' })
+    expect(size.message).toStartWith('FASTCACHE_MAX_MEMORY: ')
+    expect(size.message).not.toContain('--max-memory')
+    const ttl = failure([], { FASTCACHE_DEFAULT_TTL: '36501d' })
+    expect(ttl.message).toStartWith('FASTCACHE_DEFAULT_TTL: ')
+    expect(ttl.message).not.toContain('--default-ttl')
+  })
+})
+
+describe('config file (injected reader)', () => {
+  test('every key, in camelCase, sets its value; JSON numbers are bytes and seconds', () => {
+    const file = fakeFile({
+      host: '192.168.1.1',
+      port: 6000,
+      maxMemory: 1_000_000,
+      maxValueSize: '3mb',
+      maxKeySize: 64,
+      defaultTtl: 90,
+      logLevel: 'warn',
+    })
+    expect(run(['--config', 'fastcache.json'], {}, file.read)).toEqual({
+      host: '192.168.1.1',
+      port: 6000,
+      maxMemoryBytes: 1_000_000,
+      maxValueBytes: 3 * MB,
+      maxKeyBytes: 64,
+      defaultTtlMs: 90_000,
+      logLevel: 'warn',
+    })
+    expect(file.paths).toEqual(['fastcache.json'])
+  })
+
+  test('sizes and durations may be strings with units', () => {
+    const file = fakeFile({ maxMemory: '2gb', defaultTtl: '250ms' })
+    const config = run(['--config=c.json'], {}, file.read)
+    expect(config.maxMemoryBytes).toBe(2 * GB)
+    expect(config.defaultTtlMs).toBe(250)
+  })
+
+  test('an empty object leaves every default', () => {
+    expect(run(['--config', 'c.json'], {}, fakeFile({}).read)).toEqual(DEFAULTS)
+  })
+
+  test('FASTCACHE_CONFIG names the file when --config is not given', () => {
+    const file = fakeFile({ port: 7171 })
+    expect(run([], { FASTCACHE_CONFIG: '/etc/fastcache.json' }, file.read).port).toBe(7171)
+    expect(file.paths).toEqual(['/etc/fastcache.json'])
+  })
+
+  test('--config beats FASTCACHE_CONFIG: only the flag’s file is read', () => {
+    const file = fakeFile({ port: 7272 })
+    expect(run(['--config', 'flag.json'], { FASTCACHE_CONFIG: 'env.json' }, file.read).port).toBe(7272)
+    expect(file.paths).toEqual(['flag.json'])
+  })
+
+  test('no file is read without --config or FASTCACHE_CONFIG', () => {
+    const file = fakeFile({ port: 1 })
+    expect(run(['--port', '2'], { FASTCACHE_PORT: '3' }, file.read).port).toBe(2)
+    expect(file.paths).toEqual([])
+  })
+
+  test('an unreadable file is named with the reason', () => {
+    const reader = () => {
+      throw new Error('EACCES: permission denied')
+    }
+    const error = failure(['--config', '/secret/c.json'], {}, reader)
+    expect(error.message).toStartWith('--config: ')
+    expect(error.message).toContain('/secret/c.json')
+    expect(error.message).toContain('EACCES')
+  })
+
+  test.each([['{'], ['not json'], [''], ['{"port": 1,}'], ["{'port': 1}"]])('invalid JSON %p is named', (text) => {
+    const error = failure(['--config', 'bad.json'], {}, fakeFile(text).read)
+    expect(error.message).toStartWith('--config: ')
+    expect(error.message).toContain('bad.json')
+    expect(error.message).toContain('not valid JSON')
+  })
+
+  test.each([['[]'], ['[{"port": 1}]'], ['null'], ['42'], ['"port"'], ['true']])('JSON %p that is not an object is rejected', (text) => {
+    const error = failure(['--config', 'c.json'], {}, fakeFile(text).read)
+    expect(error.message).toStartWith('--config: ')
+    expect(error.message).toContain('c.json')
+    expect(error.message).toContain('object')
+  })
+
+  test('an unknown key is named', () => {
+    const error = failure(['--config', 'c.json'], {}, fakeFile({ maxMemroy: '1gb' }).read)
+    expect(error.message).toContain('"maxMemroy"')
+    expect(error.message).toContain('unknown')
+  })
+
+  test('keys are camelCase, not flag or variable spellings', () => {
+    expect(failure(['--config', 'c.json'], {}, fakeFile({ 'max-memory': '1gb' }).read).message).toContain('"max-memory"')
+    expect(failure(['--config', 'c.json'], {}, fakeFile({ MAX_MEMORY: '1gb' }).read).message).toContain('"MAX_MEMORY"')
+  })
+
+  test('a config file cannot point at another config file', () => {
+    const error = failure(['--config', 'c.json'], {}, fakeFile({ config: 'other.json' }).read)
+    expect(error.message).toContain('"config"')
+  })
+
+  test.each([
+    ['host', ''],
+    ['host', 123],
+    ['host', null],
+    ['port', 80.5],
+    ['port', -1],
+    ['port', 65536],
+    ['port', true],
+    ['port', 'abc'],
+    ['maxMemory', 0],
+    ['maxMemory', 1.5],
+    ['maxMemory', -1024],
+    ['maxMemory', true],
+    ['maxMemory', '1.5gb'],
+    ['maxMemory', [1024]],
+    ['maxValueSize', { mb: 1 }],
+    ['maxKeySize', '0'],
+    ['defaultTtl', 0],
+    ['defaultTtl', 1.5],
+    ['defaultTtl', -30],
+    ['defaultTtl', true],
+    ['defaultTtl', '1.5s'],
+    ['defaultTtl', 'later'],
+    ['logLevel', 'INFO?'],
+    ['logLevel', 1],
+  ])('%s: %j is rejected with a message that names the file key', (key, value) => {
+    const error = failure(['--config', 'c.json'], {}, fakeFile({ [key]: value }).read)
+    expect(error.message).toStartWith(`config file key "${key}": `)
+    expect(error.message).toContain(JSON.stringify(value))
+  })
+
+  test('a too-large size or too-long TTL in the file names the file key, not the flag', () => {
+    const size = failure(['--config', 'c.json'], {}, fakeFile({ maxValueSize: 1e20 }).read)
+    expect(size.message).toStartWith('config file key "maxValueSize": ')
+    expect(size.message).toContain('too large')
+    const ttl = failure(['--config', 'c.json'], {}, fakeFile({ defaultTtl: 36501 * 86_400 }).read)
+    expect(ttl.message).toStartWith('config file key "defaultTtl": ')
+    expect(ttl.message).toContain('too long')
+  })
+})
+
+describe('config file (real file on disk)', () => {
+  let dir: string
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fastcache-config-test-'))
+  })
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('values are read from the file named by --config', () => {
+    const path = join(dir, 'fastcache.json')
+    writeFileSync(path, JSON.stringify({ host: '0.0.0.0', port: 7575, maxMemory: '1gb', defaultTtl: '1d', logLevel: 'debug' }))
+    expect(run(['--config', path], {}, 'disk')).toEqual({
+      ...DEFAULTS,
+      host: '0.0.0.0',
+      port: 7575,
+      maxMemoryBytes: GB,
+      defaultTtlMs: 86_400_000,
+      logLevel: 'debug',
+    })
+  })
+
+  test('values are read from the file named by FASTCACHE_CONFIG', () => {
+    const path = join(dir, 'from-env.json')
+    writeFileSync(path, '{\n  "maxValueSize": "8mb"\n}\n')
+    expect(run([], { FASTCACHE_CONFIG: path }, 'disk')).toEqual({ ...DEFAULTS, maxValueBytes: 8 * MB })
+  })
+
+  test('a missing file is a ConfigError naming --config and the path', () => {
+    const path = join(dir, 'missing.json')
+    const error = failure([`--config=${path}`], {}, 'disk')
+    expect(error.message).toStartWith('--config: ')
+    expect(error.message).toContain(path)
+  })
+
+  test('a directory is not a readable config file', () => {
+    const error = failure(['--config', dir], {}, 'disk')
+    expect(error.message).toStartWith('--config: ')
+    expect(error.message).toContain(dir)
+  })
+})
+
+describe('precedence: flag beats env beats file beats default', () => {
+  const file = { port: 3333, maxMemory: '3mb', defaultTtl: '3s', logLevel: 'error', host: 'file.local' }
+  const env = {
+    FASTCACHE_CONFIG: 'c.json',
+    FASTCACHE_PORT: '2222',
+    FASTCACHE_MAX_MEMORY: '2mb',
+    FASTCACHE_DEFAULT_TTL: '2s',
+    FASTCACHE_LOG_LEVEL: 'warn',
+  }
+  const flags = ['--port', '1111', '--max-memory=1mb']
+
+  test('each key comes from the strongest source that sets it', () => {
+    const config = run(flags, env, fakeFile(file).read)
+    expect(config.port).toBe(1111) // flag over env and file
+    expect(config.maxMemoryBytes).toBe(1 * MB) // flag over env and file
+    expect(config.defaultTtlMs).toBe(2000) // env over file
+    expect(config.logLevel).toBe('warn') // env over file
+    expect(config.host).toBe('file.local') // file over default
+    expect(config.maxValueBytes).toBe(MB) // default
+    expect(config.maxKeyBytes).toBe(512) // default
+  })
+
+  test.each([
+    ['flag, env and file', ['--port', '1'], { FASTCACHE_PORT: '2' }, { port: 3 }, 1],
+    ['flag and env', ['--port', '1'], { FASTCACHE_PORT: '2' }, {}, 1],
+    ['flag and file', ['--port', '1'], {}, { port: 3 }, 1],
+    ['env and file', [], { FASTCACHE_PORT: '2' }, { port: 3 }, 2],
+    ['file only', [], {}, { port: 3 }, 3],
+    ['nothing', [], {}, {}, 7070],
+  ])('port set by %s', (_, argv, vars, content, port) => {
+    expect(run([...argv, '--config', 'c.json'], vars, fakeFile(content).read).port).toBe(port)
+  })
+
+  test.each([
+    ['flag, env and file', ['--default-ttl', '1m'], { FASTCACHE_DEFAULT_TTL: '2m' }, { defaultTtl: 180 }, 60_000],
+    ['env and file', [], { FASTCACHE_DEFAULT_TTL: '2m' }, { defaultTtl: 180 }, 120_000],
+    ['file only', [], {}, { defaultTtl: 180 }, 180_000],
+    ['nothing', [], {}, {}, null],
+  ])('default TTL set by %s', (_, argv, vars, content, ms) => {
+    expect(run([...argv, '--config', 'c.json'], vars, fakeFile(content).read).defaultTtlMs).toBe(ms)
+  })
+
+  test('an empty variable does not hide the file’s value', () => {
+    expect(run(['--config', 'c.json'], { FASTCACHE_PORT: '' }, fakeFile({ port: 3 }).read).port).toBe(3)
+  })
+
+  test('every source is validated on its own: a bad value fails even where a stronger source overrides it', () => {
+    expect(failure(['--port', '1'], { FASTCACHE_PORT: 'nope' }).message).toStartWith('FASTCACHE_PORT: ')
+    expect(failure(['--port', '1', '--config', 'c.json'], {}, fakeFile({ port: 'nope' }).read).message).toStartWith(
+      'config file key "port": ',
+    )
+  })
+})
+
+describe('the version reported by --version', () => {
+  test('package.json holds a semantic version', () => {
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+})
+
+describe('the fastcache binary (src/main.ts in a real process)', () => {
+  const root = join(import.meta.dir, '..', '..')
+  // A clean environment so FASTCACHE_* variables of whoever runs the tests cannot change the outcome.
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_')))
+
+  async function fastcache(args: string[], extraEnv: Env = {}) {
+    const proc = Bun.spawn([process.execPath, 'src/main.ts', ...args], {
+      cwd: root,
+      env: { ...cleanEnv, ...extraEnv },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      // None of these invocations should start the server; if one does, it is killed rather than left running.
+      timeout: 8_000,
+      killSignal: 'SIGKILL',
+    })
+    try {
+      const [stdout, stderr, status] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+      return { stdout, stderr, status, signal: proc.signalCode }
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    }
+  }
+
+  test(
+    '--help prints usage listing every flag and variable on stdout and exits 0',
+    async () => {
+      const { stdout, stderr, status, signal } = await fastcache(['--help'])
+      expect(signal).toBeNull()
+      expect(status).toBe(0)
+      expect(stderr).toBe('')
+      expect(stdout).toContain('Usage: fastcache')
+      expect(stdout).toContain(version)
+      for (const key of ['host', 'port', 'maxMemory', 'maxValueSize', 'maxKeySize', 'defaultTtl', 'logLevel', 'config']) {
+        expect(stdout).toContain(flagName(key))
+        expect(stdout).toContain(envName(key))
+      }
+      expect(stdout).toContain('--help')
+      expect(stdout).toContain('--version')
+      expect(stdout).toContain('(default: 127.0.0.1)')
+      expect(stdout).toContain('(default: 7070)')
+      expect(stdout).toContain('(default: 256mb)')
+    },
+    15_000,
+  )
+
+  test(
+    '--version prints "fastcache <version>" on stdout and exits 0',
+    async () => {
+      const { stdout, stderr, status, signal } = await fastcache(['--version'])
+      expect(signal).toBeNull()
+      expect(status).toBe(0)
+      expect(stderr).toBe('')
+      expect(stdout).toBe(`fastcache ${version}\n`)
+    },
+    15_000,
+  )
+
+  test(
+    'an unknown flag exits 2 with one line on stderr naming it',
+    async () => {
+      const { stdout, stderr, status, signal } = await fastcache(['--no-such-flag'])
+      expect(signal).toBeNull()
+      expect(status).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.endsWith('\n')).toBe(true)
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(stderr).toStartWith('fastcache: ')
+      expect(stderr).toContain('--no-such-flag')
+    },
+    15_000,
+  )
+
+  test(
+    'a bad value exits 2 with one line on stderr naming the flag and the value',
+    async () => {
+      const { stdout, stderr, status, signal } = await fastcache(['--port', '0', '--max-memory', 'lots'])
+      expect(signal).toBeNull()
+      expect(status).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(stderr).toStartWith('fastcache: --max-memory: ')
+      expect(stderr).toContain('"lots"')
+    },
+    15_000,
+  )
+
+  test(
+    'a bad environment variable exits 2 with one line on stderr naming the variable',
+    async () => {
+      const { stdout, stderr, status, signal } = await fastcache(['--port', '0'], { FASTCACHE_DEFAULT_TTL: '1.5' })
+      expect(signal).toBeNull()
+      expect(status).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(stderr).toStartWith('fastcache: FASTCACHE_DEFAULT_TTL: ')
+    },
+    15_000,
+  )
+})
