@@ -7,13 +7,16 @@ const DRAIN_TIMEOUT_MS = 10_000
 
 export class ListenError extends Error {}
 
+/** Bun's own cap on a request body (128 MiB by default); routes enforce tighter limits themselves. */
+const requestBodyLimit = (config: Config) => Math.max(128 * 1024 * 1024, config.maxValueBytes * 2 + 1024 * 1024)
+
 /**
  * Listens on the configured address. reusePort stays off so a second instance on the same port
  * fails here instead of silently sharing it.
  */
 export function listen(app: App, config: Config) {
   try {
-    app.listen({ hostname: config.host, port: config.port, reusePort: false })
+    app.listen({ hostname: config.host, port: config.port, reusePort: false, maxRequestBodySize: requestBodyLimit(config) })
   } catch (error) {
     const code = (error as { code?: string }).code
     const reason = code === 'EADDRINUSE' ? 'the address is already in use (is another fastcache running?)' : (error as Error).message
