@@ -135,6 +135,7 @@ describe('PUT /v1/kv/{key}', () => {
     expect((await call('GET', '/v1/kv/a')).text).toBe('4')
     expect((await call('PUT', '/v1/kv/a?nx&xx', { body: '5' })).status).toBe(400)
     expect((await call('PUT', '/v1/kv/a?nx=maybe', { body: '5' })).status).toBe(400)
+    expect((await call('PUT', '/v1/kv/a?xx', { body: '5', headers: { 'if-none-match': '*' } })).status).toBe(400)
   })
 
   test('If-Match compares and sets on the version; a stale ETag never matches', async () => {

@@ -23,7 +23,9 @@ export function kvModule(engine: CacheEngine, config: Config) {
       '/v1/kv/*',
       async ({ params, query, request }) => {
         const k = key(params['*'])
-        const nx = flagSet(query.nx)
+        const ifNoneMatch = request.headers.get('if-none-match')
+        // If-None-Match: * is the header form of ?nx.
+        const nx = flagSet(query.nx) || ifNoneMatch?.trim() === '*'
         const xx = flagSet(query.xx)
         if (nx && xx) throw badRequest('CONFLICTING_CONDITIONS', 'nx and xx cannot be combined')
         const ttlMs = query.ttl === undefined ? undefined : parseTtlMs(query.ttl)
@@ -37,7 +39,7 @@ export function kvModule(engine: CacheEngine, config: Config) {
           xx,
           keepTtl: flagSet(query.keepttl),
           ifMatch: request.headers.get('if-match'),
-          ifNoneMatch: request.headers.get('if-none-match'),
+          ifNoneMatch,
         })
       },
       {

@@ -35,15 +35,11 @@ export function put(engine: CacheEngine, request: PutRequest): Response {
     parseJsonBytes(request.body)
     contentType = JSON_TYPE
   }
-  let nx = request.nx
-  if (request.ifNoneMatch !== null) {
-    if (request.ifNoneMatch.trim() === '*') nx = true
-    else if (etagMatches(request.ifNoneMatch, engine.peek(request.key)?.version, true)) throw preconditionFailed()
-  }
+  if (request.ifNoneMatch !== null && etagMatches(request.ifNoneMatch, engine.peek(request.key)?.version, true)) throw preconditionFailed()
   const result = engine.set(request.key, request.body, contentType, {
     ttlMs: request.ttlMs,
     keepTtl: request.keepTtl,
-    nx,
+    nx: request.nx,
     xx: request.xx,
     ifVersion: requiredVersion(engine, request.key, request.ifMatch),
   })
