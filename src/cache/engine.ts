@@ -24,6 +24,8 @@ export interface EngineOptions {
   policy?: EvictionPolicyFactory
   /** How often the background sweep reclaims expired entries; 0 turns it off (tests sweep by hand). */
   sweepIntervalMs?: number
+  /** Per-entry overhead charged on top of key and value; the hit-ratio benchmark sets 0 to count bytes exactly. */
+  entryOverheadBytes?: number
 }
 
 /** A read-only copy of one entry's state at the moment it was read. */
@@ -96,6 +98,7 @@ const SWEEP_MAX_ROUNDS_PER_TICK = 16
  */
 export class CacheEngine {
   readonly maxBytes: number
+  private readonly entryOverheadBytes: number
   private readonly defaultTtlMs: number
   private readonly clock: Clock
   private readonly policy: EvictionPolicy
@@ -108,6 +111,7 @@ export class CacheEngine {
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
+    this.entryOverheadBytes = options.entryOverheadBytes ?? ENTRY_OVERHEAD_BYTES
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
     this.slots = new SlotTable()
@@ -125,8 +129,8 @@ export class CacheEngine {
   }
 
   /** The charge of an entry against the memory bound. */
-  static chargeOf(key: string, valueBytes: number): number {
-    return utf8Length(key) + valueBytes + ENTRY_OVERHEAD_BYTES
+  chargeOf(key: string, valueBytes: number): number {
+    return utf8Length(key) + valueBytes + this.entryOverheadBytes
   }
 
   /** Reads an entry, counting a hit or a miss. */
@@ -152,7 +156,7 @@ export class CacheEngine {
   }
 
   set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
-    const charge = CacheEngine.chargeOf(key, value.byteLength)
+    const charge = this.chargeOf(key, value.byteLength)
     if (charge > this.maxBytes) return { status: 'too-large' }
     const slot = this.liveSlot(key)
     if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
@@ -190,7 +194,7 @@ export class CacheEngine {
     const value = current + by
     if (!Number.isSafeInteger(value)) return { status: 'out-of-range' }
     const bytes = encoder.encode(String(value))
-    const charge = CacheEngine.chargeOf(key, bytes.byteLength)
+    const charge = this.chargeOf(key, bytes.byteLength)
     if (charge > this.maxBytes) return { status: 'too-large' }
     const now = this.clock.now()
     let expiresAt: number

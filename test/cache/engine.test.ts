@@ -125,7 +125,7 @@ describe('TTL', () => {
     const { cache, clock } = engine()
     for (let i = 0; i < 5000; i++) cache.set(`k${i}`, bytes('v'), OCTET, { ttlMs: i < 4000 ? 1000 : 100_000 })
     let survivors = 0
-    for (let i = 4000; i < 5000; i++) survivors += CacheEngine.chargeOf(`k${i}`, 1)
+    for (let i = 4000; i < 5000; i++) survivors += cache.chargeOf(`k${i}`, 1)
     clock.advance(1000)
     let removed = 0
     for (let tick = 0; tick < 10; tick++) removed += cache.sweepExpired()
@@ -146,7 +146,7 @@ describe('TTL', () => {
 
 describe('memory bound', () => {
   test('the charged total never exceeds the bound, and the least recently used go first', () => {
-    const charge = CacheEngine.chargeOf('k00', 100)
+    const charge = 3 + 100 + ENTRY_OVERHEAD_BYTES
     const { cache } = engine(charge * 10)
     for (let i = 0; i < 10; i++) cache.set(`k0${i}`, new Uint8Array(100), OCTET)
     cache.get('k00') // k00 becomes most recent; k01 is now the oldest
@@ -196,7 +196,7 @@ describe('memory bound', () => {
     for (let k = 0; k < 3000; k++) {
       for (const key of [`key-${k}`, `n-key-${k}`]) {
         const entry = cache.get(key)
-        if (entry) expected += CacheEngine.chargeOf(key, entry.value.byteLength)
+        if (entry) expected += cache.chargeOf(key, entry.value.byteLength)
       }
     }
     expect(cache.stats().items).toBeGreaterThan(0)

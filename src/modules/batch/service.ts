@@ -1,4 +1,4 @@
-import { CacheEngine } from '../../cache'
+import type { CacheEngine } from '../../cache'
 import { HttpError, badRequest } from '../../http/errors'
 import { checkKey } from '../../http/key'
 import { JSON_TYPE, isJsonType } from '../../http/media-type'
@@ -45,7 +45,7 @@ export function prepare(ops: BatchOp[], limits: BatchLimits, engine: CacheEngine
     if (bytes.byteLength > limits.maxValueBytes) {
       throw new HttpError(413, 'PAYLOAD_TOO_LARGE', at(`the value is ${bytes.byteLength} bytes; the limit is ${limits.maxValueBytes}`))
     }
-    if (CacheEngine.chargeOf(key, bytes.byteLength) > engine.maxBytes) {
+    if (engine.chargeOf(key, bytes.byteLength) > engine.maxBytes) {
       throw new HttpError(413, 'ENTRY_TOO_LARGE', at('the entry is larger than the whole cache bound'))
     }
     return { op: 'set', key, bytes, ttlMs, nx: !!op.nx, xx: !!op.xx, keepTtl: !!op.keepttl }
