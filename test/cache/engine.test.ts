@@ -122,7 +122,7 @@ describe('TTL', () => {
   })
 
   test('the sweep reclaims expired entries and their bytes without any read', () => {
-    const { cache, clock } = engine()
+    const { cache, clock } = engine(1 << 30)
     for (let i = 0; i < 5000; i++) cache.set(`k${i}`, bytes('v'), OCTET, { ttlMs: i < 4000 ? 1000 : 100_000 })
     let survivors = 0
     for (let i = 4000; i < 5000; i++) survivors += cache.chargeOf(`k${i}`, 1)
