@@ -9,9 +9,10 @@
  */
 import { edenGC, heapStats } from 'bun:jsc'
 import { CacheEngine, ENTRY_OVERHEAD_BYTES } from '../src/cache'
+import { readBody } from '../src/http/body'
 
 type Store = 'map' | 'engine'
-/** 'request': bodies from Request#bytes(), exactly what readBody hands the engine; 'alloc': new Uint8Array. */
+/** 'request': bodies read by the HTTP layer's readBody, exactly what PUT hands the engine; 'alloc': new Uint8Array. */
 type Source = 'request' | 'alloc'
 
 interface Config {
@@ -70,7 +71,7 @@ function snapshot() {
 async function measure(store: Store, config: Config, n: number): Promise<Sample> {
   const scratch = fill(new Uint8Array(config.valueBytes))
   // Warm the code paths once so their one-off allocations are not charged to the entries.
-  await new Request('http://cache/', { method: 'PUT', body: scratch }).bytes()
+  await readBody(new Request('http://cache/', { method: 'PUT', body: scratch }), Infinity)
   const engine = store === 'engine' ? new CacheEngine({ maxBytes: Number.MAX_SAFE_INTEGER, sweepIntervalMs: 0 }) : undefined
   const map = store === 'map' ? new Map<string, Uint8Array>() : undefined
   const before = snapshot()
@@ -78,7 +79,7 @@ async function measure(store: Store, config: Config, n: number): Promise<Sample>
     const key = keyOf(i, config.keyBytes)
     const value =
       config.source === 'request'
-        ? await new Request('http://cache/', { method: 'PUT', body: fill(scratch) }).bytes()
+        ? await readBody(new Request('http://cache/', { method: 'PUT', body: fill(scratch) }), Infinity)
         : fill(new Uint8Array(config.valueBytes))
     // Young garbage (request objects, key temporaries) never reaches the heap numbers, which are
     // taken after a full GC, but its pages would stay in RSS; frequent cheap eden GCs keep it small.

@@ -6,11 +6,11 @@ import { utf8Length } from './utf8'
 
 /**
  * Bytes charged per entry on top of its key and value: the Map entry, the key string's header,
- * the value's Uint8Array and ArrayBuffer headers, and the slot's typed-array metadata.
- * Measured with `bun run bench/engine-memory.ts`: 312 B of heap at 1M entries, 346 B just after the
- * slot table doubles, plus ~30 B of key string header the heap statistics miss (bench/RESULTS-engine-memory.md).
+ * the value's Uint8Array header, and the slot's metadata in the engine and the policy.
+ * Measured with `bun run bench/engine-memory.ts`: 208-220 B of heap at 1M entries, 261 B just after
+ * the slot arrays double, plus ~30 B of key string header the heap statistics miss (bench/RESULTS-engine-memory.md).
  */
-export const ENTRY_OVERHEAD_BYTES = 400
+export const ENTRY_OVERHEAD_BYTES = 300
 
 const JSON_TYPE = 'application/json'
 const encoder = new TextEncoder()

@@ -3,6 +3,16 @@ import { isJsonType } from './media-type'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+const SMALL_COPY_LIMIT = 64 * 1024
+
+/**
+ * A small body from the runtime sits in its own external buffer (~160 B of bookkeeping per value,
+ * bench/RESULTS-engine-memory.md); a copy lives in the JS heap for ~55 B. Stored values stay for long.
+ */
+function compact(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength <= SMALL_COPY_LIMIT ? bytes.slice() : bytes
+}
+
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than the limit of ${limit} bytes`)
 }
@@ -16,7 +26,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   if (declared !== null) {
     if (Number(declared) > limit) throw tooLarge(limit)
     // The length is known and within bounds: let the runtime read it in one piece.
-    return request.bytes()
+    return compact(await request.bytes())
   }
   if (!request.body) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
@@ -26,7 +36,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     if (total > limit) throw tooLarge(limit)
     chunks.push(chunk)
   }
-  if (chunks.length === 1) return chunks[0]!
+  if (chunks.length === 1) return compact(chunks[0]!)
   const body = new Uint8Array(total)
   let offset = 0
   for (const chunk of chunks) {
