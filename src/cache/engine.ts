@@ -117,7 +117,7 @@ export class CacheEngine {
     this.clock = options.clock ?? systemClock
     this.slots = new SlotTable()
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context))
-    this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.slots.charges[slot]! })
+    this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.slots.charge(slot) })
     const interval = options.sweepIntervalMs ?? 100
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweepExpired(), interval)
@@ -166,7 +166,7 @@ export class CacheEngine {
     const now = this.clock.now()
     let expiresAt: number
     if (options.ttlMs !== undefined) expiresAt = now + options.ttlMs
-    else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt[slot]!
+    else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt(slot)
     else expiresAt = this.defaultExpiry(now)
     const version = this.write(slot, key, value, contentType, expiresAt, charge, now)
     this.counters.sets++
@@ -201,7 +201,7 @@ export class CacheEngine {
     if (charge > this.maxBytes) return { status: 'too-large' }
     const now = this.clock.now()
     let expiresAt: number
-    if (slot >= 0) expiresAt = this.slots.expiresAt[slot]!
+    if (slot >= 0) expiresAt = this.slots.expiresAt(slot)
     else if (ttlMs !== undefined) expiresAt = now + ttlMs
     else expiresAt = this.defaultExpiry(now)
     const version = this.write(slot, key, bytes, JSON_TYPE, expiresAt, charge, now)
@@ -213,7 +213,7 @@ export class CacheEngine {
   touch(key: string, ttlMs: number | null): Entry | undefined {
     const slot = this.liveSlot(key)
     if (slot < 0) return undefined
-    this.slots.expiresAt[slot] = ttlMs === null ? 0 : this.clock.now() + ttlMs
+    this.slots.setExpiresAt(slot, ttlMs === null ? 0 : this.clock.now() + ttlMs)
     return this.entryAt(slot)
   }
 
@@ -317,7 +317,7 @@ export class CacheEngine {
   private liveSlot(key: string): number {
     const slot = this.slots.index.get(key)
     if (slot === undefined) return -1
-    const expiresAt = this.slots.expiresAt[slot]!
+    const expiresAt = this.slots.expiresAt(slot)
     if (expiresAt !== 0 && expiresAt <= this.clock.now()) {
       this.expire(slot)
       return -1
@@ -326,57 +326,53 @@ export class CacheEngine {
   }
 
   private isExpired(slot: number, now: number): boolean {
-    const expiresAt = this.slots.expiresAt[slot]!
+    const expiresAt = this.slots.expiresAt(slot)
     return expiresAt !== 0 && expiresAt <= now
   }
 
   private conditionsHold(slot: number, conditions: WriteConditions): boolean {
     if (conditions.nx && slot >= 0) return false
     if (conditions.xx && slot < 0) return false
-    if (conditions.ifVersion !== undefined && (slot < 0 || this.slots.versions[slot] !== conditions.ifVersion)) return false
+    if (conditions.ifVersion !== undefined && (slot < 0 || this.slots.version(slot) !== conditions.ifVersion)) return false
     return true
   }
 
   /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
   private write(slot: number, key: string, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
     const slots = this.slots
+    const version = ++this.lastVersion
     if (slot < 0) {
       const before = slots.capacity
-      slot = slots.allocate(key)
+      slot = slots.allocate(key, now)
       if (slots.capacity !== before) this.policy.resize(slots.capacity)
-      slots.createdAt[slot] = now
-      slots.charges[slot] = charge
+      slots.setCharge(slot, charge)
       this.policy.onInsert(slot, hashKey(key), charge)
     } else {
-      const previous = slots.charges[slot]!
+      const previous = slots.charge(slot)
       this.chargedBytes -= previous
-      slots.charges[slot] = charge
+      slots.setCharge(slot, charge)
       this.policy.onUpdate(slot, previous, charge)
     }
-    slots.values[slot] = value
-    slots.contentTypes[slot] = internContentType(contentType)
-    slots.versions[slot] = ++this.lastVersion
-    slots.expiresAt[slot] = expiresAt
+    slots.store(slot, value, contentType, version, expiresAt)
     this.chargedBytes += charge
-    // Read the version before evicting: admission may turn the new entry away at once.
-    const version = slots.versions[slot]!
+    // Admission may turn the new entry away at once; the write still happened, with this version.
     this.evictToBound()
     return version
   }
 
   /** Runs after every write, even under the bound: the policy also rebalances its areas here. */
   private evictToBound(): void {
-    const now = this.clock.now()
-    this.policy.evict(
-      () => this.chargedBytes > this.maxBytes,
-      (victim) => {
-        if (this.isExpired(victim, now)) this.expire(victim)
-        else {
-          this.remove(victim)
-          this.counters.evictions++
-        }
-      },
-    )
+    this.policy.evict(this.overBudget, this.evictVictim)
+  }
+
+  // Bound once, so a write allocates no closures.
+  private readonly overBudget = () => this.chargedBytes > this.maxBytes
+  private readonly evictVictim = (victim: number) => {
+    if (this.isExpired(victim, this.clock.now())) this.expire(victim)
+    else {
+      this.remove(victim)
+      this.counters.evictions++
+    }
   }
 
   private expire(slot: number): void {
@@ -385,7 +381,7 @@ export class CacheEngine {
   }
 
   private remove(slot: number): void {
-    const charge = this.slots.charges[slot]!
+    const charge = this.slots.charge(slot)
     this.chargedBytes -= charge
     this.policy.onRemove(slot, charge)
     this.slots.release(slot)
@@ -396,10 +392,10 @@ export class CacheEngine {
     return {
       key: s.keys[slot]!,
       value: s.values[slot]!,
-      contentType: s.contentTypes[slot]!,
-      version: s.versions[slot]!,
-      createdAt: s.createdAt[slot]!,
-      expiresAt: nullIfZero(s.expiresAt[slot]!),
+      contentType: s.contentType(slot),
+      version: s.version(slot),
+      createdAt: s.createdAt(slot),
+      expiresAt: nullIfZero(s.expiresAt(slot)),
     }
   }
 }
@@ -424,14 +420,4 @@ function parseJsonInteger(bytes: Uint8Array): number | undefined {
     return undefined
   }
   return typeof parsed === 'number' && Number.isSafeInteger(parsed) ? parsed : undefined
-}
-
-/** Content types repeat across entries; share one string per distinct type, up to a bound. */
-const contentTypes = new Map<string, string>()
-const MAX_INTERNED_TYPES = 1024
-function internContentType(type: string): string {
-  const known = contentTypes.get(type)
-  if (known !== undefined) return known
-  if (contentTypes.size < MAX_INTERNED_TYPES) contentTypes.set(type, type)
-  return type
 }

@@ -1,36 +1,75 @@
+import { ContentTypes } from './content-types'
+
 const INITIAL_CAPACITY = 1024
 
+// The numeric fields of a slot sit side by side in one Float64Array, so reading an entry touches one
+// cache line for all of them instead of one per field.
+const FIELDS = 5
+const VERSION = 0
+const CREATED_AT = 1
+const EXPIRES_AT = 2
+const CHARGE = 3
+const CONTENT_TYPE = 4
+
 /**
- * Entry storage as parallel arrays indexed by slot, plus a Map from key to slot.
- * Numbers live in Float64Arrays, so an entry costs no object of its own. A slot keeps its index
- * for the entry's whole life (growth copies arrays in place), which makes slot order a stable scan order.
+ * Entry storage as parallel arrays indexed by slot, plus a Map from key to slot. An entry costs no
+ * object of its own. A slot keeps its index for the entry's whole life (growth copies arrays in place),
+ * which makes slot order a stable scan order.
  */
 export class SlotTable {
   readonly index = new Map<string, number>()
   keys: (string | undefined)[] = []
   values: (Uint8Array | undefined)[] = []
-  contentTypes: (string | undefined)[] = []
-  versions = new Float64Array(INITIAL_CAPACITY)
-  createdAt = new Float64Array(INITIAL_CAPACITY)
-  /** Epoch milliseconds; 0 means no TTL. */
-  expiresAt = new Float64Array(INITIAL_CAPACITY)
-  charges = new Float64Array(INITIAL_CAPACITY)
+  private readonly types = new ContentTypes()
   capacity = INITIAL_CAPACITY
   /** One past the highest slot ever handed out since the last clear. */
   highWater = 0
-  private free = new Int32Array(INITIAL_CAPACITY)
-  private freeCount = 0
+  private meta = new Float64Array(INITIAL_CAPACITY * FIELDS)
+  private free: number[] = []
+
+  version(slot: number): number {
+    return this.meta[slot * FIELDS + VERSION]!
+  }
+  createdAt(slot: number): number {
+    return this.meta[slot * FIELDS + CREATED_AT]!
+  }
+  /** Epoch milliseconds; 0 means no TTL. */
+  expiresAt(slot: number): number {
+    return this.meta[slot * FIELDS + EXPIRES_AT]!
+  }
+  charge(slot: number): number {
+    return this.meta[slot * FIELDS + CHARGE]!
+  }
+  contentType(slot: number): string {
+    return this.types.name(slot, this.meta[slot * FIELDS + CONTENT_TYPE]!)
+  }
+
+  setExpiresAt(slot: number, expiresAt: number): void {
+    this.meta[slot * FIELDS + EXPIRES_AT] = expiresAt
+  }
+  setCharge(slot: number, charge: number): void {
+    this.meta[slot * FIELDS + CHARGE] = charge
+  }
+
+  /** Writes a value and its metadata; the charge is set separately (the policy reads it first). */
+  store(slot: number, value: Uint8Array, contentType: string, version: number, expiresAt: number): void {
+    this.values[slot] = value
+    const base = slot * FIELDS
+    this.meta[base + VERSION] = version
+    this.meta[base + EXPIRES_AT] = expiresAt
+    this.meta[base + CONTENT_TYPE] = this.types.store(slot, contentType)
+  }
 
   /** Takes a slot for a new key, growing the arrays when full. */
-  allocate(key: string): number {
-    let slot: number
-    if (this.freeCount > 0) slot = this.free[--this.freeCount]!
-    else {
+  allocate(key: string, createdAt: number): number {
+    let slot = this.free.pop()
+    if (slot === undefined) {
       if (this.highWater === this.capacity) this.grow(this.capacity * 2)
       slot = this.highWater++
     }
     this.index.set(key, slot)
     this.keys[slot] = key
+    this.meta[slot * FIELDS + CREATED_AT] = createdAt
     return slot
   }
 
@@ -38,40 +77,26 @@ export class SlotTable {
     this.index.delete(this.keys[slot]!)
     this.keys[slot] = undefined
     this.values[slot] = undefined
-    this.contentTypes[slot] = undefined
-    this.expiresAt[slot] = 0
-    this.free[this.freeCount++] = slot
+    this.types.release(slot)
+    this.meta[slot * FIELDS + EXPIRES_AT] = 0
+    this.free.push(slot)
   }
 
   clear(): void {
     this.index.clear()
     this.keys = []
     this.values = []
-    this.contentTypes = []
+    this.types.clear()
     this.capacity = INITIAL_CAPACITY
-    this.versions = new Float64Array(INITIAL_CAPACITY)
-    this.createdAt = new Float64Array(INITIAL_CAPACITY)
-    this.expiresAt = new Float64Array(INITIAL_CAPACITY)
-    this.charges = new Float64Array(INITIAL_CAPACITY)
-    this.free = new Int32Array(INITIAL_CAPACITY)
-    this.freeCount = 0
+    this.meta = new Float64Array(INITIAL_CAPACITY * FIELDS)
+    this.free = []
     this.highWater = 0
   }
 
   private grow(capacity: number): void {
-    this.versions = resized(this.versions, capacity)
-    this.createdAt = resized(this.createdAt, capacity)
-    this.expiresAt = resized(this.expiresAt, capacity)
-    this.charges = resized(this.charges, capacity)
-    const free = new Int32Array(capacity)
-    free.set(this.free)
-    this.free = free
+    const meta = new Float64Array(capacity * FIELDS)
+    meta.set(this.meta)
+    this.meta = meta
     this.capacity = capacity
   }
-}
-
-function resized(array: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const copy = new Float64Array(capacity)
-  copy.set(array)
-  return copy
 }

@@ -50,6 +50,14 @@ describe('reads and writes', () => {
     expect(cache.delete('a', { ifVersion: 1 })).toBe('condition-failed')
   })
 
+  test('keeps every content type, including past the shared table of distinct types', () => {
+    const { cache } = engine(1 << 30)
+    for (let i = 0; i < 5000; i++) cache.set(`k${i}`, bytes('v'), `application/x-type-${i}`)
+    for (let i = 0; i < 5000; i += 499) expect(cache.peek(`k${i}`)!.contentType).toBe(`application/x-type-${i}`)
+    cache.set('k4999', bytes('v'), 'text/plain')
+    expect(cache.peek('k4999')!.contentType).toBe('text/plain')
+  })
+
   test('hits and misses count lookups; peek does not', () => {
     const { cache } = engine()
     cache.set('a', bytes('1'), OCTET)

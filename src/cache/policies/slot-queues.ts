@@ -1,50 +1,70 @@
 const NONE = -1
 
+// Per slot, four int32 side by side (one cache line holds four slots): links, queue, and one field
+// the policy may use (W-TinyLFU keeps the key's hash there).
+const FIELDS = 4
+const NEXT = 0
+const PREV = 1
+const QUEUE = 2
+const DATA = 3
+
 /**
- * Several doubly linked lists over the same slots, threaded through shared Int32Arrays: a slot is in
- * at most one queue at a time. Each queue runs from head (most recent) to tail (oldest). O(1) everything,
- * no object per entry.
+ * Several doubly linked lists over the same slots: a slot is in at most one queue at a time. Each queue
+ * runs from head (most recent) to tail (oldest). O(1) everything, no object per entry.
  */
 export class SlotQueues {
-  next: Int32Array
-  prev: Int32Array
-  /** Which queue a slot is in. */
-  queueOf: Uint8Array
-  readonly heads: Int32Array
-  readonly tails: Int32Array
+  private links: Int32Array
+  private readonly heads: Int32Array
+  private readonly tails: Int32Array
 
   constructor(queues: number, capacity: number) {
-    this.next = new Int32Array(capacity)
-    this.prev = new Int32Array(capacity)
-    this.queueOf = new Uint8Array(capacity)
+    this.links = new Int32Array(capacity * FIELDS)
     this.heads = new Int32Array(queues).fill(NONE)
     this.tails = new Int32Array(queues).fill(NONE)
   }
 
   resize(capacity: number): void {
-    this.next = grown(this.next, new Int32Array(capacity))
-    this.prev = grown(this.prev, new Int32Array(capacity))
-    this.queueOf = grown(this.queueOf, new Uint8Array(capacity))
+    const links = new Int32Array(capacity * FIELDS)
+    links.set(this.links.subarray(0, Math.min(this.links.length, links.length)))
+    this.links = links
+  }
+
+  queueOf(slot: number): number {
+    return this.links[slot * FIELDS + QUEUE]!
+  }
+  /** The slot after this one, toward the tail. */
+  next(slot: number): number {
+    return this.links[slot * FIELDS + NEXT]!
+  }
+  data(slot: number): number {
+    return this.links[slot * FIELDS + DATA]!
+  }
+  setData(slot: number, value: number): void {
+    this.links[slot * FIELDS + DATA] = value
   }
 
   pushHead(queue: number, slot: number): void {
+    const links = this.links
     const head = this.heads[queue]!
-    this.queueOf[slot] = queue
-    this.prev[slot] = NONE
-    this.next[slot] = head
-    if (head !== NONE) this.prev[head] = slot
+    const base = slot * FIELDS
+    links[base + QUEUE] = queue
+    links[base + PREV] = NONE
+    links[base + NEXT] = head
+    if (head !== NONE) links[head * FIELDS + PREV] = slot
     else this.tails[queue] = slot
     this.heads[queue] = slot
   }
 
   unlink(slot: number): void {
-    const queue = this.queueOf[slot]!
-    const before = this.prev[slot]!
-    const after = this.next[slot]!
+    const links = this.links
+    const base = slot * FIELDS
+    const queue = links[base + QUEUE]!
+    const before = links[base + PREV]!
+    const after = links[base + NEXT]!
     if (before === NONE) this.heads[queue] = after
-    else this.next[before] = after
+    else links[before * FIELDS + NEXT] = after
     if (after === NONE) this.tails[queue] = before
-    else this.prev[after] = before
+    else links[after * FIELDS + PREV] = before
   }
 
   /** Moves a slot to the head of a queue (possibly its own). */
@@ -66,9 +86,4 @@ export class SlotQueues {
     this.heads.fill(NONE)
     this.tails.fill(NONE)
   }
-}
-
-function grown<T extends Int32Array | Uint8Array>(old: T, fresh: T): T {
-  fresh.set(old.subarray(0, Math.min(old.length, fresh.length)) as never)
-  return fresh
 }

@@ -34,7 +34,6 @@ const HASH_FLOOD_THRESHOLD = 6
  */
 export class WTinyLfuPolicy implements EvictionPolicy {
   private readonly queues: SlotQueues
-  private hashes: Int32Array
   private readonly sketch: FrequencySketch
   private readonly weights = new Float64Array(3)
   private readonly maxWeight: number
@@ -52,8 +51,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.maxWeight = context.maxWeight
     this.weightOf = context.weightOf
     this.queues = new SlotQueues(3, context.capacity)
-    this.hashes = new Int32Array(context.capacity)
-    this.sketch = new FrequencySketch(context.capacity)
+    this.sketch = new FrequencySketch(0)
     this.windowMax = this.maxWeight * INITIAL_WINDOW_SHARE
     this.protectedMax = (this.maxWeight - this.windowMax) * PROTECTED_SHARE
     this.step = -this.maxWeight * STEP_SHARE
@@ -61,28 +59,25 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   resize(capacity: number): void {
     this.queues.resize(capacity)
-    const hashes = new Int32Array(capacity)
-    hashes.set(this.hashes)
-    this.hashes = hashes
-    this.sketch.ensureCapacity(capacity)
   }
 
   onInsert(slot: number, hash: number, weight: number): void {
-    this.hashes[slot] = hash
-    this.sketch.increment(hash)
+    // Not counted in the sketch here: the miss that preceded the insert was, and a write is not a read.
     this.queues.pushHead(WINDOW, slot)
+    this.queues.setData(slot, hash)
     this.weights[WINDOW]! += weight
-    this.entries++
+    // The sketch is sized to the entries actually held (the byte bound says nothing of their number).
+    if (++this.entries > this.sketch.capacity) this.sketch.ensureCapacity(this.entries)
   }
 
   onUpdate(slot: number, oldWeight: number, newWeight: number): void {
-    this.weights[this.queues.queueOf[slot]!]! += newWeight - oldWeight
-    this.sketch.increment(this.hashes[slot]!)
+    this.weights[this.queues.queueOf(slot)]! += newWeight - oldWeight
+    this.sketch.increment(this.queues.data(slot))
     this.promote(slot)
   }
 
   onHit(slot: number): void {
-    this.sketch.increment(this.hashes[slot]!)
+    this.sketch.increment(this.queues.data(slot))
     this.promote(slot)
     this.hitsInSample++
     this.climbAfterSample()
@@ -95,7 +90,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   onRemove(slot: number, weight: number): void {
-    this.weights[this.queues.queueOf[slot]!]! -= weight
+    this.weights[this.queues.queueOf(slot)]! -= weight
     this.queues.unlink(slot)
     this.entries--
   }
@@ -121,7 +116,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
         if (victim === candidate) candidates = 0
         evict(victim)
       } else {
-        const next = this.queues.next[candidate]!
+        const next = this.queues.next(candidate)
         candidates--
         evict(candidate)
         candidate = next
@@ -138,8 +133,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   /** True when the candidate should replace the victim in the main area. */
   private admit(candidate: number, victim: number): boolean {
-    const candidateFrequency = this.sketch.frequency(this.hashes[candidate]!)
-    const victimFrequency = this.sketch.frequency(this.hashes[victim]!)
+    const candidateFrequency = this.sketch.frequency(this.queues.data(candidate))
+    const victimFrequency = this.sketch.frequency(this.queues.data(victim))
     if (candidateFrequency > victimFrequency) return true
     if (candidateFrequency < HASH_FLOOD_THRESHOLD) return false
     return (this.nextRandom() & 127) === 0
@@ -147,7 +142,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   /** Recency on use: the window and protected areas refresh in place; a probation hit earns protection. */
   private promote(slot: number): void {
-    const queue = this.queues.queueOf[slot]!
+    const queue = this.queues.queueOf(slot)
     if (queue !== PROBATION) {
       this.queues.moveToHead(queue, slot)
       return
@@ -166,7 +161,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   private move(slot: number, to: number): void {
     const weight = this.weightOf(slot)
-    this.weights[this.queues.queueOf[slot]!]! -= weight
+    this.weights[this.queues.queueOf(slot)]! -= weight
     this.queues.unlink(slot)
     this.queues.pushHead(to, slot)
     this.weights[to]! += weight
