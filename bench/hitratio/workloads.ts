@@ -1,0 +1,66 @@
+/** The default run: every trace file under the traces directory, then the synthetic workloads. */
+import { readdirSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { formatOf, readTraceFile, traceName, type TraceFormat } from './readers'
+import { defaultSizes, type CacheSize } from './sizes'
+import { loopTrace, phaseTrace, scanTrace, zipfTrace } from './synthetic'
+import type { Trace } from './trace'
+
+/** ../shared/traces, next to the project checkout. */
+export const DEFAULT_TRACE_DIR = resolve(import.meta.dir, '../../../shared/traces')
+
+export interface Workload {
+  name: string
+  kind: 'trace' | 'synthetic'
+  /** One line for the report: where it comes from or how it is generated. */
+  description: string
+  load(): Promise<Trace>
+  sizes(trace: Trace): CacheSize[]
+}
+
+const ROOT = resolve(import.meta.dir, '../..')
+
+export function traceWorkload(path: string, format: TraceFormat, name: string): Workload {
+  return { name, kind: 'trace', description: `\`${relative(ROOT, path)}\` (${format})`, load: () => readTraceFile(path, format), sizes: (trace) => defaultSizes(trace) }
+}
+
+/** Trace files in `dir` whose format the name tells (README and licence files are skipped). */
+export function traceWorkloads(dir: string): Workload[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((file) => {
+      const format = formatOf(file)
+      if (!format) return []
+      const name = traceName(file)
+      return [traceWorkload(join(dir, file), format, name)]
+    })
+}
+
+const synthetic = (name: string, description: string, make: () => Trace, extra: number[] = []): Workload => ({
+  name,
+  kind: 'synthetic',
+  description,
+  load: async () => make(),
+  sizes: (trace) => defaultSizes(trace, extra),
+})
+
+/** Seeds are fixed, so every run replays the same requests. */
+export function syntheticWorkloads(): Workload[] {
+  return [
+    synthetic('zipf-0.7', 'Zipf α=0.7, 100,000 scrambled keys, 300,000 requests, seed 7', () => zipfTrace(0.7, 100_000, 300_000, 7)),
+    synthetic('zipf-0.99', 'Zipf α=0.99, 100,000 scrambled keys, 300,000 requests, seed 99', () => zipfTrace(0.99, 100_000, 300_000, 99)),
+    synthetic('zipf-1.2', 'Zipf α=1.2, 100,000 scrambled keys, 300,000 requests, seed 12', () => zipfTrace(1.2, 100_000, 300_000, 12)),
+    synthetic(
+      'zipf+scan',
+      'Zipf α=0.99 over 100,000 keys in 5 runs of 60,000 requests, with a sequential scan of the same 25,000 other keys between runs (longer than every cache size tried), seed 4242',
+      () => scanTrace(100_000, 60_000, 5, 25_000, 4242),
+    ),
+    // Sizes of 90% and 95% of the loop: the loop is slightly larger than the cache.
+    synthetic('loop', 'the same 5,000 keys in order, 60 times (300,000 requests); also at 4,500 and 4,750 entries', () => loopTrace(5_000, 300_000), [4_500, 4_750]),
+    synthetic(
+      'phase-change',
+      'Zipf α=0.99 over 50,000 keys (A) for 100,000 requests, then over 50,000 other keys (B), then A again, seed 33',
+      () => phaseTrace(50_000, 100_000, 33),
+    ),
+  ]
+}
