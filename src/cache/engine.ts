@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
+import { WindowAdvisor } from './policies/window-advisor'
 import { SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
@@ -116,7 +117,7 @@ export class CacheEngine {
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
     this.slots = new SlotTable()
-    const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context))
+    const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
     this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.slots.charge(slot) })
     const interval = options.sweepIntervalMs ?? 100
     if (interval > 0) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { CacheEngine, ManualClock } from '../../src/cache'
 import { LruPolicy } from '../../src/cache/policies/lru'
+import { WTinyLfuPolicy } from '../../src/cache/policies/w-tinylfu'
 
 const OCTET = 'application/octet-stream'
 /** Keys of equal length, so every entry weighs the same. */
@@ -47,6 +48,27 @@ describe('default policy (W-TinyLFU)', () => {
     }
     expect(hits(engineFor(100))).toBeGreaterThan(0.5)
     expect(hits(engineFor(100, { policy: (context) => new LruPolicy(context) }))).toBe(0)
+  })
+
+  test('on a recency-heavy workload the window grows until it does as well as LRU', () => {
+    // Each request is for a key created a few hundred requests ago: pure recency, no lasting popularity.
+    const hitRatio = (cache: CacheEngine) => {
+      let seed = 7
+      let hits = 0
+      const random = () => {
+        seed ^= seed << 13
+        seed ^= seed >>> 17
+        seed ^= seed << 5
+        return (seed >>> 0) / 2 ** 32
+      }
+      for (let t = 0; t < 100_000; t++) hits += access(cache, key(Math.max(0, t - Math.floor(-Math.log(1 - random()) * 250)))) ? 1 : 0
+      return hits / 100_000
+    }
+    const adaptive = hitRatio(engineFor(500))
+    const lru = hitRatio(engineFor(500, { policy: (context) => new LruPolicy(context) }))
+    const fixedSmallWindow = hitRatio(engineFor(500, { policy: (context) => new WTinyLfuPolicy(context) }))
+    expect(adaptive).toBeGreaterThan(lru - 0.01)
+    expect(fixedSmallWindow).toBeLessThan(lru / 2)
   })
 
   test('one huge new entry does not flush many hot small ones', () => {
