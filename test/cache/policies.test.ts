@@ -71,6 +71,16 @@ describe('default policy (W-TinyLFU)', () => {
     expect(fixedSmallWindow).toBeLessThan(lru / 2)
   })
 
+  test('a value just written can be read back, even into a full cache of popular entries', () => {
+    // A window sized to nothing is what the advisor picks for loop-like workloads.
+    const cache = engineFor(200, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0 }) })
+    for (let round = 0; round < 20; round++) for (let i = 0; i < 400; i++) access(cache, key(i))
+    for (let i = 0; i < 50; i++) {
+      cache.set(key(10_000 + i), new Uint8Array(0), OCTET)
+      expect(cache.get(key(10_000 + i))).toBeDefined()
+    }
+  })
+
   test('one huge new entry does not flush many hot small ones', () => {
     const cache = engineFor(1000)
     const hot = Array.from({ length: 900 }, (_, i) => key(i))

@@ -106,7 +106,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     let candidates = 0
     while (this.weights[WINDOW]! > this.windowMax) {
       const slot = this.queues.tail(WINDOW)
-      if (slot === NONE) break
+      if (slot === NONE || this.isProtectedNewest(slot)) break
       this.move(slot, PROBATION)
       candidates++
     }
@@ -135,6 +135,14 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.weights.fill(0)
     this.sketch.clear()
     this.entries = 0
+  }
+
+  /**
+   * The newest entry stays in the window even when the window is sized to nothing, so a value just
+   * written can be read back; unless it is large (over 1% of the bound), then it faces admission at once.
+   */
+  private isProtectedNewest(slot: number): boolean {
+    return slot === this.queues.head(WINDOW) && this.weightOf(slot) <= this.maxWeight * DEFAULT_WINDOW_SHARE
   }
 
   /** True when the candidate should replace the victim in the main area. */
