@@ -369,7 +369,8 @@ export class CacheEngine {
   // Bound once, so a write allocates no closures.
   private readonly overBudget = () => this.chargedBytes > this.maxBytes
   private readonly evictVictim = (victim: number) => {
-    if (this.isExpired(victim, this.clock.now())) this.expire(victim)
+    // Read the clock only for entries with a TTL: most victims have none.
+    if (this.slots.expiresAt(victim) !== 0 && this.isExpired(victim, this.clock.now())) this.expire(victim)
     else {
       this.remove(victim)
       this.counters.evictions++
