@@ -6,12 +6,12 @@ import { SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
 /**
- * Bytes charged per entry on top of its key and value: the Map entry, the key string's header,
- * the value's Uint8Array header, and the slot's metadata in the engine and the policy.
- * Measured with `bun run bench/engine-memory.ts`: 208-220 B of heap at 1M entries, 261 B just after
- * the slot arrays double, plus ~30 B of key string header the heap statistics miss (bench/RESULTS-engine-memory.md).
+ * Bytes charged per entry on top of its key and value: the key string's and the value's object headers,
+ * the slot's metadata, its index position and the policy's links. Measured with
+ * `bun run bench/engine-memory.ts`: 161-173 B of heap at 1M entries, 237 B just after the slot arrays
+ * double, plus ~30 B of key string header the heap statistics miss (bench/RESULTS-engine-memory.md).
  */
-export const ENTRY_OVERHEAD_BYTES = 300
+export const ENTRY_OVERHEAD_BYTES = 280
 
 const JSON_TYPE = 'application/json'
 const encoder = new TextEncoder()
@@ -138,10 +138,11 @@ export class CacheEngine {
 
   /** Reads an entry, counting a hit or a miss. */
   get(key: string): Entry | undefined {
-    const slot = this.liveSlot(key)
+    const hash = hashKey(key)
+    const slot = this.liveSlot(key, hash)
     if (slot < 0) {
       this.counters.misses++
-      this.policy.onMiss(hashKey(key))
+      this.policy.onMiss(hash)
       return undefined
     }
     this.counters.hits++
@@ -151,31 +152,32 @@ export class CacheEngine {
 
   /** Reads an entry without counting it or touching the eviction order. */
   peek(key: string): Entry | undefined {
-    const slot = this.liveSlot(key)
+    const slot = this.liveSlot(key, hashKey(key))
     return slot < 0 ? undefined : this.entryAt(slot)
   }
 
   has(key: string): boolean {
-    return this.liveSlot(key) >= 0
+    return this.liveSlot(key, hashKey(key)) >= 0
   }
 
   set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
     const charge = this.chargeOf(key, value.byteLength)
     if (charge > this.maxBytes) return { status: 'too-large' }
-    const slot = this.liveSlot(key)
+    const hash = hashKey(key)
+    const slot = this.liveSlot(key, hash)
     if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
     const now = this.clock.now()
     let expiresAt: number
     if (options.ttlMs !== undefined) expiresAt = now + options.ttlMs
     else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt(slot)
     else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, value, contentType, expiresAt, charge, now)
+    const version = this.write(slot, key, hash, value, contentType, expiresAt, charge, now)
     this.counters.sets++
     return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt) }
   }
 
   delete(key: string, conditions: WriteConditions = {}): DeleteResult {
-    const slot = this.liveSlot(key)
+    const slot = this.liveSlot(key, hashKey(key))
     if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
     this.remove(slot)
@@ -188,7 +190,8 @@ export class CacheEngine {
    * an existing entry keeps its TTL.
    */
   incr(key: string, by: number, ttlMs?: number): IncrResult {
-    const slot = this.liveSlot(key)
+    const hash = hashKey(key)
+    const slot = this.liveSlot(key, hash)
     let current = 0
     if (slot >= 0) {
       const parsed = parseJsonInteger(this.slots.values[slot]!)
@@ -205,14 +208,14 @@ export class CacheEngine {
     if (slot >= 0) expiresAt = this.slots.expiresAt(slot)
     else if (ttlMs !== undefined) expiresAt = now + ttlMs
     else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, bytes, JSON_TYPE, expiresAt, charge, now)
+    const version = this.write(slot, key, hash, bytes, JSON_TYPE, expiresAt, charge, now)
     this.counters.sets++
     return { status: slot < 0 ? 'created' : 'updated', value, version }
   }
 
   /** Sets (or with null removes) an entry's TTL without changing its value or version. */
   touch(key: string, ttlMs: number | null): Entry | undefined {
-    const slot = this.liveSlot(key)
+    const slot = this.liveSlot(key, hashKey(key))
     if (slot < 0) return undefined
     this.slots.setExpiresAt(slot, ttlMs === null ? 0 : this.clock.now() + ttlMs)
     return this.entryAt(slot)
@@ -240,8 +243,9 @@ export class CacheEngine {
   deletePrefix(prefix: string): number {
     const now = this.clock.now()
     let deleted = 0
-    for (const [key, slot] of this.slots.index) {
-      if (!key.startsWith(prefix)) continue
+    for (let slot = 0; slot < this.slots.highWater; slot++) {
+      const key = this.slots.keys[slot]
+      if (key === undefined || !key.startsWith(prefix)) continue
       if (this.isExpired(slot, now)) {
         this.expire(slot)
         continue
@@ -257,9 +261,9 @@ export class CacheEngine {
   flush(): number {
     const now = this.clock.now()
     let live = 0
-    for (const slot of this.slots.index.values()) if (!this.isExpired(slot, now)) live++
+    for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.keys[slot] !== undefined && !this.isExpired(slot, now)) live++
     this.counters.deletes += live
-    this.counters.expirations += this.slots.index.size - live
+    this.counters.expirations += this.slots.count - live
     this.slots.clear()
     this.policy.clear()
     this.policy.resize(this.slots.capacity)
@@ -297,7 +301,7 @@ export class CacheEngine {
   }
 
   stats(): EngineStats {
-    return { items: this.slots.index.size, bytes: this.chargedBytes, maxBytes: this.maxBytes, ...this.counters }
+    return { items: this.slots.count, bytes: this.chargedBytes, maxBytes: this.maxBytes, ...this.counters }
   }
 
   /** The engine's current time, in epoch milliseconds. */
@@ -315,9 +319,9 @@ export class CacheEngine {
   }
 
   /** The slot of a live entry, or -1. An expired entry found on the way is removed. */
-  private liveSlot(key: string): number {
-    const slot = this.slots.index.get(key)
-    if (slot === undefined) return -1
+  private liveSlot(key: string, hash: number): number {
+    const slot = this.slots.find(key, hash)
+    if (slot < 0) return -1
     const expiresAt = this.slots.expiresAt(slot)
     if (expiresAt !== 0 && expiresAt <= this.clock.now()) {
       this.expire(slot)
@@ -339,15 +343,15 @@ export class CacheEngine {
   }
 
   /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
-  private write(slot: number, key: string, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
+  private write(slot: number, key: string, hash: number, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
     const slots = this.slots
     const version = ++this.lastVersion
     if (slot < 0) {
       const before = slots.capacity
-      slot = slots.allocate(key, now)
+      slot = slots.allocate(key, hash, now)
       if (slots.capacity !== before) this.policy.resize(slots.capacity)
       slots.setCharge(slot, charge)
-      this.policy.onInsert(slot, hashKey(key), charge)
+      this.policy.onInsert(slot, hash, charge)
     } else {
       const previous = slots.charge(slot)
       this.chargedBytes -= previous
@@ -402,7 +406,7 @@ export class CacheEngine {
   }
 }
 
-/** Identifies a key to the policy's frequency sketch; cached per slot by the policy, so hits never hash. */
+/** A key's hash, for the index and the policy's frequency sketch; computed once per call. */
 function hashKey(key: string): number {
   return Bun.hash.xxHash32(key) | 0
 }

@@ -1,4 +1,5 @@
 import { ContentTypes } from './content-types'
+import { KeyIndex } from './key-index'
 
 const INITIAL_CAPACITY = 1024
 
@@ -12,12 +13,11 @@ const CHARGE = 3
 const CONTENT_TYPE = 4
 
 /**
- * Entry storage as parallel arrays indexed by slot, plus a Map from key to slot. An entry costs no
+ * Entry storage as parallel arrays indexed by slot, plus an index from key to slot. An entry costs no
  * object of its own. A slot keeps its index for the entry's whole life (growth copies arrays in place),
  * which makes slot order a stable scan order.
  */
 export class SlotTable {
-  readonly index = new Map<string, number>()
   keys: (string | undefined)[] = []
   values: (Uint8Array | undefined)[] = []
   private readonly types = new ContentTypes()
@@ -25,7 +25,22 @@ export class SlotTable {
   /** One past the highest slot ever handed out since the last clear. */
   highWater = 0
   private meta = new Float64Array(INITIAL_CAPACITY * FIELDS)
+  private hashes = new Int32Array(INITIAL_CAPACITY)
   private free: number[] = []
+  private readonly index = new KeyIndex(
+    (slot) => this.keys[slot],
+    (slot) => this.hashes[slot]!,
+  )
+
+  /** Live slots. */
+  get count(): number {
+    return this.index.size
+  }
+
+  /** The slot holding `key` (whose hash is `hash`), or -1. */
+  find(key: string, hash: number): number {
+    return this.index.find(key, hash)
+  }
 
   version(slot: number): number {
     return this.meta[slot * FIELDS + VERSION]!
@@ -61,20 +76,21 @@ export class SlotTable {
   }
 
   /** Takes a slot for a new key, growing the arrays when full. */
-  allocate(key: string, createdAt: number): number {
+  allocate(key: string, hash: number, createdAt: number): number {
     let slot = this.free.pop()
     if (slot === undefined) {
       if (this.highWater === this.capacity) this.grow(this.capacity * 2)
       slot = this.highWater++
     }
-    this.index.set(key, slot)
     this.keys[slot] = key
+    this.hashes[slot] = hash
+    this.index.insert(slot, hash)
     this.meta[slot * FIELDS + CREATED_AT] = createdAt
     return slot
   }
 
   release(slot: number): void {
-    this.index.delete(this.keys[slot]!)
+    this.index.remove(slot, this.hashes[slot]!)
     this.keys[slot] = undefined
     this.values[slot] = undefined
     this.types.release(slot)
@@ -89,6 +105,7 @@ export class SlotTable {
     this.types.clear()
     this.capacity = INITIAL_CAPACITY
     this.meta = new Float64Array(INITIAL_CAPACITY * FIELDS)
+    this.hashes = new Int32Array(INITIAL_CAPACITY)
     this.free = []
     this.highWater = 0
   }
@@ -97,6 +114,9 @@ export class SlotTable {
     const meta = new Float64Array(capacity * FIELDS)
     meta.set(this.meta)
     this.meta = meta
+    const hashes = new Int32Array(capacity)
+    hashes.set(this.hashes)
+    this.hashes = hashes
     this.capacity = capacity
   }
 }

@@ -1,0 +1,79 @@
+const EMPTY = 0
+const MIN_SIZE = 1024
+
+/**
+ * Key -> slot, as open addressing with linear probing in one Int32Array (slot + 1; 0 is empty).
+ * About 8-16 bytes per key, where a Map entry costs ~54. Keys and their hashes stay in the slot table;
+ * the index only points at slots. Deletion shifts the following run back instead of leaving tombstones,
+ * so lookups never slow down with churn.
+ */
+export class KeyIndex {
+  private table = new Int32Array(MIN_SIZE)
+  private mask = MIN_SIZE - 1
+  private count = 0
+
+  constructor(
+    private readonly keyAt: (slot: number) => string | undefined,
+    private readonly hashAt: (slot: number) => number,
+  ) {}
+
+  get size(): number {
+    return this.count
+  }
+
+  /** The slot of `key` (whose hash is `hash`), or -1. */
+  find(key: string, hash: number): number {
+    const table = this.table
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const entry = table[i]!
+      if (entry === EMPTY) return -1
+      const slot = entry - 1
+      if (this.hashAt(slot) === hash && this.keyAt(slot) === key) return slot
+    }
+  }
+
+  /** Adds a slot whose key is absent from the index. */
+  insert(slot: number, hash: number): void {
+    if (2 * (this.count + 1) > this.table.length) this.rehash(this.table.length * 2)
+    this.place(slot, hash)
+    this.count++
+  }
+
+  /** Removes a slot that is in the index. */
+  remove(slot: number, hash: number): void {
+    const table = this.table
+    const mask = this.mask
+    let hole = hash & mask
+    while (table[hole] !== slot + 1) hole = (hole + 1) & mask
+    // Shift later members of the run back into the hole when their home position allows it.
+    for (let i = (hole + 1) & mask; table[i] !== EMPTY; i = (i + 1) & mask) {
+      const home = this.hashAt(table[i]! - 1) & mask
+      const fits = hole <= i ? home <= hole || home > i : home <= hole && home > i
+      if (fits) {
+        table[hole] = table[i]!
+        hole = i
+      }
+    }
+    table[hole] = EMPTY
+    this.count--
+  }
+
+  clear(): void {
+    this.table = new Int32Array(MIN_SIZE)
+    this.mask = MIN_SIZE - 1
+    this.count = 0
+  }
+
+  private place(slot: number, hash: number): void {
+    let i = hash & this.mask
+    while (this.table[i] !== EMPTY) i = (i + 1) & this.mask
+    this.table[i] = slot + 1
+  }
+
+  private rehash(size: number): void {
+    const old = this.table
+    this.table = new Int32Array(size)
+    this.mask = size - 1
+    for (const entry of old) if (entry !== EMPTY) this.place(entry - 1, this.hashAt(entry - 1))
+  }
+}
