@@ -1,4 +1,5 @@
 import { ContentTypes } from './content-types'
+import { grown } from './grow'
 import { KeyIndex } from './key-index'
 
 const INITIAL_CAPACITY = 1024
@@ -111,12 +112,8 @@ export class SlotTable {
   }
 
   private grow(capacity: number): void {
-    const meta = new Float64Array(capacity * FIELDS)
-    meta.set(this.meta)
-    this.meta = meta
-    const hashes = new Int32Array(capacity)
-    hashes.set(this.hashes)
-    this.hashes = hashes
+    this.meta = grown(this.meta, capacity * FIELDS)
+    this.hashes = grown(this.hashes, capacity)
     this.capacity = capacity
   }
 }

@@ -1,3 +1,4 @@
+import { grown } from '../grow'
 import { WTinyLfuPolicy } from './w-tinylfu'
 
 const NONE = -1
@@ -62,12 +63,8 @@ export class MiniCache {
   }
 
   private grow(capacity: number): void {
-    const hashes = new Int32Array(capacity)
-    hashes.set(this.hashes)
-    this.hashes = hashes
-    const weights = new Float64Array(capacity)
-    weights.set(this.weights)
-    this.weights = weights
+    this.hashes = grown(this.hashes, capacity)
+    this.weights = grown(this.weights, capacity)
     this.policy.resize(capacity)
   }
 }

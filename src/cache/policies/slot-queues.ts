@@ -1,3 +1,5 @@
+import { grown } from '../grow'
+
 const NONE = -1
 
 // Per slot, four int32 side by side (one cache line holds four slots): links, queue, and one field
@@ -13,7 +15,7 @@ const DATA = 3
  * runs from head (most recent) to tail (oldest). O(1) everything, no object per entry.
  */
 export class SlotQueues {
-  private links: Int32Array
+  private links: Int32Array<ArrayBuffer>
   private readonly heads: Int32Array
   private readonly tails: Int32Array
 
@@ -24,9 +26,7 @@ export class SlotQueues {
   }
 
   resize(capacity: number): void {
-    const links = new Int32Array(capacity * FIELDS)
-    links.set(this.links.subarray(0, Math.min(this.links.length, links.length)))
-    this.links = links
+    this.links = grown(this.links, capacity * FIELDS)
   }
 
   queueOf(slot: number): number {
