@@ -1,11 +1,13 @@
 import type { CacheEngine, Entry } from '../../cache'
 import { parseJsonBytes } from '../../http/body'
-import { HttpError } from '../../http/errors'
+import { HttpError, errorResponse } from '../../http/errors'
 import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
+/** Misses are common and cheap: answered directly, without building and throwing an Error. */
+const missResponse = () => errorResponse(404, 'KEY_NOT_FOUND', 'no such key')
 export const preconditionFailed = () => new HttpError(412, 'PRECONDITION_FAILED', 'the condition on this write does not hold')
 export const entryTooLarge = (maxBytes: number) =>
   new HttpError(413, 'ENTRY_TOO_LARGE', `the entry (key, value and overhead) is larger than the whole cache bound of ${maxBytes} bytes`)
@@ -64,7 +66,7 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
 
 export function get(engine: CacheEngine, key: string, meta: boolean, ifNoneMatch: string | null): Response {
   const entry = engine.get(key)
-  if (entry === undefined) throw keyNotFound()
+  if (entry === undefined) return missResponse()
   const now = engine.now()
   const headers = entryHeaders(entry, now)
   if (meta) {
@@ -89,7 +91,7 @@ export function get(engine: CacheEngine, key: string, meta: boolean, ifNoneMatch
 
 export function remove(engine: CacheEngine, key: string, ifMatch: string | null): Response {
   const result = engine.delete(key, { ifVersion: requiredVersion(engine, key, ifMatch) })
-  if (result === 'absent') throw keyNotFound()
+  if (result === 'absent') return missResponse()
   if (result === 'condition-failed') throw preconditionFailed()
   return new Response(null, { status: 204 })
 }
