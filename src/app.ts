@@ -8,7 +8,7 @@ import { batchModule } from './modules/batch'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
 import { kvModule } from './modules/kv'
-import { RequestMetrics, requestTiming, statsModule } from './modules/stats'
+import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { VERSION } from './version'
 
 export interface AppDependencies {
@@ -31,10 +31,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
 
-  return new Elysia({ name: 'fastcache', normalize: false })
+  const app = new Elysia({ name: 'fastcache', normalize: false })
     .decorate('engine', engine)
     .use(errorHandling(logger))
-    .use(requestTiming(requests))
     .use(
       openapi({
         path: '/openapi',
@@ -48,6 +47,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(batchModule(engine, config))
     .use(keysModule(engine))
     .use(statsModule(engine, info, requests))
+  // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
+  return app.wrap(timeRequests(requests, routeMatcher(app.routes.map((route) => route.path))) as never)
 }
 
 export type App = ReturnType<typeof createApp>

@@ -33,8 +33,7 @@ describe('stats, metrics, health and OpenAPI', () => {
     await call('PUT', '/v1/kv/a', { body: '1' })
     await call('GET', '/v1/kv/a')
     await call('GET', '/v1/kv/missing')
-    // Elysia runs after-response hooks (where requests are timed) on the next turn of the event loop.
-    await new Promise((resolve) => setImmediate(resolve))
+    await call('GET', '/no/such/route')
     const r = await call('GET', '/metrics')
     expect(r.headers.get('content-type')).toStartWith('text/plain')
     expect(r.text).toContain('# TYPE fastcache_hits_total counter\nfastcache_hits_total 1\n')
@@ -43,6 +42,7 @@ describe('stats, metrics, health and OpenAPI', () => {
     expect(r.text).toMatch(/fastcache_http_request_duration_seconds_count\{route="\/v1\/kv\/\*",status="200"\} 1\n/)
     expect(r.text).toMatch(/fastcache_http_request_duration_seconds_count\{route="\/v1\/kv\/\*",status="404"\} 1\n/)
     expect(r.text).toMatch(/fastcache_http_request_duration_seconds_bucket\{route="\/v1\/kv\/\*",status="201",le="\+Inf"\} 1\n/)
+    expect(r.text).toMatch(/fastcache_http_request_duration_seconds_count\{route="unmatched",status="404"\} 1\n/)
   })
 
   test('/health answers ok', async () => {

@@ -20,24 +20,6 @@ const StatsReply = t.Object({
   version: t.String(),
 })
 
-/**
- * Times every request by route template and status. The hooks read only `set`, the route and the
- * response, so they do not make Elysia parse headers or query for every route; the start time rides
- * on the request's own `set` object (a WeakMap keyed by request cost more).
- */
-export function requestTiming(requests: RequestMetrics) {
-  return new Elysia({ name: 'request-timing' })
-    .onRequest(({ set }) => {
-      ;(set as { startedAt?: number }).startedAt = performance.now()
-    })
-    .onAfterResponse({ as: 'global' }, ({ route, set, responseValue }) => {
-      const start = (set as { startedAt?: number }).startedAt
-      if (start === undefined) return
-      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
-      requests.observe(route || 'unmatched', status, (performance.now() - start) / 1000)
-    })
-}
-
 /** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
 export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics) {
   return new Elysia({ name: 'stats' })
@@ -50,3 +32,4 @@ export function statsModule(engine: CacheEngine, info: ServerInfo, requests: Req
 }
 
 export { RequestMetrics }
+export { routeMatcher, timeRequests } from './request-timing'
