@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { byteTimeBound } from '../../bench/hitratio/bound'
 import { POLICIES, policyNamed } from '../../bench/hitratio/policies'
@@ -9,7 +10,8 @@ import { buildTrace } from '../../bench/hitratio/trace'
 import { DEFAULT_TRACE_DIR } from '../../bench/hitratio/workloads'
 
 const GLI = join(DEFAULT_TRACE_DIR, 'lirs-gli.trace.gz')
-// The traces live beside the repository (../shared/traces, also in CI); a missing trace fails here.
+// The traces live beside the repository (../shared/traces, also in CI); a missing trace fails here, saying why.
+if (!existsSync(GLI)) throw new Error(`the hit-ratio tests need the project's shared traces at ${GLI} (../shared/traces beside the repository)`)
 const gli = await readTraceFile(GLI, 'lirs')
 
 /** Published figures (../shared/traces/README.md): exact LRU and Belady's OPT with bypass on LIRS gli. */
