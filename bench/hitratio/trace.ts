@@ -80,3 +80,14 @@ export function keyStrings(trace: Trace): string[] {
   }
   return table
 }
+
+/**
+ * A value of `weight - KEY_BYTES` bytes for the string-keyed caches: a zero-copy view of one buffer as
+ * large as the trace's largest object, so stored values cost no memory.
+ */
+export function valueFor(trace: Trace): (weight: number) => Uint8Array {
+  let largest = 0
+  for (const weight of trace.weights) largest = Math.max(largest, weight - KEY_BYTES)
+  const shared = new Uint8Array(largest)
+  return (weight) => shared.subarray(0, weight - KEY_BYTES)
+}

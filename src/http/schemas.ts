@@ -10,6 +10,5 @@ export const QueryFlag = t.Optional(t.Union([t.Literal(''), t.Literal('true'), t
 
 export const flagSet = (value: string | undefined) => value === '' || value === 'true' || value === '1'
 
-export const ErrorBody = t.Object({ error: t.Object({ code: t.String(), message: t.String() }) }, { description: 'Every error answers with this shape' })
 
 export const SafeInteger = t.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })

@@ -1,5 +1,5 @@
 import { CacheEngine } from '../../../src/cache'
-import { KEY_BYTES, keyStrings } from '../trace'
+import { keyStrings, valueFor } from '../trace'
 import type { Policy, PolicyContext } from './types'
 
 const CONTENT_TYPE = 'application/octet-stream'
@@ -13,14 +13,12 @@ const CONTENT_TYPE = 'application/octet-stream'
 export function createFastcache({ capacity, trace }: PolicyContext): Policy {
   const engine = new CacheEngine({ maxBytes: capacity, entryOverheadBytes: 0, sweepIntervalMs: 0 })
   const keys = keyStrings(trace)
-  let largest = 0
-  for (const weight of trace.weights) largest = Math.max(largest, weight - KEY_BYTES)
-  const shared = new Uint8Array(largest)
+  const value = valueFor(trace)
   return {
     access(key, weight) {
       const name = keys[key]!
       if (engine.get(name) !== undefined) return true
-      engine.set(name, shared.subarray(0, weight - KEY_BYTES), CONTENT_TYPE)
+      engine.set(name, value(weight), CONTENT_TYPE)
       return false
     },
     close() {

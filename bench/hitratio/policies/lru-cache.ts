@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { KEY_BYTES, keyStrings } from '../trace'
+import { keyStrings, valueFor } from '../trace'
 import type { Policy, PolicyContext } from './types'
 
 /**
@@ -12,14 +12,12 @@ export function createLruCachePackage({ capacity, trace }: PolicyContext): Polic
     sizeCalculation: (value, key) => key.length + value.byteLength,
   })
   const keys = keyStrings(trace)
-  let largest = 0
-  for (const weight of trace.weights) largest = Math.max(largest, weight - KEY_BYTES)
-  const shared = new Uint8Array(largest)
+  const value = valueFor(trace)
   return {
     access(key, weight) {
       const name = keys[key]!
       if (cache.get(name) !== undefined) return true
-      cache.set(name, shared.subarray(0, weight - KEY_BYTES))
+      cache.set(name, value(weight))
       return false
     },
   }
