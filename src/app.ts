@@ -8,6 +8,7 @@ import { batchModule } from './modules/batch'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
 import { kvModule } from './modules/kv'
+import { kvFastGet } from './modules/kv/fast-get'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { VERSION } from './version'
 
@@ -48,7 +49,10 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(keysModule(engine))
     .use(statsModule(engine, info, requests))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  return app.wrap(timeRequests(requests, routeMatcher(app.routes.map((route) => route.path))) as never)
+  const fastGet = kvFastGet(engine, config.maxKeyBytes)
+  const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
+  const routed = (handle: (request: Request) => Response | Promise<Response>) => (request: Request) => fastGet(request) ?? handle(request)
+  return app.wrap(((handle: never) => timed(routed(handle))) as never)
 }
 
 export type App = ReturnType<typeof createApp>

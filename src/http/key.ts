@@ -19,6 +19,9 @@ export function checkKey(key: string, maxKeyBytes: number): string {
 
 /** Decodes a key from the raw (still percent-encoded) rest of a path, then checks it. */
 export function keyFromPath(rawPath: string, maxKeyBytes: number): string {
+  // Without a '%' the path is already the key, and a URL path holds only printable ASCII:
+  // nothing to decode, no UTF-8 or control character to check, one byte per character.
+  if (!rawPath.includes('%') && rawPath.length > 0 && rawPath.length <= maxKeyBytes) return rawPath
   let key: string
   try {
     key = decodeURIComponent(rawPath)

@@ -1,0 +1,26 @@
+import type { CacheEngine } from '../../cache'
+import { keyFromPath } from '../../http/key'
+import { get } from './service'
+
+const PREFIX = '/v1/kv/'
+
+/**
+ * The hottest request, `GET /v1/kv/{key}` without a query string, answered before Elysia routes it.
+ * Same service call and same response as the route; anything unusual (a query, a bad key) returns
+ * undefined so the route answers it, errors included.
+ */
+export function kvFastGet(engine: CacheEngine, maxKeyBytes: number) {
+  return (request: Request): Response | undefined => {
+    if (request.method !== 'GET') return undefined
+    const url = request.url
+    const path = url.indexOf('/', url.indexOf('//') + 2)
+    if (!url.startsWith(PREFIX, path) || url.indexOf('?', path) !== -1) return undefined
+    let key: string
+    try {
+      key = keyFromPath(url.slice(path + PREFIX.length), maxKeyBytes)
+    } catch {
+      return undefined
+    }
+    return get(engine, key, false, request.headers.get('if-none-match'))
+  }
+}
