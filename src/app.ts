@@ -1,12 +1,13 @@
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import { CacheEngine, type Clock } from './cache'
+import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
 import { silentLogger, type Logger } from './log/logger'
 import { batchModule } from './modules/batch'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
+import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
@@ -29,6 +30,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     clock: deps.clock,
     sweepIntervalMs: deps.sweepIntervalMs,
   })
+  const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger)
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
 
@@ -47,7 +49,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(kvModule(engine, config))
     .use(batchModule(engine, config))
     .use(keysModule(engine))
-    .use(statsModule(engine, info, requests))
+    .use(proxyModule(proxy))
+    .use(statsModule(engine, info, requests, proxy.counters))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastGet = kvFastGet(engine, config.maxKeyBytes)
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))

@@ -6,6 +6,7 @@ import { ConfigInput } from './schema'
 export function usage(version: string): string {
   const rows = Object.entries(ConfigInput.properties).map(([key, schema]) => {
     const s = schema as TSchema
+    if (key === 'upstreams') return `  ${'(file) upstreams'.padEnd(18)} ${s.description}`
     const fallback = s.default === undefined ? '' : ` (default: ${s.default})`
     return `  ${flagName(key).padEnd(18)} ${s.description}${fallback}\n  ${''.padEnd(18)} env ${envName(key)}`
   })

@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DURATION_HINT, parseDurationMs } from '../units/duration'
 import { SIZE_HINT, parseSizeBytes } from '../units/size'
-import { ConfigInput, type Config, type ConfigKey } from './schema'
+import { ConfigInput, UpstreamInput, type Config, type ConfigKey, type UpstreamConfig } from './schema'
 
 /** A configuration mistake; the message names the flag, variable or file key and what is wrong. */
 export class ConfigError extends Error {}
@@ -16,6 +16,12 @@ type Raw = Record<string, unknown>
 const KEYS = Object.keys(ConfigInput.properties) as ConfigKey[]
 const PartialInput = Type.Partial(ConfigInput)
 const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize']
+/** Keys a flag may give more than once; the values accumulate. */
+const LIST_KEYS: ConfigKey[] = ['upstream']
+/** Keys with nested options, which only the config file can express. */
+const FILE_ONLY_KEYS: ConfigKey[] = ['upstreams']
+
+const UPSTREAM_DEFAULTS = { timeoutMs: 10_000, maxBodyBytes: 8 * 1024 * 1024 }
 
 export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
 export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
@@ -32,6 +38,8 @@ function hintFor(key: ConfigKey): string {
   if (key === 'port') return 'an integer from 0 to 65535'
   if (key === 'logLevel') return 'one of debug, info, warn, error'
   if (key === 'defaultTtl') return DURATION_HINT
+  if (key === 'upstream') return 'name=http(s)://host[:port][/path], the name made of letters, digits, _ and -'
+  if (key === 'upstreams') return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized}'
   if (schema.anyOf) return SIZE_HINT
   return 'a non-empty string'
 }
@@ -66,13 +74,14 @@ function parseArgv(argv: string[]): Raw | 'help' | 'version' {
     const name = eq < 0 ? arg : arg.slice(0, eq)
     const key = KEYS.find((k) => flagName(k) === name)
     if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`)
+    if (FILE_ONLY_KEYS.includes(key)) throw new ConfigError(`${name} can only be set in the config file (key "${key}")`)
     let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
     if (value === undefined) {
       value = argv[i + 1]
       if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${hintFor(key)}`)
       i++
     }
-    raw[key] = value
+    raw[key] = LIST_KEYS.includes(key) ? [...((raw[key] as string[] | undefined) ?? []), value] : value
   }
   return raw
 }
@@ -81,7 +90,9 @@ function readEnv(env: Record<string, string | undefined>): Raw {
   const raw: Raw = {}
   for (const key of KEYS) {
     const value = env[envName(key)]
-    if (value !== undefined && value !== '') raw[key] = value
+    if (value === undefined || value === '') continue
+    if (FILE_ONLY_KEYS.includes(key)) throw new ConfigError(`${envName(key)} is not read: "${key}" can only be set in the config file`)
+    raw[key] = LIST_KEYS.includes(key) ? value.split(',').map((item) => item.trim()) : value
   }
   return raw
 }
@@ -114,7 +125,8 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
   const converted = convert(raw)
   const error = Value.Errors(PartialInput, converted).First()
   if (error) {
-    const key = error.path.split('/')[1] as ConfigKey
+    const [, key, name, option] = error.path.split('/') as [string, ConfigKey, string?, string?]
+    if (key === 'upstreams' && name !== undefined) throw new ConfigError(upstreamOptionError(name, option, error.value))
     throw new ConfigError(`${describe(source, key)}: expected ${hintFor(key)}, got ${JSON.stringify(raw[key])}`)
   }
   // Bounds the schema cannot express, checked here rather than in decode so the message names the source.
@@ -142,6 +154,74 @@ function convert(raw: Raw): Raw {
   return converted
 }
 
+const UPSTREAM_OPTION_HINTS: Record<string, string> = {
+  url: 'http(s)://host[:port][/path]',
+  timeout: DURATION_HINT,
+  maxBodySize: SIZE_HINT,
+  defaultTtl: DURATION_HINT,
+  forwardHeaders: 'an array of header names',
+  cacheAuthorized: 'true or false',
+}
+
+function upstreamOptionError(name: string, option: string | undefined, value: unknown): string {
+  const where = `config file key "upstreams.${name}${option === undefined ? '' : '.' + option}"`
+  if (option === undefined || !(option in UPSTREAM_OPTION_HINTS)) {
+    return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
+  }
+  return `${where}: expected ${UPSTREAM_OPTION_HINTS[option]}, got ${JSON.stringify(value)}`
+}
+
+/** Checks a base URL and drops its trailing slash; the message says what is wrong with it. */
+function upstreamBaseUrl(where: string, input: string): string {
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    throw new ConfigError(`${where}: ${JSON.stringify(input)} is not a valid URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${where}: only http and https upstreams are supported`)
+  if (url.username || url.password) throw new ConfigError(`${where}: credentials in the URL are not supported`)
+  if (url.search || url.hash || input.includes('?') || input.includes('#')) throw new ConfigError(`${where}: the base URL cannot have a query or fragment`)
+  return url.origin + url.pathname.replace(/\/+$/, '')
+}
+
+type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', unknown>> & { url: string; forwardHeaders?: string[]; cacheAuthorized?: boolean }
+
+function decodeUpstream(name: string, options: UpstreamOptions, where: string): UpstreamConfig {
+  const bounded = <T>(option: string, value: T | undefined): T => {
+    if (value === undefined) throw new ConfigError(`${where}.${option}: ${JSON.stringify(options[option as keyof UpstreamOptions])} is too large`)
+    return value
+  }
+  return {
+    name,
+    baseUrl: upstreamBaseUrl(where, options.url),
+    timeoutMs: options.timeout === undefined ? UPSTREAM_DEFAULTS.timeoutMs : bounded('timeout', parseDurationMs(options.timeout)),
+    maxBodyBytes: options.maxBodySize === undefined ? UPSTREAM_DEFAULTS.maxBodyBytes : bounded('maxBodySize', parseSizeBytes(options.maxBodySize)),
+    defaultTtlMs: options.defaultTtl === undefined ? null : bounded('defaultTtl', parseDurationMs(options.defaultTtl)),
+    forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
+    cacheAuthorized: options.cacheAuthorized ?? false,
+  }
+}
+
+/** Upstreams from the `upstream` list (name=url) and the file's `upstreams` object; a name may appear once. */
+function decodeUpstreams(list: string[], byName: Record<string, UpstreamOptions>): UpstreamConfig[] {
+  const upstreams: UpstreamConfig[] = []
+  const add = (upstream: UpstreamConfig, where: string) => {
+    if (upstreams.some((other) => other.name === upstream.name)) throw new ConfigError(`${where}: the upstream "${upstream.name}" is defined twice`)
+    upstreams.push(upstream)
+  }
+  for (const item of list) {
+    const eq = item.indexOf('=')
+    const name = item.slice(0, eq)
+    add(decodeUpstream(name, { url: item.slice(eq + 1) }, `--upstream ${name}`), `--upstream ${name}`)
+  }
+  for (const [name, options] of Object.entries(byName)) {
+    const where = `config file key "upstreams.${name}"`
+    add(decodeUpstream(name, options, where), where)
+  }
+  return upstreams
+}
+
 function decode(input: Raw): Config {
   // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
   const size = (key: ConfigKey) => parseSizeBytes(input[key])!
@@ -153,6 +233,7 @@ function decode(input: Raw): Config {
     maxValueBytes: size('maxValueSize'),
     maxKeyBytes: size('maxKeySize'),
     defaultTtlMs,
+    upstreams: decodeUpstreams((input.upstream as string[] | undefined) ?? [], (input.upstreams as Record<string, UpstreamOptions> | undefined) ?? {}),
     logLevel: input.logLevel as Config['logLevel'],
   }
 }

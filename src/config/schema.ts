@@ -13,6 +13,25 @@ const sizeInput = (description: string, fallback?: string) =>
 const durationInput = (description: string) =>
   Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*(ms|s|m|h|d)?$' })], { description })
 
+const UPSTREAM_NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}'
+
+/** Per-upstream options of the proxy; only the config file's `upstreams` object can set them. */
+export const UpstreamInput = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', description: 'base URL: http(s)://host[:port][/path]' }),
+    timeout: Type.Optional(durationInput('how long one upstream request may take (default 10s)')),
+    maxBodySize: Type.Optional(sizeInput('largest response body stored; larger ones pass through unstored (default 8mb)')),
+    defaultTtl: Type.Optional(durationInput('freshness of responses that carry none (default: none, they are stored stale)')),
+    forwardHeaders: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), {
+        description: 'allow-list of request headers sent upstream (default: every end-to-end header)',
+      }),
+    ),
+    cacheAuthorized: Type.Optional(Type.Boolean({ description: 'let requests with Authorization use the cache as RFC 9111 allows (default false: bypass)' })),
+  },
+  { additionalProperties: false },
+)
+
 export const ConfigInput = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'address to listen on', default: '127.0.0.1' }),
@@ -24,6 +43,12 @@ export const ConfigInput = Type.Object(
     logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
       description: 'least severe level logged',
       default: 'info',
+    }),
+    upstream: Type.Array(Type.String({ pattern: `^${UPSTREAM_NAME}=https?://` }), {
+      description: 'proxied upstream as name=http(s)://host[/path], repeatable (env: comma-separated)',
+    }),
+    upstreams: Type.Record(Type.String({ pattern: `^${UPSTREAM_NAME}$` }), UpstreamInput, {
+      description: 'config file only: upstreams by name with their options',
     }),
     config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
   },
@@ -42,4 +67,18 @@ export interface Config {
   maxKeyBytes: number
   defaultTtlMs: number | null
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  upstreams: UpstreamConfig[]
+}
+
+/** One proxied upstream after validation. */
+export interface UpstreamConfig {
+  name: string
+  /** The base URL, without a trailing slash: request paths are appended to it. */
+  baseUrl: string
+  timeoutMs: number
+  maxBodyBytes: number
+  defaultTtlMs: number | null
+  /** Lower-case names of the request headers sent upstream, or null for every end-to-end header. */
+  forwardHeaders: string[] | null
+  cacheAuthorized: boolean
 }

@@ -29,14 +29,24 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     return compact(await request.bytes())
   }
   if (!request.body) return new Uint8Array(0)
+  const body = await readStreamUpTo(request.body, limit)
+  if (body === undefined) throw tooLarge(limit)
+  return compact(body)
+}
+
+/**
+ * Reads a stream whole, or stops and returns undefined once it passes `limit` bytes, so an
+ * oversized stream is never held whole.
+ */
+export async function readStreamUpTo(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of request.body) {
+  for await (const chunk of stream) {
     total += chunk.byteLength
-    if (total > limit) throw tooLarge(limit)
+    if (total > limit) return undefined
     chunks.push(chunk)
   }
-  if (chunks.length === 1) return compact(chunks[0]!)
+  if (chunks.length === 1) return chunks[0]!
   const body = new Uint8Array(total)
   let offset = 0
   for (const chunk of chunks) {

@@ -1,6 +1,12 @@
 import { utf8Length } from '../cache/utf8'
 import { badRequest } from './errors'
 
+/**
+ * Internal entries (proxy responses) have keys starting with this control character: checkKey
+ * rejects control characters, so no client key can collide with them or reach them.
+ */
+export const RESERVED_KEY_PREFIX = '\u0001'
+
 // C0 controls and DEL.
 const CONTROL = /[\u0000-\u001f\u007f]/
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { version } from '../../package.json'
+import { DURATION_HINT } from '../../src/units/duration'
 import { ConfigError, envName, flagName, loadConfig, type LoadResult } from '../../src/config/load'
 import type { Config } from '../../src/config/schema'
 
@@ -18,6 +19,7 @@ const DEFAULTS: Config = {
   maxKeyBytes: 512,
   defaultTtlMs: null,
   logLevel: 'info',
+  upstreams: [],
 }
 
 type Env = Record<string, string | undefined>
@@ -113,6 +115,7 @@ describe('flags', () => {
       maxKeyBytes: KB,
       defaultTtlMs: 5 * 60_000,
       logLevel: 'debug',
+      upstreams: [],
     })
   })
 
@@ -134,6 +137,7 @@ describe('flags', () => {
       maxKeyBytes: 256,
       defaultTtlMs: 30_000,
       logLevel: 'warn',
+      upstreams: [],
     })
   })
 
@@ -365,6 +369,7 @@ describe('environment variables', () => {
       maxKeyBytes: 128,
       defaultTtlMs: 7_200_000,
       logLevel: 'error',
+      upstreams: [],
     })
   })
 
@@ -420,6 +425,7 @@ describe('config file (injected reader)', () => {
       maxKeyBytes: 64,
       defaultTtlMs: 90_000,
       logLevel: 'warn',
+      upstreams: [],
     })
     expect(file.paths).toEqual(['fastcache.json'])
   })
@@ -555,6 +561,7 @@ describe('config file (real file on disk)', () => {
       maxMemoryBytes: GB,
       defaultTtlMs: 86_400_000,
       logLevel: 'debug',
+      upstreams: [],
     })
   })
 
@@ -737,4 +744,69 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
     },
     15_000,
   )
+})
+
+describe('upstreams for the proxy', () => {
+  const upstream = (name: string, baseUrl: string, options: Partial<Config['upstreams'][number]> = {}) => ({
+    name,
+    baseUrl,
+    timeoutMs: 10_000,
+    maxBodyBytes: 8 * MB,
+    defaultTtlMs: null,
+    forwardHeaders: null,
+    cacheAuthorized: false,
+    ...options,
+  })
+
+  test('--upstream is repeatable; a trailing slash of the base URL is dropped', () => {
+    const config = run(['--upstream', 'api=https://api.example.com/v2/', '--upstream=web=http://127.0.0.1:8080'])
+    expect(config.upstreams).toEqual([upstream('api', 'https://api.example.com/v2'), upstream('web', 'http://127.0.0.1:8080')])
+  })
+
+  test('FASTCACHE_UPSTREAM takes a comma-separated list', () => {
+    const config = run([], { FASTCACHE_UPSTREAM: 'a=http://a.example, b=http://b.example' })
+    expect(config.upstreams.map((u) => u.name)).toEqual(['a', 'b'])
+  })
+
+  test('the config file sets per-upstream options', () => {
+    const file = fakeFile({
+      upstreams: {
+        api: { url: 'https://api.example.com', timeout: '2s', maxBodySize: '1mb', defaultTtl: 30, forwardHeaders: ['Accept', 'X-Tenant'], cacheAuthorized: true },
+      },
+    })
+    expect(run(['--config', 'f.json'], {}, file.read).upstreams).toEqual([
+      upstream('api', 'https://api.example.com', {
+        timeoutMs: 2000,
+        maxBodyBytes: MB,
+        defaultTtlMs: 30_000,
+        forwardHeaders: ['accept', 'x-tenant'],
+        cacheAuthorized: true,
+      }),
+    ])
+  })
+
+  test('a name defined twice is an error naming it', () => {
+    const file = fakeFile({ upstreams: { api: { url: 'http://a.example' } } })
+    expect(failure(['--upstream', 'api=http://b.example', '--config', 'f.json'], {}, file.read).message).toContain('"api" is defined twice')
+  })
+
+  test.each([
+    ['api', '--upstream: expected name=http(s)://'],
+    ['api=ftp://x', '--upstream: expected name=http(s)://'],
+    ['-x=http://x', '--upstream: expected name=http(s)://'],
+    ['api=http://user:pw@x.example', 'credentials in the URL'],
+    ['api=http://x.example/?a=1', 'query or fragment'],
+    ['api=http://[bad', 'is not a valid URL'],
+  ])('--upstream %p is rejected: %p', (value, message) => {
+    expect(failure(['--upstream', value]).message).toContain(message)
+  })
+
+  test('per-upstream options are only in the config file, and a bad option is named with its path', () => {
+    expect(failure(['--upstreams', '{}']).message).toContain('can only be set in the config file')
+    expect(failure([], { FASTCACHE_UPSTREAMS: '{}' }).message).toContain('can only be set in the config file')
+    const bad = fakeFile({ upstreams: { api: { url: 'http://x.example', timeout: 'soon' } } })
+    expect(failure(['--config', 'f.json'], {}, bad.read).message).toBe(`config file key "upstreams.api.timeout": expected ${DURATION_HINT}, got "soon"`)
+    const unknown = fakeFile({ upstreams: { api: { url: 'http://x.example', retries: 3 } } })
+    expect(failure(['--config', 'f.json'], {}, unknown.read).message).toContain('config file key "upstreams.api')
+  })
 })

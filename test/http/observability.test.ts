@@ -25,6 +25,20 @@ describe('stats, metrics, health and OpenAPI', () => {
       expirations: 1,
       uptimeSeconds: expect.any(Number),
       version: VERSION,
+      proxy: {
+        hits: 0,
+        staleHits: 0,
+        misses: 0,
+        revalidations: 0,
+        notModified: 0,
+        stored: 0,
+        collapsed: 0,
+        bypassed: 0,
+        passedThrough: 0,
+        upstreamErrors: 0,
+        staleIfError: 0,
+        purged: 0,
+      },
     })
   })
 

@@ -10,6 +10,7 @@ export const baseConfig: Config = {
   maxKeyBytes: 512,
   defaultTtlMs: null,
   logLevel: 'error',
+  upstreams: [],
 }
 
 export interface Reply {
@@ -21,8 +22,7 @@ export interface Reply {
 }
 
 /** An app over a fresh engine with a manual clock and no background sweep, plus a terse request helper. */
-export function testApp(overrides: Partial<Config> = {}) {
-  const clock = new ManualClock()
+export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock()) {
   const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0 })
 
   async function call(method: string, path: string, init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {

@@ -4,6 +4,7 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
 import { RequestMetrics } from './request-metrics'
 import { prometheus, stats, type ServerInfo } from './service'
+import type { ProxyCounters } from '../proxy/service'
 
 const StatsReply = t.Object({
   items: t.Integer(),
@@ -18,14 +19,15 @@ const StatsReply = t.Object({
   expirations: t.Integer(),
   uptimeSeconds: t.Integer(),
   version: t.String(),
+  proxy: t.Record(t.String(), t.Integer(), { description: 'read-through proxy counters' }),
 })
 
 /** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
-export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics) {
+export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters) {
   return new Elysia({ name: 'stats' })
-    .get('/v1/stats', () => jsonResponse(200, stats(engine, info)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
+    .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
     .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
-    .get('/metrics', () => new Response(prometheus(engine, info, requests), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
+    .get('/metrics', () => new Response(prometheus(engine, info, requests, proxy), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
       detail: { summary: 'Prometheus metrics' },
     })
     .use(otherMethods('/metrics', ['GET', 'HEAD']))

@@ -1,4 +1,5 @@
 import type { CacheEngine } from '../../cache'
+import type { ProxyCounters } from '../proxy/service'
 import type { RequestMetrics } from './request-metrics'
 
 export interface ServerInfo {
@@ -6,7 +7,7 @@ export interface ServerInfo {
   startedAt: number
 }
 
-export function stats(engine: CacheEngine, info: ServerInfo) {
+export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters) {
   const s = engine.stats()
   const lookups = s.hits + s.misses
   return {
@@ -14,6 +15,7 @@ export function stats(engine: CacheEngine, info: ServerInfo) {
     hitRatio: lookups === 0 ? 0 : s.hits / lookups,
     uptimeSeconds: Math.floor((Date.now() - info.startedAt) / 1000),
     version: info.version,
+    proxy: { ...proxy },
   }
 }
 
@@ -22,8 +24,8 @@ const METRICS: [name: string, kind: Kind, help: string, read: (s: ReturnType<typ
   ['items', 'gauge', 'Live entries in the cache.', (s) => s.items],
   ['bytes', 'gauge', 'Bytes charged against the memory bound, overhead included.', (s) => s.bytes],
   ['max_bytes', 'gauge', 'The memory bound.', (s) => s.maxBytes],
-  ['hits_total', 'counter', 'Key lookups that found a live entry.', (s) => s.hits],
-  ['misses_total', 'counter', 'Key lookups that found nothing.', (s) => s.misses],
+  ['hits_total', 'counter', 'Engine lookups that found a live entry (key-value and proxy).', (s) => s.hits],
+  ['misses_total', 'counter', 'Engine lookups that found nothing (key-value and proxy).', (s) => s.misses],
   ['sets_total', 'counter', 'Successful writes of a value (PUT, batch set, incr).', (s) => s.sets],
   ['deletes_total', 'counter', 'Entries removed by delete, prefix delete or flush.', (s) => s.deletes],
   ['evictions_total', 'counter', 'Live entries evicted to stay within the memory bound.', (s) => s.evictions],
@@ -31,12 +33,33 @@ const METRICS: [name: string, kind: Kind, help: string, read: (s: ReturnType<typ
   ['uptime_seconds', 'gauge', 'Seconds since the server started.', (s) => s.uptimeSeconds],
 ]
 
+const PROXY_HELP: Record<keyof ProxyCounters, string> = {
+  hits: 'Proxy requests answered from a fresh stored response.',
+  staleHits: 'Proxy requests answered stale while one background revalidation ran (stale-while-revalidate).',
+  misses: 'Proxy requests with no stored response.',
+  revalidations: 'Stored responses revalidated with the upstream.',
+  notModified: 'Revalidations answered 304 by the upstream.',
+  stored: 'Upstream responses stored.',
+  collapsed: 'Proxy requests that waited for another one to the same URL instead of going upstream.',
+  bypassed: 'Proxy reads sent upstream without the cache (Range, or Authorization the upstream does not let us cache).',
+  passedThrough: 'Proxy requests with other methods, passed through.',
+  upstreamErrors: 'Upstream requests that failed or timed out.',
+  staleIfError: 'Proxy requests answered stale because the upstream failed (stale-if-error).',
+  purged: 'Stored proxy responses removed by purges.',
+}
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+
 /** The Prometheus text exposition of the cache counters and the request histogram. */
-export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics): string {
-  const s = stats(engine, info)
+export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters): string {
+  const s = stats(engine, info, proxy)
   const lines: string[] = []
   for (const [name, kind, help, read] of METRICS) {
     lines.push(`# HELP fastcache_${name} ${help}`, `# TYPE fastcache_${name} ${kind}`, `fastcache_${name} ${read(s)}`)
+  }
+  for (const [name, value] of Object.entries(proxy)) {
+    const metric = `fastcache_proxy_${snakeCase(name)}_total`
+    lines.push(`# HELP ${metric} ${PROXY_HELP[name as keyof ProxyCounters]}`, `# TYPE ${metric} counter`, `${metric} ${value}`)
   }
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
   return lines.join('\n') + '\n' + requests.render()

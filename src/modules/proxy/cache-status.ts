@@ -1,0 +1,37 @@
+// The Cache-Status response field (RFC 9211) as fastcache writes it.
+
+export const CACHE_NAME = 'fastcache'
+
+/** Why a request was forwarded (RFC 9211 section 2.2). */
+export type Forward = 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'request' | 'stale'
+
+export interface CacheStatus {
+  hit?: boolean
+  fwd?: Forward
+  fwdStatus?: number
+  /** Remaining freshness in seconds; negative when stale. */
+  ttlMs?: number
+  stored?: boolean
+  collapsed?: boolean
+  detail?: string
+}
+
+/** Our list member, e.g. `fastcache; hit; ttl=376` or `fastcache; fwd=stale; fwd-status=304`. */
+export function formatCacheStatus(status: CacheStatus): string {
+  let out = CACHE_NAME
+  if (status.hit) out += '; hit'
+  if (status.fwd !== undefined) out += `; fwd=${status.fwd}`
+  if (status.fwdStatus !== undefined) out += `; fwd-status=${status.fwdStatus}`
+  if (status.ttlMs !== undefined) out += `; ttl=${Math.trunc(status.ttlMs / 1000)}`
+  if (status.stored) out += '; stored'
+  if (status.collapsed) out += '; collapsed'
+  if (status.detail !== undefined) out += `; detail=${status.detail}`
+  return out
+}
+
+/** Caches closer to the client come later in the list, so ours goes after any the upstream sent. */
+export function appendCacheStatus(headers: Headers, status: CacheStatus): void {
+  const upstream = headers.get('cache-status')
+  const ours = formatCacheStatus(status)
+  headers.set('cache-status', upstream ? `${upstream}, ${ours}` : ours)
+}

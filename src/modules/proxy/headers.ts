@@ -1,0 +1,67 @@
+/** Header fields meaningful for one connection only (RFC 9110 section 7.6.1); never forwarded or stored. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/** Hop-by-hop fields plus any the Connection field names. */
+function hopByHopOf(headers: Headers): Set<string> {
+  const connection = headers.get('connection')
+  if (!connection) return HOP_BY_HOP
+  const names = new Set(HOP_BY_HOP)
+  for (const name of connection.split(',')) names.add(name.trim().toLowerCase())
+  return names
+}
+
+/**
+ * The request headers sent upstream: every end-to-end field (or only the upstream's allow-list),
+ * without Host (fetch sets the upstream's) and Content-Length (fetch frames the body itself).
+ */
+export function upstreamRequestHeaders(incoming: Headers, allowList: string[] | null): Headers {
+  const drop = hopByHopOf(incoming)
+  const out = new Headers()
+  for (const [name, value] of incoming) {
+    if (drop.has(name) || name === 'host' || name === 'content-length') continue
+    if (allowList !== null && !allowList.includes(name)) continue
+    out.append(name, value)
+  }
+  return out
+}
+
+/**
+ * The response fields kept for the client and for storage: end-to-end ones, without Content-Length
+ * (the server frames what it sends). Set-Cookie lines stay separate.
+ */
+export function endToEndResponseHeaders(incoming: Headers): [string, string][] {
+  const drop = hopByHopOf(incoming)
+  const out: [string, string][] = []
+  for (const [name, value] of incoming) {
+    if (drop.has(name) || name === 'content-length') continue
+    if (name === 'set-cookie') continue
+    out.push([name, value])
+  }
+  for (const cookie of incoming.getSetCookie()) out.push(['set-cookie', cookie])
+  return out
+}
+
+/** The field names a Vary value lists, lower-case; `['*']` for Vary: *. */
+export function varyNames(vary: string | null): string[] {
+  if (!vary) return []
+  const names = vary
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name.length > 0)
+  return names.includes('*') ? ['*'] : [...new Set(names)].sort()
+}
+
+/** The part of a cache key a Vary adds: the request's values of the named fields, in order. */
+export function varyKey(names: string[], request: Headers): string {
+  return names.map((name) => `${name}:${request.get(name) ?? ''}`).join('\n')
+}

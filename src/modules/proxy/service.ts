@@ -1,0 +1,425 @@
+import type { CacheEngine, Clock } from '../../cache'
+import type { UpstreamConfig } from '../../config/schema'
+import { readStreamUpTo } from '../../http/body'
+import { errorResponse } from '../../http/errors'
+import type { Logger } from '../../log/logger'
+import { parseCacheControl, type Directives } from './cache-control'
+import { appendCacheStatus, formatCacheStatus, type CacheStatus, type Forward } from './cache-status'
+import { Coalescer } from './coalescer'
+import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
+import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
+import { ProxyStore } from './proxy-store'
+import { tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
+import { resolveTarget, type Target } from './target'
+
+/** Statuses whose responses have no body (a Response with one would throw). */
+const NULL_BODY = new Set([101, 204, 205, 304])
+/** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
+const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
+/** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
+const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
+
+export interface ProxyCounters {
+  hits: number
+  staleHits: number
+  misses: number
+  revalidations: number
+  notModified: number
+  stored: number
+  collapsed: number
+  bypassed: number
+  passedThrough: number
+  upstreamErrors: number
+  staleIfError: number
+  purged: number
+}
+
+export type PurgeRequest = { url: string } | { prefix: string } | { tag: string }
+
+/** The read-through proxy: serves `/proxy/{name}/...` from the engine, the upstream, or both, as RFC 9111 allows. */
+export class ProxyService {
+  readonly counters: ProxyCounters = {
+    hits: 0,
+    staleHits: 0,
+    misses: 0,
+    revalidations: 0,
+    notModified: 0,
+    stored: 0,
+    collapsed: 0,
+    bypassed: 0,
+    passedThrough: 0,
+    upstreamErrors: 0,
+    staleIfError: 0,
+    purged: 0,
+  }
+  private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
+  private readonly store: ProxyStore
+  private readonly inflight = new Coalescer<LoadedResponse | undefined>()
+
+  constructor(
+    engine: CacheEngine,
+    upstreams: UpstreamConfig[],
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
+    this.store = new ProxyStore(engine)
+  }
+
+  /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
+  async read(request: Request): Promise<Response> {
+    const target = resolveTarget(this.upstreams, request.url)
+    const { upstream } = target
+    const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
+    const authorized = request.headers.has('authorization')
+    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized)) {
+      this.counters.bypassed++
+      return this.forwardUncached(request, target, false)
+    }
+    const baseKey = ProxyStore.baseKey(upstream.name, target.pathAndQuery)
+    const found = this.store.lookup(baseKey, request.headers)
+    const stored = found.response
+    if (stored !== undefined && !(authorized && !sharedWithAuthorized(stored.directives))) {
+      const freshness = this.freshnessOf(stored)
+      const reuse = reuseFor(freshness, requestDirectives, request.headers.get('pragma'))
+      const ttlMs = freshness.lifetimeMs - freshness.ageMs
+      if (reuse.kind === 'fresh') {
+        this.counters.hits++
+        return this.fromStore(request, stored, freshness, { hit: true, ttlMs })
+      }
+      if (reuse.kind === 'stale-while-revalidate') {
+        this.counters.staleHits++
+        this.refreshInBackground(request, target, baseKey, found.key, stored)
+        return this.fromStore(request, stored, freshness, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
+      }
+      this.counters.revalidations++
+      return this.fetchCoalesced(request, target, baseKey, found.key, reuse.byClient ? 'request' : 'stale', stored, requestDirectives)
+    }
+    if (stored !== undefined) {
+      this.counters.bypassed++
+      return this.forwardUncached(request, target, false)
+    }
+    this.counters.misses++
+    return this.fetchCoalesced(request, target, baseKey, found.key, found.varyMiss ? 'vary-miss' : 'uri-miss', undefined, requestDirectives)
+  }
+
+  /** Any other method: passed through uncached; a success invalidates what is stored for the URL (RFC 9111 section 4.4). */
+  async write(request: Request): Promise<Response> {
+    const target = resolveTarget(this.upstreams, request.url)
+    this.counters.passedThrough++
+    return this.forwardUncached(request, target, true)
+  }
+
+  purge(what: PurgeRequest): number {
+    let purged: number
+    if ('tag' in what) purged = this.store.invalidateTag(what.tag)
+    else if ('url' in what) {
+      const place = this.locate(what.url)
+      purged = place === undefined ? 0 : this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
+    } else {
+      const place = this.locate(what.prefix)
+      purged = place === undefined ? 0 : this.store.invalidatePrefix(place.upstream, place.path)
+    }
+    this.counters.purged += purged
+    return purged
+  }
+
+  /** A URL as a client gives it to purge: the proxy path (`/proxy/name/...`) or the upstream's own URL. */
+  private locate(url: string): { upstream: string; path: string } | undefined {
+    if (url.startsWith('/proxy/')) {
+      const rest = url.slice('/proxy/'.length)
+      const slash = rest.indexOf('/')
+      const name = slash < 0 ? rest : rest.slice(0, slash)
+      return this.upstreams.has(name) ? { upstream: name, path: slash < 0 ? '/' : rest.slice(slash) } : undefined
+    }
+    for (const upstream of this.upstreams.values()) {
+      if (url === upstream.baseUrl) return { upstream: upstream.name, path: '/' }
+      if (url.startsWith(upstream.baseUrl + '/') || url.startsWith(upstream.baseUrl + '?')) {
+        const path = url.slice(upstream.baseUrl.length)
+        return { upstream: upstream.name, path: path.startsWith('/') ? path : '/' + path }
+      }
+    }
+    return undefined
+  }
+
+  private freshnessOf(stored: LoadedResponse): Freshness {
+    return {
+      lifetimeMs: stored.lifetimeMs,
+      ageMs: currentAgeMs(stored.headerView, stored.requestTime, stored.responseTime, this.clock.now()),
+      directives: stored.directives,
+    }
+  }
+
+  /**
+   * One upstream fetch per key at a time: a request finding one under way waits for it (bounded by
+   * the upstream timeout) and gets its stored response; if that turns out unstorable or for other
+   * Vary values, the waiter goes upstream itself.
+   */
+  private async fetchCoalesced(
+    request: Request,
+    target: Target,
+    baseKey: string,
+    key: string,
+    fwd: Forward,
+    stale: LoadedResponse | undefined,
+    requestDirectives: Directives,
+  ): Promise<Response> {
+    const pending = this.inflight.pending(key)
+    if (pending !== undefined) {
+      const shared = await withTimeout(pending, target.upstream.timeoutMs)
+      if (shared !== undefined && shared.varyKey === this.varyKeyFor(shared, request)) {
+        this.counters.collapsed++
+        return this.fromStore(request, shared, this.freshnessOf(shared), { fwd, collapsed: true })
+      }
+      return this.fetchForStore(request, target, baseKey, undefined, { fwd }, stale, requestDirectives)
+    }
+    return this.fetchForStore(request, target, baseKey, key, { fwd }, stale, requestDirectives)
+  }
+
+  private varyKeyFor(stored: LoadedResponse, request: Request): string {
+    const names = varyNames(stored.headerView.get('vary'))
+    return names.length === 0 ? '' : varyKey(names, request.headers)
+  }
+
+  /** stale-while-revalidate: one background refresh per key; its outcome only updates the store. */
+  private refreshInBackground(request: Request, target: Target, baseKey: string, key: string, stale: LoadedResponse): void {
+    if (this.inflight.pending(key) !== undefined) return
+    this.counters.revalidations++
+    this.fetchForStore(request, target, baseKey, key, { fwd: 'stale' }, stale, new Map())
+      .then((response) => response.body?.cancel())
+      .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: target.url, error: String(error) }))
+  }
+
+  /**
+   * Fetches the URL for the cache (conditionally when a stale copy has validators), answers the
+   * client, and stores the response when allowed, streaming it to the client meanwhile. With
+   * `leadKey`, callers for the same key wait on this fetch.
+   */
+  private async fetchForStore(
+    request: Request,
+    target: Target,
+    baseKey: string,
+    leadKey: string | undefined,
+    status: CacheStatus & { fwd: Forward },
+    stale: LoadedResponse | undefined,
+    requestDirectives: Directives,
+  ): Promise<Response> {
+    let settle: (stored: LoadedResponse | undefined) => void = () => {}
+    if (leadKey !== undefined) this.inflight.lead(leadKey, new Promise((resolve) => (settle = resolve)))
+    try {
+      return await this.fetchAndStore(request, target, baseKey, status, stale, requestDirectives, settle)
+    } catch (error) {
+      settle(undefined)
+      throw error
+    }
+  }
+
+  private async fetchAndStore(
+    request: Request,
+    target: Target,
+    baseKey: string,
+    status: CacheStatus & { fwd: Forward },
+    stale: LoadedResponse | undefined,
+    requestDirectives: Directives,
+    settle: (stored: LoadedResponse | undefined) => void,
+  ): Promise<Response> {
+    const { upstream } = target
+    const headers = upstreamRequestHeaders(request.headers, upstream.forwardHeaders)
+    for (const name of CONDITIONALS) headers.delete(name)
+    if (stale !== undefined) {
+      const etag = stale.headerView.get('etag')
+      const lastModified = stale.headerView.get('last-modified')
+      if (etag !== null) headers.set('if-none-match', etag)
+      if (lastModified !== null) headers.set('if-modified-since', lastModified)
+    }
+    const requestTime = this.clock.now()
+    let response: Response
+    try {
+      response = await this.fetchUpstream(target, 'GET', headers, null)
+    } catch (error) {
+      settle(undefined)
+      return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
+    }
+    const responseTime = this.clock.now()
+
+    if (stale !== undefined && response.status === 304) {
+      const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime)
+      settle(refreshed)
+      this.counters.notModified++
+      return this.fromStore(request, refreshed ?? stale, this.freshnessOf(refreshed ?? stale), { ...status, fwdStatus: 304 })
+    }
+    if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
+      await response.body?.cancel()
+      settle(undefined)
+      this.counters.staleIfError++
+      const freshness = this.freshnessOf(stale)
+      return this.fromStore(request, stale, freshness, { ...status, fwdStatus: response.status, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
+    }
+    if (stale !== undefined) status = { ...status, fwdStatus: response.status }
+
+    const facts = { status: response.status, headers: response.headers, directives: parseCacheControl(response.headers.get('cache-control')) }
+    const authorized = request.headers.has('authorization')
+    const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
+    const declaredLength = Number(response.headers.get('content-length') ?? NaN)
+    const endToEnd = endToEndResponseHeaders(response.headers)
+    const out = new Headers(endToEnd)
+    if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
+      settle(undefined)
+      appendCacheStatus(out, status)
+      return new Response(NULL_BODY.has(response.status) ? null : response.body, { status: response.status, headers: out })
+    }
+
+    const vary = varyNames(response.headers.get('vary'))
+    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
+    const ageMs = currentAgeMs(response.headers, requestTime, responseTime, responseTime)
+    const meta: Omit<StoredResponse, 'body'> = {
+      status: response.status,
+      headers: endToEnd,
+      requestTime,
+      responseTime,
+      lifetimeMs,
+      varyKey: vary.length === 0 ? '' : varyKey(vary, request.headers),
+      tags: tagsOf(response.headers),
+    }
+    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, response.headers, KEEP_FOR_REVALIDATION_MS)
+    const save = (body: Uint8Array | undefined) => {
+      const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, keepMs)
+      if (saved !== undefined) this.counters.stored++
+      settle(saved)
+    }
+    out.set('age', String(Math.floor(ageMs / 1000)))
+    // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
+    appendCacheStatus(out, { ...status, stored: Number.isFinite(declaredLength) })
+
+    if (response.body === null || NULL_BODY.has(response.status)) {
+      save(new Uint8Array(0))
+      return new Response(null, { status: response.status, headers: out })
+    }
+    const [toClient, toStore] = response.body.tee()
+    readStreamUpTo(toStore, upstream.maxBodyBytes).then(
+      (body) => {
+        if (body === undefined) toStore.cancel().catch(() => {})
+        save(body)
+      },
+      () => save(undefined),
+    )
+    return new Response(toClient, { status: response.status, headers: out })
+  }
+
+  /** A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111 section 4.3.4). */
+  private refreshed(stale: LoadedResponse, notModified: Response, request: Request, baseKey: string, upstream: UpstreamConfig, requestTime: number, responseTime: number) {
+    const merged = new Headers(stale.headers)
+    for (const [name, value] of endToEndResponseHeaders(notModified.headers)) merged.set(name, value)
+    const headers = [...merged]
+    const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
+    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
+    const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
+    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
+    const vary = varyNames(merged.get('vary'))
+    return this.store.store(baseKey, vary, request.headers, { status: stale.status, headers, requestTime, responseTime, lifetimeMs, varyKey: stale.varyKey, tags: tagsOf(merged), body: stale.body }, keepMs)
+  }
+
+  private upstreamFailed(error: unknown, request: Request, target: Target, stale: LoadedResponse | undefined, fwd: Forward, requestDirectives: Directives): Response {
+    this.counters.upstreamErrors++
+    if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
+      this.counters.staleIfError++
+      const freshness = this.freshnessOf(stale)
+      return this.fromStore(request, stale, freshness, { fwd, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
+    }
+    return this.failure(error, target, fwd)
+  }
+
+  private failure(error: unknown, target: Target, fwd: Forward): Response {
+    const timedOut = (error as Error)?.name === 'TimeoutError'
+    this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', { upstream: target.upstream.name, url: target.url, error: String(error) })
+    const cacheStatus = formatCacheStatus({ fwd, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
+    return timedOut
+      ? errorResponse(504, 'UPSTREAM_TIMEOUT', `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`, { 'cache-status': cacheStatus })
+      : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, { 'cache-status': cacheStatus })
+  }
+
+  /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
+  private async forwardUncached(request: Request, target: Target, unsafe: boolean): Promise<Response> {
+    const headers = upstreamRequestHeaders(request.headers, target.upstream.forwardHeaders)
+    let response: Response
+    try {
+      // A bypassed HEAD is sent as GET: Elysia answers HEAD through the GET route and takes Content-Length from the body.
+      response = await this.fetchUpstream(target, unsafe ? request.method : 'GET', headers, unsafe ? request.body : null)
+    } catch (error) {
+      this.counters.upstreamErrors++
+      return this.failure(error, target, unsafe ? 'method' : 'bypass')
+    }
+    if (unsafe && response.status < 400) this.invalidateAfterWrite(target, response.headers)
+    const out = new Headers(endToEndResponseHeaders(response.headers))
+    appendCacheStatus(out, { fwd: unsafe ? 'method' : 'bypass' })
+    return new Response(NULL_BODY.has(response.status) ? null : response.body, { status: response.status, headers: out })
+  }
+
+  /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
+  private invalidateAfterWrite(target: Target, responseHeaders: Headers): void {
+    const { upstream } = target
+    this.store.invalidate(ProxyStore.baseKey(upstream.name, target.pathAndQuery))
+    for (const field of ['location', 'content-location']) {
+      const value = responseHeaders.get(field)
+      if (value === null) continue
+      let url: URL
+      try {
+        url = new URL(value, target.url)
+      } catch {
+        continue
+      }
+      const place = this.locate(url.href)
+      if (place?.upstream === upstream.name) this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
+    }
+  }
+
+  private fetchUpstream(target: Target, method: string, headers: Headers, body: ReadableStream | null): Promise<Response> {
+    return fetch(target.url, {
+      method,
+      headers,
+      body,
+      // Redirects go back to the client; bodies stay as the upstream encoded them.
+      redirect: 'manual',
+      decompress: false,
+      signal: AbortSignal.timeout(target.upstream.timeoutMs),
+    } as RequestInit)
+  }
+
+  /** Answers from a stored response: its fields, a current Age, our Cache-Status, and a 304 when the client's validator matches. */
+  private fromStore(request: Request, stored: LoadedResponse, freshness: Freshness, status: CacheStatus): Response {
+    const headers = new Headers(stored.headerView)
+    headers.set('age', String(Math.floor(freshness.ageMs / 1000)))
+    appendCacheStatus(headers, status)
+    if (stored.status === 200 && notModifiedFor(request.headers, stored.headerView)) return new Response(null, { status: 304, headers })
+    // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
+    return new Response(NULL_BODY.has(stored.status) ? null : stored.body, { status: stored.status, headers })
+  }
+}
+
+/** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
+const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
+
+/** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
+function notModifiedFor(request: Headers, stored: Headers): boolean {
+  const ifNoneMatch = request.get('if-none-match')
+  if (ifNoneMatch !== null) {
+    const etag = stored.get('etag')
+    if (etag === null) return false
+    if (ifNoneMatch.trim() === '*') return true
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+    return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
+  }
+  const ifModifiedSince = Date.parse(request.get('if-modified-since') ?? '')
+  const lastModified = Date.parse(stored.get('last-modified') ?? '')
+  return !Number.isNaN(ifModifiedSince) && !Number.isNaN(lastModified) && lastModified <= ifModifiedSince
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: Timer | undefined
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,70 @@
+import type { UpstreamConfig } from '../../config/schema'
+import { HttpError, badRequest } from '../../http/errors'
+
+export const PROXY_PATH = '/proxy/'
+
+/** Where a proxied request goes: the upstream, the path and query under its base URL, and the joined URL. */
+export interface Target {
+  upstream: UpstreamConfig
+  /** Starts with '/'; the raw (still percent-encoded) path plus the query string, as the client sent them. */
+  pathAndQuery: string
+  url: string
+}
+
+// Encoded characters that would change how the upstream splits the path: '/', '\', '.', '@', and C0 controls.
+const ENCODED_TRICK = /%(2f|5c|2e|40|[01][0-9a-f]|7f)/i
+
+const invalidPath = (message: string) => badRequest('INVALID_PROXY_PATH', message)
+
+/**
+ * Checks the part of a proxy path after the upstream's name. The joined URL must stay under the
+ * upstream's base URL, so no segment may climb (`..`), none may be empty (`//`), and nothing may be
+ * encoded to slip such a segment or another authority past this check.
+ */
+function checkPath(path: string): void {
+  if (ENCODED_TRICK.test(path)) throw invalidPath('encoded /, \\, ., @ or control characters are not allowed in a proxied path')
+  if (path.includes('\\') || path.includes('@')) throw invalidPath('\\ and @ are not allowed in a proxied path')
+  const segments = path.split('/')
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i]!
+    if (segment === '.' || segment === '..') throw invalidPath('dot segments are not allowed in a proxied path')
+    if (segment === '' && i < segments.length - 1) throw invalidPath('empty segments (//) are not allowed in a proxied path')
+  }
+  try {
+    decodeURIComponent(path)
+  } catch {
+    throw invalidPath('the path has invalid percent-encoding')
+  }
+}
+
+/** Resolves `/proxy/{name}/{path}?{query}` (from an absolute request URL) to its upstream URL, or throws a 4xx HttpError. */
+export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, requestUrl: string): Target {
+  const start = requestUrl.indexOf(PROXY_PATH, requestUrl.indexOf('//') + 2)
+  const queryAt = requestUrl.indexOf('?', start)
+  const path = queryAt < 0 ? requestUrl.slice(start) : requestUrl.slice(start, queryAt)
+  const query = queryAt < 0 ? '' : requestUrl.slice(queryAt)
+  const rest = path.slice(PROXY_PATH.length)
+  const slash = rest.indexOf('/')
+  const name = slash < 0 ? rest : rest.slice(0, slash)
+  const upstream = upstreams.get(name)
+  if (upstream === undefined) throw new HttpError(404, 'UPSTREAM_NOT_FOUND', `no upstream is named ${JSON.stringify(decodeSafely(name))}`)
+  const subPath = slash < 0 ? '/' : rest.slice(slash)
+  checkPath(subPath)
+  const url = upstream.baseUrl + subPath + query
+  // Belt and braces: whatever the checks above missed, the parsed URL must still be on the upstream's origin and base path.
+  const parsed = new URL(url)
+  const base = new URL(upstream.baseUrl)
+  const basePath = base.pathname.replace(/\/+$/, '')
+  if (parsed.origin !== base.origin || !(parsed.pathname === basePath || parsed.pathname.startsWith(basePath + '/'))) {
+    throw invalidPath('the path leaves the upstream')
+  }
+  return { upstream, pathAndQuery: subPath + query, url }
+}
+
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
