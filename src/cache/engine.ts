@@ -39,6 +39,8 @@ export interface Entry {
   createdAt: number
   /** Absolute expiry in epoch milliseconds, or null when the entry has no TTL. */
   expiresAt: number | null
+  /** With soft expiry: when the entry turns stale (it is still served, as stale, until expiresAt); else null. */
+  staleAt: number | null
 }
 
 export interface WriteConditions {
@@ -54,10 +56,12 @@ export interface SetOptions extends WriteConditions {
   ttlMs?: number
   /** Keep the entry's current TTL instead of clearing it (ignored when ttlMs is given). */
   keepTtl?: boolean
+  /** Soft expiry: keep the entry this long past ttlMs, marked stale (needs ttlMs). */
+  staleMs?: number
 }
 
 export type SetResult =
-  | { status: 'created' | 'replaced'; version: number; expiresAt: number | null }
+  | { status: 'created' | 'replaced'; version: number; expiresAt: number | null; staleAt: number | null }
   | { status: 'condition-failed' }
   | { status: 'too-large' }
 
@@ -168,12 +172,20 @@ export class CacheEngine {
     if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
     const now = this.clock.now()
     let expiresAt: number
-    if (options.ttlMs !== undefined) expiresAt = now + options.ttlMs
-    else if (options.keepTtl && slot >= 0) expiresAt = this.slots.expiresAt(slot)
-    else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, hash, value, contentType, expiresAt, charge, now)
+    let staleAt = 0
+    if (options.ttlMs !== undefined) {
+      expiresAt = now + options.ttlMs
+      if (options.staleMs !== undefined) {
+        staleAt = expiresAt
+        expiresAt += options.staleMs
+      }
+    } else if (options.keepTtl && slot >= 0) {
+      expiresAt = this.slots.expiresAt(slot)
+      staleAt = this.slots.staleAt(slot)
+    } else expiresAt = this.defaultExpiry(now)
+    const version = this.write(slot, key, hash, value, contentType, expiresAt, staleAt, charge, now)
     this.counters.sets++
-    return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt) }
+    return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt), staleAt: nullIfZero(staleAt) }
   }
 
   delete(key: string, conditions: WriteConditions = {}): DeleteResult {
@@ -205,10 +217,13 @@ export class CacheEngine {
     if (charge > this.maxBytes) return { status: 'too-large' }
     const now = this.clock.now()
     let expiresAt: number
-    if (slot >= 0) expiresAt = this.slots.expiresAt(slot)
-    else if (ttlMs !== undefined) expiresAt = now + ttlMs
+    let staleAt = 0
+    if (slot >= 0) {
+      expiresAt = this.slots.expiresAt(slot)
+      staleAt = this.slots.staleAt(slot)
+    } else if (ttlMs !== undefined) expiresAt = now + ttlMs
     else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, hash, bytes, JSON_TYPE, expiresAt, charge, now)
+    const version = this.write(slot, key, hash, bytes, JSON_TYPE, expiresAt, staleAt, charge, now)
     this.counters.sets++
     return { status: slot < 0 ? 'created' : 'updated', value, version }
   }
@@ -343,7 +358,7 @@ export class CacheEngine {
   }
 
   /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
-  private write(slot: number, key: string, hash: number, value: Uint8Array, contentType: string, expiresAt: number, charge: number, now: number): number {
+  private write(slot: number, key: string, hash: number, value: Uint8Array, contentType: string, expiresAt: number, staleAt: number, charge: number, now: number): number {
     const slots = this.slots
     const version = ++this.lastVersion
     if (slot < 0) {
@@ -358,7 +373,7 @@ export class CacheEngine {
       slots.setCharge(slot, charge)
       this.policy.onUpdate(slot, previous, charge)
     }
-    slots.store(slot, value, contentType, version, expiresAt)
+    slots.store(slot, value, contentType, version, expiresAt, staleAt)
     this.chargedBytes += charge
     // Admission may turn the new entry away at once; the write still happened, with this version.
     this.evictToBound()
@@ -402,6 +417,7 @@ export class CacheEngine {
       version: s.version(slot),
       createdAt: s.createdAt(slot),
       expiresAt: nullIfZero(s.expiresAt(slot)),
+      staleAt: nullIfZero(s.staleAt(slot)),
     }
   }
 }
@@ -411,8 +427,8 @@ function hashKey(key: string): number {
   return Bun.hash.xxHash32(key) | 0
 }
 
-function nullIfZero(expiresAt: number): number | null {
-  return expiresAt === 0 ? null : expiresAt
+function nullIfZero(time: number): number | null {
+  return time === 0 ? null : time
 }
 
 /** The integer a stored value holds as JSON, or undefined when it holds anything else. */

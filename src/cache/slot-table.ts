@@ -6,12 +6,13 @@ const INITIAL_CAPACITY = 1024
 
 // The numeric fields of a slot sit side by side in one Float64Array, so reading an entry touches one
 // cache line for all of them instead of one per field.
-const FIELDS = 5
+const FIELDS = 6
 const VERSION = 0
 const CREATED_AT = 1
 const EXPIRES_AT = 2
 const CHARGE = 3
 const CONTENT_TYPE = 4
+const STALE_AT = 5
 
 /**
  * Entry storage as parallel arrays indexed by slot, plus an index from key to slot. An entry costs no
@@ -56,23 +57,30 @@ export class SlotTable {
   charge(slot: number): number {
     return this.meta[slot * FIELDS + CHARGE]!
   }
+  /** Epoch milliseconds from which the entry is served as stale (soft expiry); 0 means never. */
+  staleAt(slot: number): number {
+    return this.meta[slot * FIELDS + STALE_AT]!
+  }
   contentType(slot: number): string {
     return this.types.name(slot, this.meta[slot * FIELDS + CONTENT_TYPE]!)
   }
 
+  /** A new expiry ends any soft expiry: the entry is fresh until it expires. */
   setExpiresAt(slot: number, expiresAt: number): void {
     this.meta[slot * FIELDS + EXPIRES_AT] = expiresAt
+    this.meta[slot * FIELDS + STALE_AT] = 0
   }
   setCharge(slot: number, charge: number): void {
     this.meta[slot * FIELDS + CHARGE] = charge
   }
 
   /** Writes a value and its metadata; the charge is set separately (the policy reads it first). */
-  store(slot: number, value: Uint8Array, contentType: string, version: number, expiresAt: number): void {
+  store(slot: number, value: Uint8Array, contentType: string, version: number, expiresAt: number, staleAt: number): void {
     this.values[slot] = value
     const base = slot * FIELDS
     this.meta[base + VERSION] = version
     this.meta[base + EXPIRES_AT] = expiresAt
+    this.meta[base + STALE_AT] = staleAt
     this.meta[base + CONTENT_TYPE] = this.types.store(slot, contentType)
   }
 

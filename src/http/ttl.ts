@@ -11,3 +11,10 @@ export function parseTtlMs(input: unknown): number {
   if (ms === undefined) throw badRequest('INVALID_TTL', `ttl ${JSON.stringify(input)} is not ${DURATION_HINT}`)
   return ms
 }
+
+/** Parses another duration parameter (lease, wait, stale), or answers 400 naming it. */
+export function parseDurationParam(name: string, input: unknown): number {
+  const ms = parseDurationMs(input)
+  if (ms === undefined) throw badRequest('INVALID_DURATION', `${name} ${JSON.stringify(input)} is not ${DURATION_HINT}`)
+  return ms
+}

@@ -6,7 +6,8 @@ import { badRequest } from '../../http/errors'
 import { otherMethods } from '../../http/method-not-allowed'
 import { keyFromPath } from '../../http/key'
 import { flagSet } from '../../http/schemas'
-import { parseTtlMs } from '../../http/ttl'
+import { parseDurationParam, parseTtlMs } from '../../http/ttl'
+import { LeaseTable, MAX_LEASE_MS } from './leases'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
 
@@ -17,6 +18,12 @@ const SMALL_JSON_LIMIT = 64 * 1024
 export function kvModule(engine: CacheEngine, config: Config) {
   const key = (raw: string) => keyFromPath(raw, config.maxKeyBytes)
   const smallJson = jsonBodyParser(SMALL_JSON_LIMIT)
+  const leases = new LeaseTable(engine)
+  const leaseMs = (raw: string) => {
+    const ms = parseDurationParam('lease', raw)
+    if (ms > MAX_LEASE_MS) throw badRequest('INVALID_DURATION', `lease is at most ${MAX_LEASE_MS / 60_000} minutes`)
+    return ms
+  }
 
   return new Elysia({ name: 'kv' })
     .put(
@@ -29,12 +36,16 @@ export function kvModule(engine: CacheEngine, config: Config) {
         const xx = flagSet(query.xx)
         if (nx && xx) throw badRequest('CONFLICTING_CONDITIONS', 'nx and xx cannot be combined')
         const ttlMs = query.ttl === undefined ? undefined : parseTtlMs(query.ttl)
+        if (query.stale !== undefined && ttlMs === undefined) throw badRequest('INVALID_DURATION', 'stale needs a ttl: the value turns stale when the ttl runs out')
+        const staleMs = query.stale === undefined ? undefined : parseDurationParam('stale', query.stale)
         const body = await readBody(request, config.maxValueBytes)
-        return kv.put(engine, {
+        return kv.put(engine, leases, {
           key: k,
           body,
           contentType: request.headers.get('content-type'),
           ttlMs,
+          staleMs,
+          lease: query.lease,
           nx,
           xx,
           keepTtl: flagSet(query.keepttl),
@@ -50,16 +61,34 @@ export function kvModule(engine: CacheEngine, config: Config) {
           summary: 'Store a value',
           description:
             'JSON content types must hold valid JSON and read back as application/json; anything else is stored as opaque bytes. ' +
-            'Conditions: ?nx (or If-None-Match: *), ?xx, If-Match: "<version>". A plain PUT clears the TTL unless ?keepttl.',
+            'Conditions: ?nx (or If-None-Match: *), ?xx, If-Match: "<version>". A plain PUT clears the TTL unless ?keepttl. ' +
+            '?stale=30s keeps the value 30 s past its ttl, served as stale; ?lease=<token> completes a lease from GET ?lease.',
         },
       },
     )
     .get(
       '/v1/kv/*',
-      ({ params, query, request }) => kv.get(engine, key(params['*']), flagSet(query.meta), request.headers.get('if-none-match')),
+      ({ params, query, request }) => {
+        const k = key(params['*'])
+        const meta = flagSet(query.meta)
+        const ifNoneMatch = request.headers.get('if-none-match')
+        if (query.lease === undefined) {
+          if (query.wait !== undefined) throw badRequest('INVALID_REQUEST', 'wait only applies with lease')
+          return kv.get(engine, k, meta, ifNoneMatch)
+        }
+        const lease = leaseMs(query.lease)
+        const waitMs = query.wait === undefined ? lease : parseDurationParam('wait', query.wait)
+        return kv.getWithLease(engine, leases, k, { leaseMs: lease, waitMs, meta, ifNoneMatch })
+      },
       {
         query: GetQuery,
-        detail: { summary: 'Read a value (or its metadata with ?meta)', responses: { 200: { description: 'the stored bytes, or metadata' } } },
+        detail: {
+          summary: 'Read a value (or its metadata with ?meta)',
+          description:
+            'With ?lease=5s a miss returns 404 and a Lease header to the first caller, who should compute the value and PUT it with ?lease=<token>; ' +
+            'other callers with ?lease wait (up to the lease or ?wait) and get the value when it is written.',
+          responses: { 200: { description: 'the stored bytes, or metadata' } },
+        },
       },
     )
     .delete('/v1/kv/*', ({ params, request }) => kv.remove(engine, key(params['*']), request.headers.get('if-match')), {

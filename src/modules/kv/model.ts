@@ -7,9 +7,15 @@ export const PutQuery = strictObject({
   nx: QueryFlag,
   xx: QueryFlag,
   keepttl: QueryFlag,
+  stale: t.Optional(t.String({ description: 'soft expiry: served as stale this long past ttl (needs ttl)' })),
+  lease: t.Optional(t.String({ description: 'the token from a Lease header: completes that lease (409 when no longer valid)' })),
 })
 
-export const GetQuery = strictObject({ meta: QueryFlag })
+export const GetQuery = strictObject({
+  meta: QueryFlag,
+  lease: t.Optional(t.String({ description: 'on a miss, take a lease for this long (or wait for its holder to fill the key)' })),
+  wait: t.Optional(t.String({ description: 'with lease: wait at most this long for the holder (default: the lease time)' })),
+})
 
 export const NoQuery = strictObject({})
 
@@ -17,6 +23,7 @@ export const WriteReply = t.Object({
   key: t.String(),
   version: t.Integer(),
   expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+  staleAt: t.Optional(t.String({ format: 'date-time', description: 'with soft expiry: when the value turns stale' })),
 })
 
 export const MetaReply = t.Object({

@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'bun:test'
+import { testApp } from '../support/app'
+
+describe('leases against stampedes (GET ?lease, PUT ?lease)', () => {
+  test('the first miss gets a lease; the others wait and get the value the holder writes', async () => {
+    const { call } = testApp()
+    const first = await call('GET', '/v1/kv/report?lease=5s')
+    expect(first.status).toBe(404)
+    const token = first.headers.get('lease')
+    expect(token).toMatch(/^[0-9a-f-]{36}$/)
+    const waiters = Array.from({ length: 20 }, () => call('GET', '/v1/kv/report?lease=5s'))
+    await Bun.sleep(20)
+    const put = await call('PUT', `/v1/kv/report?lease=${token}`, { json: { rows: 3 } })
+    expect(put.status).toBe(201)
+    for (const r of await Promise.all(waiters)) {
+      expect(r.status).toBe(200)
+      expect(r.json).toEqual({ rows: 3 })
+      expect(r.headers.get('lease')).toBeNull()
+    }
+  })
+
+  test('a lease token is good for one write, on its key, while it lasts', async () => {
+    const { call, clock } = testApp()
+    const token = (await call('GET', '/v1/kv/a?lease=10s')).headers.get('lease')!
+    expect((await call('PUT', `/v1/kv/b?lease=${token}`, { body: '1' })).status).toBe(409)
+    expect((await call('PUT', '/v1/kv/a?lease=not-a-token', { body: '1' })).json.error.code).toBe('LEASE_INVALID')
+    expect((await call('PUT', `/v1/kv/a?lease=${token}`, { body: '1' })).status).toBe(201)
+    expect((await call('PUT', `/v1/kv/a?lease=${token}`, { body: '2' })).status).toBe(409)
+    expect((await call('GET', '/v1/kv/a')).text).toBe('1')
+
+    await call('DELETE', '/v1/kv/a')
+    const late = (await call('GET', '/v1/kv/a?lease=10s')).headers.get('lease')!
+    clock.advance(11_000)
+    expect((await call('PUT', `/v1/kv/a?lease=${late}`, { body: '3' })).status).toBe(409)
+  })
+
+  test('when the holder gives up, exactly one waiter gets the next lease', async () => {
+    const { call } = testApp()
+    expect((await call('GET', '/v1/kv/k?lease=150ms')).headers.get('lease')).not.toBeNull()
+    const [b, c] = await Promise.all([call('GET', '/v1/kv/k?lease=150ms'), call('GET', '/v1/kv/k?lease=150ms')])
+    expect(b.status).toBe(404)
+    expect(c.status).toBe(404)
+    expect([b, c].filter((r) => r.headers.get('lease') !== null).length).toBe(1)
+  })
+
+  test('?wait bounds the wait: a 404 without a lease while the holder still works', async () => {
+    const { call } = testApp()
+    await call('GET', '/v1/kv/k?lease=10s')
+    const started = performance.now()
+    const r = await call('GET', '/v1/kv/k?lease=10s&wait=50ms')
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(r.status).toBe(404)
+    expect(r.headers.get('lease')).toBeNull()
+  })
+
+  test('without ?lease a miss is a plain 404 and takes no lease', async () => {
+    const { call } = testApp()
+    expect((await call('GET', '/v1/kv/k')).headers.get('lease')).toBeNull()
+    expect((await call('GET', '/v1/kv/k?lease=5s')).headers.get('lease')).not.toBeNull()
+  })
+
+  test.each([
+    ['/v1/kv/k?lease=soon', 'INVALID_DURATION'],
+    ['/v1/kv/k?lease=1h', 'INVALID_DURATION'],
+    ['/v1/kv/k?lease=5s&wait=x', 'INVALID_DURATION'],
+    ['/v1/kv/k?wait=1s', 'INVALID_REQUEST'],
+  ])('%s is 400 %s', async (path, code) => {
+    const { call } = testApp()
+    const r = await call('GET', path)
+    expect(r.status).toBe(400)
+    expect(r.json.error.code).toBe(code)
+  })
+})
+
+describe('soft expiry (PUT ?stale)', () => {
+  test('past its ttl the value is served as stale, with a lease to exactly one caller asking for one', async () => {
+    const { call, clock } = testApp()
+    const put = await call('PUT', '/v1/kv/q?ttl=60s&stale=30s', { body: 'v1' })
+    expect(put.json.staleAt).toBe(new Date(clock.now() + 60_000).toISOString())
+    expect(put.json.expiresAt).toBe(new Date(clock.now() + 90_000).toISOString())
+    const fresh = await call('GET', '/v1/kv/q')
+    expect(fresh.headers.get('cache-status')).toBeNull()
+    expect(fresh.headers.get('cache-control')).toBe('max-age=60')
+
+    clock.advance(70_000)
+    const stale = await call('GET', '/v1/kv/q')
+    expect(stale.text).toBe('v1')
+    expect(stale.headers.get('cache-status')).toBe('fastcache; hit; ttl=-10')
+    expect(stale.headers.get('cache-control')).toBe('max-age=0')
+
+    const asking = await Promise.all([call('GET', '/v1/kv/q?lease=5s'), call('GET', '/v1/kv/q?lease=5s'), call('GET', '/v1/kv/q?lease=5s')])
+    expect(asking.every((r) => r.status === 200 && r.text === 'v1')).toBe(true)
+    const tokens = asking.map((r) => r.headers.get('lease')).filter((token) => token !== null)
+    expect(tokens.length).toBe(1)
+
+    expect((await call('PUT', `/v1/kv/q?ttl=60s&stale=30s&lease=${tokens[0]}`, { body: 'v2' })).status).toBe(200)
+    const refreshed = await call('GET', '/v1/kv/q')
+    expect(refreshed.text).toBe('v2')
+    expect(refreshed.headers.get('cache-status')).toBeNull()
+  })
+
+  test('after ttl plus stale the entry is gone', async () => {
+    const { call, clock } = testApp()
+    await call('PUT', '/v1/kv/q?ttl=10s&stale=5s', { body: 'v' })
+    clock.advance(15_000)
+    expect((await call('GET', '/v1/kv/q')).status).toBe(404)
+  })
+
+  test('stale needs a ttl; touch ends the soft expiry', async () => {
+    const { call, clock } = testApp()
+    const r = await call('PUT', '/v1/kv/q?stale=5s', { body: 'v' })
+    expect(r.status).toBe(400)
+    expect(r.json.error.code).toBe('INVALID_DURATION')
+    await call('PUT', '/v1/kv/q?ttl=10s&stale=50s', { body: 'v' })
+    await call('POST', '/v1/touch/q', { json: { ttl: '100s' } })
+    clock.advance(20_000)
+    expect((await call('GET', '/v1/kv/q')).headers.get('cache-status')).toBeNull()
+  })
+})
