@@ -129,4 +129,44 @@ describe('the fastcache binary', () => {
     expect(bad.stderr.toString().trim().split('\n')).toHaveLength(1)
     expect(bad.stderr.toString()).toContain('--max-memory')
   })
+
+  test('the README example: 100 concurrent callers on a missing key run the SQL query once (leases)', async () => {
+    const server = await start()
+    const example = Bun.spawn(['bun', join(root, 'docs/examples/cache-aside-sqlite.ts'), server.url, '100'], { stdout: 'pipe', stderr: 'pipe' })
+    running.add(example)
+    const output = await new Response(example.stdout).text()
+    expect(await example.exited).toBe(0)
+    running.delete(example)
+    expect(output).toContain('100 concurrent callers, 1 query, identical results: true')
+    expect(await stop(server)).toBe(0)
+  })
+
+  test('proxies a real upstream: stores, serves hits with Cache-Status, purges', async () => {
+    let originHits = 0
+    const origin = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: () => {
+        originHits++
+        return new Response('from origin', { headers: { 'cache-control': 'max-age=60', 'surrogate-key': 'greeting' } })
+      },
+    })
+    try {
+      const server = await start(['--upstream', `origin=http://127.0.0.1:${origin.port}`])
+      const first = await fetch(`${server.url}/proxy/origin/hello?x=1`)
+      expect(await first.text()).toBe('from origin')
+      expect(first.headers.get('cache-status')).toBe('fastcache; fwd=uri-miss; stored')
+      await Bun.sleep(20)
+      const second = await fetch(`${server.url}/proxy/origin/hello?x=1`)
+      expect(await second.text()).toBe('from origin')
+      expect(second.headers.get('cache-status')).toMatch(/^fastcache; hit; ttl=(59|60)$/)
+      const purge = await fetch(`${server.url}/v1/proxy/cache`, { method: 'DELETE', body: '{"tag":"greeting"}', headers: { 'content-type': 'application/json' } })
+      expect(await purge.json()).toEqual({ purged: 1 })
+      await fetch(`${server.url}/proxy/origin/hello?x=1`)
+      expect(originHits).toBe(2)
+      expect(await stop(server)).toBe(0)
+    } finally {
+      origin.stop(true)
+    }
+  })
 })
