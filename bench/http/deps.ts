@@ -2,7 +2,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { run } from './procs'
 
-/** Command -> the Debian package that provides it. */
+/** Command -> the Debian package that provides it: what bench:http needs. */
 const TOOLS: Record<string, string> = {
   wrk: 'wrk',
   'redis-server': 'redis-server',
@@ -12,16 +12,17 @@ const TOOLS: Record<string, string> = {
 
 const POLICY = '/usr/sbin/policy-rc.d'
 
-export async function ensureTools(): Promise<void> {
-  const missing = Object.keys(TOOLS).filter((tool) => Bun.which(tool) === null)
+/** Installs the package of every tool in `tools` (command -> Debian package) that is not on PATH; `label` prefixes the message. */
+export async function ensureTools(tools: Record<string, string> = TOOLS, label = 'bench:http'): Promise<void> {
+  const missing = Object.keys(tools).filter((tool) => Bun.which(tool) === null)
   if (missing.length === 0) return
-  const packages = [...new Set(missing.map((tool) => TOOLS[tool]!))]
-  process.stderr.write(`bench:http: ${missing.join(', ')} missing; installing ${packages.join(' ')} with apt-get\n`)
-  // The redis-server and webdis packages start a system service on install. That daemon would
+  const packages = [...new Set(missing.map((tool) => tools[tool]!))]
+  process.stderr.write(`${label}: ${missing.join(', ')} missing; installing ${packages.join(' ')} with apt-get\n`)
+  // The redis-server, webdis and varnish packages start a system service on install. That daemon would
   // outlive this script, so deny service starts for the install (Debian's policy-rc.d mechanism)
   // unless the machine already has a policy in place.
   const ownPolicy = !existsSync(POLICY)
-  if (ownPolicy) writeFileSync(POLICY, '#!/bin/sh\n# bench/http: no service starts during this install\nexit 101\n', { mode: 0o755 })
+  if (ownPolicy) writeFileSync(POLICY, `#!/bin/sh\n# ${label}: no service starts during this install\nexit 101\n`, { mode: 0o755 })
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
     try {
