@@ -366,6 +366,59 @@ describe('read-through proxy: forwarding', () => {
   })
 })
 
+describe('read-through proxy: streaming and invalidation details', () => {
+  const chunked = (size: number) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let sent = 0; sent < size; sent += 500) controller.enqueue(new Uint8Array(Math.min(500, size - sent)).fill(97))
+        controller.close()
+      },
+    })
+
+  test('a chunked body (no Content-Length) is streamed; stored when it fits, passed through when it does not', async () => {
+    const { call, origin } = proxied(({ path }) => new Response(chunked(path.endsWith('big') ? 5000 : 800), { headers: { 'cache-control': 'max-age=60' } }), { maxBodyBytes: 1000 })
+    for (let i = 0; i < 2; i++) {
+      expect((await call('GET', '/proxy/api/big')).text.length).toBe(5000)
+      const small = await call('GET', '/proxy/api/small')
+      expect(small.text.length).toBe(800)
+      // The length was unknown when the answer started, so the first one does not promise "stored".
+      expect(small.headers.get('cache-status')).toBe(i === 0 ? 'fastcache; fwd=uri-miss' : 'fastcache; hit; ttl=60')
+      await Bun.sleep(10)
+    }
+    expect(origin.count('/base/big')).toBe(2)
+    expect(origin.count('/base/small')).toBe(1)
+  })
+
+  test('a successful write also invalidates its Location on the same upstream', async () => {
+    const { call, origin } = proxied(({ method }) =>
+      method === 'POST' ? new Response(null, { status: 201, headers: { location: '/base/items/7' } }) : new Response('item', { headers: { 'cache-control': 'max-age=600' } }),
+    )
+    await call('GET', '/proxy/api/items/7')
+    await call('POST', '/proxy/api/items', { body: '{}' })
+    await call('GET', '/proxy/api/items/7')
+    expect(origin.count('/base/items/7')).toBe(2)
+  })
+
+  test('a failed write invalidates nothing', async () => {
+    const { call, origin } = proxied(({ method }) => (method === 'DELETE' ? new Response('no', { status: 403 }) : new Response('doc', { headers: { 'cache-control': 'max-age=600' } })))
+    await call('GET', '/proxy/api/doc')
+    expect((await call('DELETE', '/proxy/api/doc')).status).toBe(403)
+    expect((await call('GET', '/proxy/api/doc')).headers.get('cache-status')).toStartWith('fastcache; hit')
+    expect(origin.count('/base/doc')).toBe(2)
+  })
+
+  test("a client's max-stale accepts a stale copy without revalidation; min-fresh asks for more freshness", async () => {
+    const { call, clock, origin } = proxied(cached('x', 'max-age=10', { etag: '"a"' }))
+    await call('GET', '/proxy/api/ms')
+    clock.advance(15_000)
+    expect((await call('GET', '/proxy/api/ms', { headers: { 'cache-control': 'max-stale=10' } })).headers.get('cache-status')).toBe('fastcache; hit; ttl=-5')
+    expect(origin.count('/base/ms')).toBe(1)
+    const fresh = proxied(cached('x', 'max-age=10', { etag: '"a"' }))
+    await fresh.call('GET', '/proxy/api/mf')
+    expect((await fresh.call('GET', '/proxy/api/mf', { headers: { 'cache-control': 'min-fresh=20' } })).headers.get('cache-status')).toStartWith('fastcache; fwd=request')
+  })
+})
+
 describe('read-through proxy: the path stays on the upstream', () => {
   test('dot segments, raw or encoded, are resolved by the URL parser before routing: they cannot climb out of the upstream', async () => {
     const { call, origin } = proxied(() => new Response('x'))
