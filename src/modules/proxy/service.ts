@@ -145,7 +145,7 @@ export class ProxyService {
   private freshnessOf(stored: LoadedResponse): Freshness {
     return {
       lifetimeMs: stored.lifetimeMs,
-      ageMs: currentAgeMs(stored.headerView, stored.requestTime, stored.responseTime, this.clock.now()),
+      ageMs: stored.initialAgeMs + (this.clock.now() - stored.responseTime),
       directives: stored.directives,
     }
   }
@@ -278,6 +278,7 @@ export class ProxyService {
       requestTime,
       responseTime,
       lifetimeMs,
+      initialAgeMs: ageMs,
       varyKey: vary.length === 0 ? '' : varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }
@@ -316,7 +317,7 @@ export class ProxyService {
     const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
     const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
     const vary = varyNames(merged.get('vary'))
-    return this.store.store(baseKey, vary, request.headers, { status: stale.status, headers, requestTime, responseTime, lifetimeMs, varyKey: stale.varyKey, tags: tagsOf(merged), body: stale.body }, keepMs)
+    return this.store.store(baseKey, vary, request.headers, { status: stale.status, headers, requestTime, responseTime, lifetimeMs, initialAgeMs: ageMs, varyKey: stale.varyKey, tags: tagsOf(merged), body: stale.body }, keepMs)
   }
 
   private upstreamFailed(error: unknown, request: Request, target: Target, stale: LoadedResponse | undefined, fwd: Forward, requestDirectives: Directives): Response {

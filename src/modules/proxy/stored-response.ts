@@ -10,6 +10,8 @@ export interface StoredResponse {
   responseTime: number
   /** The freshness lifetime fixed when stored (it may come from the upstream's default TTL). */
   lifetimeMs: number
+  /** Its age when received (RFC 9111 section 4.2.3's corrected initial age); it grows with time since responseTime. */
+  initialAgeMs: number
   /** The Vary key this response was stored under ('' without Vary). */
   varyKey: string
   /** Surrogate keys from Surrogate-Key / Cache-Tag, for purge by tag. */

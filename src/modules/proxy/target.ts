@@ -53,12 +53,24 @@ export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, re
   const url = upstream.baseUrl + subPath + query
   // Belt and braces: whatever the checks above missed, the parsed URL must still be on the upstream's origin and base path.
   const parsed = new URL(url)
-  const base = new URL(upstream.baseUrl)
-  const basePath = base.pathname.replace(/\/+$/, '')
-  if (parsed.origin !== base.origin || !(parsed.pathname === basePath || parsed.pathname.startsWith(basePath + '/'))) {
+  const base = baseOf(upstream)
+  if (parsed.origin !== base.origin || !(parsed.pathname === base.path || parsed.pathname.startsWith(base.path + '/'))) {
     throw invalidPath('the path leaves the upstream')
   }
   return { upstream, pathAndQuery: subPath + query, url }
+}
+
+const bases = new WeakMap<UpstreamConfig, { origin: string; path: string }>()
+
+/** An upstream's origin and base path, parsed once. */
+function baseOf(upstream: UpstreamConfig): { origin: string; path: string } {
+  let base = bases.get(upstream)
+  if (base === undefined) {
+    const url = new URL(upstream.baseUrl)
+    base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') }
+    bases.set(upstream, base)
+  }
+  return base
 }
 
 function decodeSafely(text: string): string {
