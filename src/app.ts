@@ -11,6 +11,7 @@ import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
+import { front } from './front'
 import { VERSION } from './version'
 
 export interface AppDependencies {
@@ -51,11 +52,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(keysModule(engine))
     .use(proxyModule(proxy))
     .use(statsModule(engine, info, requests, proxy.counters))
-  // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastGet = kvFastGet(engine, config.maxKeyBytes)
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
-  const routed = (handle: (request: Request) => Response | Promise<Response>) => (request: Request) => fastGet(request) ?? handle(request)
-  return app.wrap(((handle: never) => timed(routed(handle))) as never)
+  // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
+  return app.wrap(front(config, { fastPath: kvFastGet(engine, config.maxKeyBytes), timed }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

@@ -41,7 +41,8 @@ try {
   throw error
 }
 logger.info('fastcache started', {
-  address: `http://${server.hostname}:${server.port}`,
+  address: `${config.tls === null ? 'http' : 'https'}://${server.hostname}:${server.port}`,
+  access: config.tokens.length > 0 ? `${config.tokens.length} token(s)` : 'open',
   maxMemory: formatSize(config.maxMemoryBytes),
   version: VERSION,
 })

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { App } from './app'
 import type { Config } from './config/schema'
 import type { Logger } from './log/logger'
@@ -7,20 +8,35 @@ const DRAIN_TIMEOUT_MS = 10_000
 
 export class ListenError extends Error {}
 
-/** Bun's own cap on a request body (128 MiB by default); routes enforce tighter limits themselves. */
-const requestBodyLimit = (config: Config) => Math.max(128 * 1024 * 1024, config.maxValueBytes * 2 + 1024 * 1024)
-
 /**
  * Listens on the configured address. reusePort stays off so a second instance on the same port
  * fails here instead of silently sharing it.
  */
 export function listen(app: App, config: Config) {
+  let tls: { cert: string; key: string } | undefined
+  if (config.tls !== null) {
+    // Read now, so an unreadable file is named; Bun then parses them and says if they are not valid PEM.
+    try {
+      tls = { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') }
+    } catch (error) {
+      throw new ListenError(`cannot read the TLS files: ${(error as Error).message}`)
+    }
+  }
   try {
-    app.listen({ hostname: config.host, port: config.port, reusePort: false, maxRequestBodySize: requestBodyLimit(config) })
+    app.listen({
+      hostname: config.host,
+      port: config.port,
+      reusePort: false,
+      // Bun refuses a larger body with 413 from its Content-Length, before reading it.
+      maxRequestBodySize: config.maxBodyBytes,
+      idleTimeout: config.idleTimeoutSeconds,
+      tls,
+    })
   } catch (error) {
     const code = (error as { code?: string }).code
     const reason = code === 'EADDRINUSE' ? 'the address is already in use (is another fastcache running?)' : (error as Error).message
-    throw new ListenError(`cannot listen on ${config.host}:${config.port}: ${reason}`)
+    const what = tls === undefined ? '' : ' (check --tls-cert and --tls-key: they must be a PEM certificate and its private key)'
+    throw new ListenError(`cannot listen on ${config.host}:${config.port}: ${reason}${code === 'EADDRINUSE' ? '' : what}`)
   }
   return app.server!
 }

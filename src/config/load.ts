@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DURATION_HINT, parseDurationMs } from '../units/duration'
 import { SIZE_HINT, parseSizeBytes } from '../units/size'
-import { ConfigInput, UpstreamInput, type Config, type ConfigKey, type UpstreamConfig } from './schema'
+import { ConfigInput, UpstreamInput, type Config, type ConfigKey, type Scope, type UpstreamConfig } from './schema'
 
 /** A configuration mistake; the message names the flag, variable or file key and what is wrong. */
 export class ConfigError extends Error {}
@@ -15,15 +15,24 @@ type Raw = Record<string, unknown>
 
 const KEYS = Object.keys(ConfigInput.properties) as ConfigKey[]
 const PartialInput = Type.Partial(ConfigInput)
-const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize']
-/** Keys a flag may give more than once; the values accumulate. */
-const LIST_KEYS: ConfigKey[] = ['upstream']
+const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize', 'maxBodySize', 'maxHeaderSize']
+/** Keys a flag may give more than once; the values accumulate (a variable takes them comma-separated). */
+const LIST_KEYS: ConfigKey[] = ['upstream', 'tokens', 'corsOrigin']
+/** Switches: a bare flag means true; a value must be true, false, 1 or 0. */
+const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics']
+/** Flags spelled otherwise than their key (the key is named after the variable FASTCACHE_TOKENS). */
+const FLAG_NAMES: Partial<Record<ConfigKey, string>> = { tokens: '--token' }
+/** Bun closes idle connections after at most 255 s. */
+const MAX_IDLE_TIMEOUT_MS = 255_000
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+/** Bun answers 431 to a header section over 16 KiB before any JS runs. */
+const MAX_HEADER_BYTES = 16 * 1024
 /** Keys with nested options, which only the config file can express. */
 const FILE_ONLY_KEYS: ConfigKey[] = ['upstreams']
 
 const UPSTREAM_DEFAULTS = { timeoutMs: 10_000, maxBodyBytes: 8 * 1024 * 1024 }
 
-export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+export const flagName = (key: string) => FLAG_NAMES[key as ConfigKey] ?? '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
 export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
 
 function describe(source: Source, key: string): string {
@@ -38,6 +47,14 @@ function hintFor(key: ConfigKey): string {
   if (key === 'port') return 'an integer from 0 to 65535'
   if (key === 'logLevel') return 'one of debug, info, warn, error'
   if (key === 'defaultTtl') return DURATION_HINT
+  if (key === 'tokens') return 'SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters'
+  if (key === 'corsOrigin') return 'an origin such as https://app.example.com (scheme, host, optional port) or *'
+  if (BOOLEAN_KEYS.includes(key)) return 'true or false (or the bare flag)'
+  if (key === 'maxBatch' || key === 'maxHeaders' || key === 'maxConnections') {
+    const s = schema as unknown as { minimum: number; maximum: number }
+    return `an integer from ${s.minimum} to ${s.maximum}`
+  }
+  if (key === 'idleTimeout') return DURATION_HINT + ', at most 255s'
   if (key === 'upstream') return 'name=http(s)://host[:port][/path], the name made of letters, digits, _ and -'
   if (key === 'upstreams') return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized}'
   if (schema.anyOf) return SIZE_HINT
@@ -60,7 +77,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     const value = fromFlags[key] ?? fromEnv[key] ?? fromFile[key] ?? (ConfigInput.properties[key] as TSchema).default
     if (value !== undefined) merged[key] = value
   }
-  return { kind: 'run', config: decode(merged) }
+  return { kind: 'run', config: decode(merged, readFile) }
 }
 
 function parseArgv(argv: string[]): Raw | 'help' | 'version' {
@@ -76,6 +93,10 @@ function parseArgv(argv: string[]): Raw | 'help' | 'version' {
     if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`)
     if (FILE_ONLY_KEYS.includes(key)) throw new ConfigError(`${name} can only be set in the config file (key "${key}")`)
     let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
+    if (value === undefined && BOOLEAN_KEYS.includes(key)) {
+      raw[key] = 'true'
+      continue
+    }
     if (value === undefined) {
       value = argv[i + 1]
       if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${hintFor(key)}`)
@@ -138,6 +159,9 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
   if (converted.defaultTtl !== undefined && parseDurationMs(converted.defaultTtl) === undefined) {
     throw new ConfigError(`${describe(source, 'defaultTtl')}: ${JSON.stringify(raw.defaultTtl)} is too long`)
   }
+  if (converted.idleTimeout !== undefined && !((parseDurationMs(converted.idleTimeout) ?? Infinity) <= MAX_IDLE_TIMEOUT_MS)) {
+    throw new ConfigError(`${describe(source, 'idleTimeout')}: ${JSON.stringify(raw.idleTimeout)} is longer than 255s`)
+  }
   return converted
 }
 
@@ -150,6 +174,10 @@ function convert(raw: Raw): Raw {
   for (const [key, value] of Object.entries(raw)) {
     const schema = ConfigInput.properties[key as ConfigKey] as TSchema
     if (schema.type === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
+    if (schema.type === 'boolean' && typeof value === 'string') {
+      if (value === 'true' || value === '1') converted[key] = true
+      else if (value === 'false' || value === '0') converted[key] = false
+    }
   }
   return converted
 }
@@ -222,12 +250,73 @@ function decodeUpstreams(list: string[], byName: Record<string, UpstreamOptions>
   return upstreams
 }
 
-function decode(input: Raw): Config {
+const TOKEN_LINE = new RegExp(ConfigInput.properties.tokens.items.pattern as string)
+
+/** Tokens from --token-file: one SCOPE:SECRET a line; blank lines and # comments are skipped. */
+function readTokenFile(path: string, readFile: (path: string) => string): string[] {
+  let text: string
+  try {
+    text = readFile(path)
+  } catch (error) {
+    throw new ConfigError(`--token-file: cannot read ${path}: ${(error as Error).message}`)
+  }
+  const tokens: string[] = []
+  text.split('\n').forEach((line, index) => {
+    const token = line.trim()
+    if (token === '' || token.startsWith('#')) return
+    if (!TOKEN_LINE.test(token)) throw new ConfigError(`--token-file: line ${index + 1} of ${path} is not ${hintFor('tokens')}`)
+    tokens.push(token)
+  })
+  return tokens
+}
+
+const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === '[::1]' || host === 'localhost'
+
+/** Checks that a TLS file can be read now, so a typo stops the start with its name rather than a TLS error. */
+function checkReadable(flag: string, path: string, readFile: (path: string) => string): string {
+  try {
+    readFile(path)
+  } catch (error) {
+    throw new ConfigError(`${flag}: cannot read ${path}: ${(error as Error).message}`)
+  }
+  return path
+}
+
+function decode(input: Raw, readFile: (path: string) => string): Config {
   // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
   const size = (key: ConfigKey) => parseSizeBytes(input[key])!
   const defaultTtlMs = input.defaultTtl === undefined ? null : parseDurationMs(input.defaultTtl)!
+  const tokenLines = [...((input.tokens as string[] | undefined) ?? []), ...(input.tokenFile === undefined ? [] : readTokenFile(input.tokenFile as string, readFile))]
+  const tokens = tokenLines.map((line) => {
+    const colon = line.indexOf(':')
+    return { scope: line.slice(0, colon) as Scope, secret: line.slice(colon + 1) }
+  })
+  const host = input.host as string
+  const allowUnauthenticated = (input.allowUnauthenticated as boolean | undefined) ?? false
+  // Protected mode, as Redis has it: an open cache on a reachable address is a mistake until said otherwise.
+  if (tokens.length === 0 && !allowUnauthenticated && !isLoopback(host)) {
+    throw new ConfigError(`refusing to listen on ${host} without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect`)
+  }
+  if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither')
+  const tls =
+    input.tlsCert === undefined
+      ? null
+      : { certFile: checkReadable('--tls-cert', input.tlsCert as string, readFile), keyFile: checkReadable('--tls-key', input.tlsKey as string, readFile) }
+  if (size('maxHeaderSize') > MAX_HEADER_BYTES) throw new ConfigError('--max-header-size: at most 16kb, the runtime refuses larger header sections itself')
+  if (size('maxValueSize') > size('maxBodySize')) throw new ConfigError('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
   return {
-    host: input.host as string,
+    tokens,
+    allowUnauthenticated,
+    publicMetrics: (input.publicMetrics as boolean | undefined) ?? false,
+    tls,
+    maxBodyBytes: size('maxBodySize'),
+    maxBatch: input.maxBatch as number,
+    maxHeaders: input.maxHeaders as number,
+    maxHeaderBytes: size('maxHeaderSize'),
+    idleTimeoutSeconds: Math.ceil((input.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : parseDurationMs(input.idleTimeout)!) / 1000),
+    maxConnections: input.maxConnections as number,
+    corsOrigins: (input.corsOrigin as string[] | undefined) ?? [],
+    host,
     port: input.port as number,
     maxMemoryBytes: size('maxMemory'),
     maxValueBytes: size('maxValueSize'),

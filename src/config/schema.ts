@@ -50,6 +50,23 @@ export const ConfigInput = Type.Object(
     upstreams: Type.Record(Type.String({ pattern: `^${UPSTREAM_NAME}$` }), UpstreamInput, {
       description: 'config file only: upstreams by name with their options',
     }),
+    tokens: Type.Array(Type.String({ pattern: '^(read|write|admin):[\\x21-\\x7e]{16,}$' }), {
+      description: 'access token SCOPE:SECRET (scope read, write or admin; secret 16+ printable characters), repeatable',
+    }),
+    tokenFile: Type.String({ minLength: 1, description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings' }),
+    allowUnauthenticated: Type.Boolean({ description: 'serve without tokens on a non-loopback address' }),
+    publicMetrics: Type.Boolean({ description: 'serve /metrics, /v1/stats and /openapi without a token' }),
+    tlsCert: Type.String({ minLength: 1, description: 'PEM certificate (chain) file: serve HTTPS (with --tls-key)' }),
+    tlsKey: Type.String({ minLength: 1, description: 'PEM private key file for --tls-cert' }),
+    maxBodySize: sizeInput('largest request body; refused with 413 before it is read', '8mb'),
+    maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, description: 'most operations in one batch', default: 1000 }),
+    maxHeaders: Type.Integer({ minimum: 1, maximum: 198, description: 'most request header fields (198 is the runtime\'s own bound)', default: 198 }),
+    maxHeaderSize: sizeInput('most bytes of request header fields, at most 16kb (the runtime\'s own bound)', '16kb'),
+    idleTimeout: durationInput('close a connection idle this long (at most 255s; default 30s)'),
+    maxConnections: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'most requests in flight at once; more get 503', default: 10_000 }),
+    corsOrigin: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$' }), {
+      description: 'origin allowed by CORS (http(s)://host[:port] or *), repeatable; CORS is off without one',
+    }),
     config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
   },
   { additionalProperties: false },
@@ -68,7 +85,21 @@ export interface Config {
   defaultTtlMs: number | null
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   upstreams: UpstreamConfig[]
+  /** Access tokens from --token, FASTCACHE_TOKENS, the file's tokens and --token-file; empty means no access control. */
+  tokens: { scope: Scope; secret: string }[]
+  allowUnauthenticated: boolean
+  publicMetrics: boolean
+  tls: { certFile: string; keyFile: string } | null
+  maxBodyBytes: number
+  maxBatch: number
+  maxHeaders: number
+  maxHeaderBytes: number
+  idleTimeoutSeconds: number
+  maxConnections: number
+  corsOrigins: string[]
 }
+
+export type Scope = 'read' | 'write' | 'admin'
 
 /** One proxied upstream after validation. */
 export interface UpstreamConfig {

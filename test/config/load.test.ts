@@ -20,7 +20,20 @@ const DEFAULTS: Config = {
   defaultTtlMs: null,
   logLevel: 'info',
   upstreams: [],
+  tokens: [],
+  allowUnauthenticated: false,
+  publicMetrics: false,
+  tls: null,
+  maxBodyBytes: 8 * MB,
+  maxBatch: 1000,
+  maxHeaders: 198,
+  maxHeaderBytes: 16 * KB,
+  idleTimeoutSeconds: 30,
+  maxConnections: 10_000,
+  corsOrigins: [],
 }
+
+const TOKEN = 'admin:0123456789abcdef'
 
 type Env = Record<string, string | undefined>
 
@@ -106,8 +119,21 @@ describe('flags', () => {
       '--max-key-size', '1kb',
       '--default-ttl', '5m',
       '--log-level', 'debug',
+      '--token', TOKEN,
+      '--token', 'read:readreadreadreadread',
+      '--allow-unauthenticated',
+      '--public-metrics=true',
+      '--max-body-size', '4mb',
+      '--max-batch', '50',
+      '--max-headers', '20',
+      '--max-header-size', '8kb',
+      '--idle-timeout', '10s',
+      '--max-connections', '500',
+      '--cors-origin', 'https://app.example.com',
+      '--cors-origin', 'http://localhost:3000',
     ])
     expect(config).toEqual({
+      ...DEFAULTS,
       host: '0.0.0.0',
       port: 8080,
       maxMemoryBytes: GB,
@@ -115,7 +141,19 @@ describe('flags', () => {
       maxKeyBytes: KB,
       defaultTtlMs: 5 * 60_000,
       logLevel: 'debug',
-      upstreams: [],
+      tokens: [
+        { scope: 'admin', secret: '0123456789abcdef' },
+        { scope: 'read', secret: 'readreadreadreadread' },
+      ],
+      allowUnauthenticated: true,
+      publicMetrics: true,
+      maxBodyBytes: 4 * MB,
+      maxBatch: 50,
+      maxHeaders: 20,
+      maxHeaderBytes: 8 * KB,
+      idleTimeoutSeconds: 10,
+      maxConnections: 500,
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     })
   })
 
@@ -128,8 +166,10 @@ describe('flags', () => {
       '--max-key-size=256',
       '--default-ttl=30s',
       '--log-level=warn',
+      '--public-metrics=false',
     ])
     expect(config).toEqual({
+      ...DEFAULTS,
       host: '::1',
       port: 9090,
       maxMemoryBytes: 64 * MB,
@@ -146,7 +186,7 @@ describe('flags', () => {
   })
 
   test('only the first = separates name from value', () => {
-    expect(run(['--host=a=b']).host).toBe('a=b')
+    expect(run(['--host=a=b', '--allow-unauthenticated']).host).toBe('a=b')
   })
 
   test('a repeated flag takes its last value', () => {
@@ -179,7 +219,8 @@ describe('sizes', () => {
     ['1gb', GB],
     ['2GB', 2 * GB],
   ])('%p is %p bytes for every size flag', (value, bytes) => {
-    const config = run(['--max-memory', value, '--max-value-size', value, '--max-key-size', value])
+    const config = run(['--max-memory', value, '--max-value-size', value, '--max-key-size', value, '--max-body-size', value])
+    expect(config.maxBodyBytes).toBe(bytes)
     expect(config.maxMemoryBytes).toBe(bytes)
     expect(config.maxValueBytes).toBe(bytes)
     expect(config.maxKeyBytes).toBe(bytes)
@@ -360,8 +401,18 @@ describe('environment variables', () => {
       FASTCACHE_MAX_KEY_SIZE: '128',
       FASTCACHE_DEFAULT_TTL: '2h',
       FASTCACHE_LOG_LEVEL: 'error',
+      FASTCACHE_TOKENS: `${TOKEN},write:writewritewritewrite`,
+      FASTCACHE_PUBLIC_METRICS: '1',
+      FASTCACHE_CORS_ORIGIN: '*',
     })
     expect(config).toEqual({
+      ...DEFAULTS,
+      tokens: [
+        { scope: 'admin', secret: '0123456789abcdef' },
+        { scope: 'write', secret: 'writewritewritewrite' },
+      ],
+      publicMetrics: true,
+      corsOrigins: ['*'],
       host: '10.0.0.1',
       port: 8081,
       maxMemoryBytes: 512 * MB,
@@ -416,8 +467,13 @@ describe('config file (injected reader)', () => {
       maxKeySize: 64,
       defaultTtl: 90,
       logLevel: 'warn',
+      allowUnauthenticated: true,
+      maxBatch: 10,
     })
     expect(run(['--config', 'fastcache.json'], {}, file.read)).toEqual({
+      ...DEFAULTS,
+      allowUnauthenticated: true,
+      maxBatch: 10,
       host: '192.168.1.1',
       port: 6000,
       maxMemoryBytes: 1_000_000,
@@ -553,9 +609,10 @@ describe('config file (real file on disk)', () => {
 
   test('values are read from the file named by --config', () => {
     const path = join(dir, 'fastcache.json')
-    writeFileSync(path, JSON.stringify({ host: '0.0.0.0', port: 7575, maxMemory: '1gb', defaultTtl: '1d', logLevel: 'debug' }))
+    writeFileSync(path, JSON.stringify({ host: '0.0.0.0', port: 7575, maxMemory: '1gb', defaultTtl: '1d', logLevel: 'debug', allowUnauthenticated: true }))
     expect(run(['--config', path], {}, 'disk')).toEqual({
       ...DEFAULTS,
+      allowUnauthenticated: true,
       host: '0.0.0.0',
       port: 7575,
       maxMemoryBytes: GB,
@@ -586,7 +643,7 @@ describe('config file (real file on disk)', () => {
 })
 
 describe('precedence: flag beats env beats file beats default', () => {
-  const file = { port: 3333, maxMemory: '3mb', defaultTtl: '3s', logLevel: 'error', host: 'file.local' }
+  const file = { port: 3333, maxMemory: '3mb', defaultTtl: '3s', logLevel: 'error', host: 'file.local', allowUnauthenticated: true }
   const env = {
     FASTCACHE_CONFIG: 'c.json',
     FASTCACHE_PORT: '2222',
@@ -808,5 +865,51 @@ describe('upstreams for the proxy', () => {
     expect(failure(['--config', 'f.json'], {}, bad.read).message).toBe(`config file key "upstreams.api.timeout": expected ${DURATION_HINT}, got "soon"`)
     const unknown = fakeFile({ upstreams: { api: { url: 'http://x.example', retries: 3 } } })
     expect(failure(['--config', 'f.json'], {}, unknown.read).message).toContain('config file key "upstreams.api')
+  })
+})
+
+describe('access control and limits', () => {
+  test('protected mode: no tokens on a non-loopback address stops the start with one clear line', () => {
+    const error = failure(['--host', '0.0.0.0'])
+    expect(error.message).toBe('refusing to listen on 0.0.0.0 without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect')
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(run(['--host', host]).host).toBe(host)
+    expect(run(['--host', '0.0.0.0', '--token', TOKEN]).tokens).toHaveLength(1)
+    expect(run(['--host', '0.0.0.0', '--allow-unauthenticated']).allowUnauthenticated).toBe(true)
+  })
+
+  test('a token file holds SCOPE:SECRET lines with comments, added to the other tokens', () => {
+    const file = fakeFile('# ops tokens\nread:aaaaaaaaaaaaaaaaaaaa\n\n  write:bbbbbbbbbbbbbbbbbbbb  \n')
+    expect(run(['--token-file', 'tokens.txt', '--token', TOKEN], {}, file.read).tokens).toEqual([
+      { scope: 'admin', secret: '0123456789abcdef' },
+      { scope: 'read', secret: 'aaaaaaaaaaaaaaaaaaaa' },
+      { scope: 'write', secret: 'bbbbbbbbbbbbbbbbbbbb' },
+    ])
+    expect(failure(['--token-file', 'tokens.txt'], {}, fakeFile('read:short\n').read).message).toBe(
+      '--token-file: line 1 of tokens.txt is not SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters',
+    )
+  })
+
+  test.each([['owner:0123456789abcdef'], ['read:short'], ['read:has a space inside it']])('--token %p is rejected', (token) => {
+    expect(failure(['--token', token]).message).toStartWith('--token: expected SCOPE:SECRET')
+  })
+
+  test('a boolean flag takes no value, or true/false/1/0', () => {
+    expect(run(['--public-metrics']).publicMetrics).toBe(true)
+    expect(run(['--public-metrics=0']).publicMetrics).toBe(false)
+    expect(failure(['--public-metrics=yes']).message).toStartWith('--public-metrics: expected true or false')
+  })
+
+  test('TLS needs both files, readable', () => {
+    expect(failure(['--tls-cert', 'c.pem']).message).toBe('--tls-cert and --tls-key go together: give both or neither')
+    expect(failure(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], {}, 'disk').message).toStartWith('--tls-cert: cannot read /nonexistent/c.pem')
+  })
+
+  test('limits are checked: idle timeout at most 255s, value size within the body size', () => {
+    expect(failure(['--idle-timeout', '5m']).message).toBe('--idle-timeout: "5m" is longer than 255s')
+    expect(failure(['--max-value-size', '16mb']).message).toBe('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
+    expect(failure(['--max-header-size', '32kb']).message).toStartWith('--max-header-size: at most 16kb')
+    expect(run(['--max-header-size', '4kb']).maxHeaderBytes).toBe(4 * KB)
+    expect(failure(['--max-batch', '0']).message).toBe('--max-batch: expected an integer from 1 to 100000, got "0"')
+    expect(failure(['--cors-origin', 'app.example.com']).message).toStartWith('--cors-origin: expected an origin')
   })
 })

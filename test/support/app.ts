@@ -11,6 +11,17 @@ export const baseConfig: Config = {
   defaultTtlMs: null,
   logLevel: 'error',
   upstreams: [],
+  tokens: [],
+  allowUnauthenticated: false,
+  publicMetrics: false,
+  tls: null,
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxBatch: 1000,
+  maxHeaders: 198,
+  maxHeaderBytes: 16 * 1024,
+  idleTimeoutSeconds: 30,
+  maxConnections: 10_000,
+  corsOrigins: [],
 }
 
 export interface Reply {

@@ -2,9 +2,6 @@ import { t } from 'elysia'
 import { SafeInteger, strictObject } from '../../http/schemas'
 import { TtlSchema } from '../../http/ttl'
 
-/** Most operations one batch may carry. */
-export const MAX_BATCH_OPS = 1000
-
 export const GetOp = strictObject({ op: t.Literal('get'), key: t.String() })
 export const SetOp = strictObject({
   op: t.Literal('set'),
@@ -18,9 +15,12 @@ export const SetOp = strictObject({
 export const DelOp = strictObject({ op: t.Literal('del'), key: t.String() })
 export const IncrOp = strictObject({ op: t.Literal('incr'), key: t.String(), by: t.Optional(SafeInteger) })
 
-export const BatchBody = strictObject({ ops: t.Array(t.Union([GetOp, SetOp, DelOp, IncrOp]), { maxItems: MAX_BATCH_OPS }) })
+const Op = t.Union([GetOp, SetOp, DelOp, IncrOp])
 
-export type BatchOp = (typeof BatchBody.static)['ops'][number]
+/** The batch body, with the configured bound on its length (--max-batch). */
+export const batchBody = (maxOps: number) => strictObject({ ops: t.Array(Op, { maxItems: maxOps }) })
+
+export type BatchOp = typeof Op.static
 
 export const BatchReply = t.Object({
   results: t.Array(

@@ -1,0 +1,35 @@
+import type { Config } from '../config/schema'
+import { errorResponse } from '../http/errors'
+import { requiredScope } from './route-scopes'
+import { TokenVerifier, covers } from './tokens'
+
+const REALM = 'Bearer realm="fastcache"'
+const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
+
+/**
+ * Access control for every request, before routing: with tokens configured, a request needs an
+ * `Authorization: Bearer` token whose scope covers its route (401 without a valid one, 403 when the
+ * scope is too narrow). Tokens are read from that header only, never from the query string.
+ * Returns the refusal, or undefined to let the request through.
+ */
+export function accessGuard(config: Pick<Config, 'tokens' | 'publicMetrics'>) {
+  const verifier = new TokenVerifier(config.tokens)
+  return (request: Request, pathname: string, query: string): Response | undefined => {
+    if (!verifier.enabled) return undefined
+    const needed = requiredScope(request.method, pathname, query, config.publicMetrics)
+    if (needed === null) return undefined
+    const header = request.headers.get('authorization')
+    if (header === null) return errorResponse(401, 'UNAUTHORIZED', 'this route needs an Authorization: Bearer token', { 'www-authenticate': REALM })
+    const token = BEARER.exec(header)?.[1]
+    const scope = token === undefined ? undefined : verifier.scopeOf(token)
+    if (scope === undefined) {
+      return errorResponse(401, 'UNAUTHORIZED', 'the bearer token is not valid', { 'www-authenticate': `${REALM}, error="invalid_token"` })
+    }
+    if (!covers(scope, needed)) {
+      return errorResponse(403, 'FORBIDDEN', `this route needs a token with the ${needed} scope`, {
+        'www-authenticate': `${REALM}, error="insufficient_scope", scope="${needed}"`,
+      })
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,60 @@
+import { accessGuard } from './access/guard'
+import type { Config } from './config/schema'
+import { cors } from './http/cors'
+import { InFlight, headerLimits } from './http/request-limits'
+
+type Handle = (request: Request) => Response | Promise<Response>
+
+export interface FrontParts {
+  /** Answers a request before Elysia when it can (the GET fast path), else undefined. */
+  fastPath: (request: Request) => Response | undefined
+  /** Wraps a handler to time each request (the stats module's timing). */
+  timed: (handle: Handle) => Handle
+}
+
+function pathAndQuery(url: string): [pathname: string, query: string] {
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const queryAt = url.indexOf('?', start)
+  return queryAt < 0 ? [url.slice(start), ''] : [url.slice(start, queryAt), url.slice(queryAt + 1)]
+}
+
+/**
+ * What every request goes through before Elysia routes it, in order: the in-flight bound, header
+ * limits, CORS preflight, access control, then the GET fast path or Elysia; CORS fields on the way
+ * out. Everything is timed. Built for Elysia's `wrap`, which calls it as `front(handle, request)(request)`.
+ */
+export function front(config: Config, parts: FrontParts) {
+  const limits = headerLimits(config)
+  const corsPolicy = cors(config.corsOrigins)
+  const guard = accessGuard(config)
+  const inFlight = new InFlight(config.maxConnections)
+
+  const build = (handle: Handle): Handle => {
+    const inner: Handle = (request) => {
+      const refused = limits?.(request) ?? corsPolicy?.preflight(request)
+      if (refused !== undefined) return refused
+      const [pathname, query] = pathAndQuery(request.url)
+      return guard(request, pathname, query) ?? parts.fastPath(request) ?? handle(request)
+    }
+    const decorated: Handle =
+      corsPolicy === undefined
+        ? inner
+        : (request) => {
+            const result = inner(request)
+            return result instanceof Promise ? result.then((response) => corsPolicy.decorate(request, response)) : corsPolicy.decorate(request, result)
+          }
+    const timed = parts.timed(decorated)
+    return (request) => inFlight.run(() => timed(request))
+  }
+
+  // Elysia passes the same handle every time: build the chain once, not per request.
+  let lastHandle: Handle | undefined
+  let chain: Handle | undefined
+  return (handle: Handle) => {
+    if (handle !== lastHandle) {
+      lastHandle = handle
+      chain = build(handle)
+    }
+    return chain!
+  }
+}
