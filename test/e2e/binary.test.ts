@@ -169,4 +169,67 @@ describe('the fastcache binary', () => {
       origin.stop(true)
     }
   })
+
+  test('protected mode: no tokens on a non-loopback address exits 2 with one line', async () => {
+    const refused = Bun.spawnSync([binary, '--host', '0.0.0.0', '--port', '0'], { cwd: workDir, env: {} })
+    expect(refused.exitCode).toBe(2)
+    const lines = refused.stderr.toString().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('refusing to listen on 0.0.0.0 without access tokens')
+  })
+
+  test('serves HTTPS with --tls-cert and --tls-key; unreadable or invalid files stop the start with a clear error', async () => {
+    const cert = join(workDir, 'cert.pem')
+    const key = join(workDir, 'key.pem')
+    const made = Bun.spawnSync(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert])
+    expect(made.exitCode).toBe(0)
+    const server = await start(['--tls-cert', cert, '--tls-key', key])
+    expect(server.url).toStartWith('https://127.0.0.1:')
+    const r = await fetch(`${server.url}/health`, { tls: { rejectUnauthorized: false } } as RequestInit)
+    expect(r.status).toBe(200)
+    expect(await stop(server)).toBe(0)
+
+    const missing = Bun.spawnSync([binary, '--port', '0', '--tls-cert', join(workDir, 'nope.pem'), '--tls-key', key], { cwd: workDir })
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr.toString()).toContain('--tls-cert: cannot read')
+    const garbage = join(workDir, 'garbage.pem')
+    writeFileSync(garbage, 'not a certificate')
+    const invalid = Bun.spawnSync([binary, '--port', '0', '--tls-cert', garbage, '--tls-key', key], { cwd: workDir })
+    expect(invalid.exitCode).toBe(1)
+    expect(invalid.stderr.toString()).toContain('--tls-cert and --tls-key')
+  })
+
+  test('a body over --max-body-size is refused with 413 from its Content-Length; idle connections close after --idle-timeout', { timeout: 20_000 }, async () => {
+    const server = await start(['--max-body-size', '1kb', '--max-value-size', '1kb', '--idle-timeout', '1s'])
+    const big = await fetch(`${server.url}/v1/kv/big`, { method: 'PUT', body: 'x'.repeat(4096) })
+    expect(big.status).toBe(413)
+    // A kept-alive connection that goes quiet after a request is closed (Bun checks timeouts in ~4 s ticks).
+    const closed = await new Promise<number>((resolve) => {
+      const opened = Date.now()
+      Bun.connect({
+        hostname: '127.0.0.1',
+        port: server.port,
+        socket: {
+          open: (socket) => void socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'),
+          data() {},
+          end: () => resolve(Date.now() - opened),
+          close: () => resolve(Date.now() - opened),
+          error: () => resolve(-1),
+        },
+      })
+    })
+    expect(closed).toBeGreaterThan(500)
+    expect(closed).toBeLessThan(9000)
+    expect(await stop(server)).toBe(0)
+  })
+
+  test('with tokens, the binary refuses anonymous requests and serves a scoped token', async () => {
+    const server = await start(['--token', 'write:e2e-secret-token-0001'])
+    expect((await fetch(`${server.url}/v1/kv/a`)).status).toBe(401)
+    const put = await fetch(`${server.url}/v1/kv/a`, { method: 'PUT', body: 'v', headers: { authorization: 'Bearer e2e-secret-token-0001' } })
+    expect(put.status).toBe(201)
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer e2e-secret-token-0001' } })).status).toBe(403)
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    expect(await stop(server)).toBe(0)
+  })
 })
