@@ -10,6 +10,7 @@ import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
+import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
 import { VERSION } from './version'
@@ -54,7 +55,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(statsModule(engine, info, requests, proxy.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  return app.wrap(front(config, { fastPath: kvFastGet(engine, config.maxKeyBytes), timed }) as never)
+  const fastPaths = [kvFastGet(engine, config.maxKeyBytes), proxyFastRead(proxy, logger)]
+  return app.wrap(front(config, { fastPaths, timed }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

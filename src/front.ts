@@ -6,8 +6,8 @@ import { InFlight, headerLimits } from './http/request-limits'
 type Handle = (request: Request) => Response | Promise<Response>
 
 export interface FrontParts {
-  /** Answers a request before Elysia when it can (the GET fast path), else undefined. */
-  fastPath: (request: Request) => Response | undefined
+  /** Answer requests before Elysia when they can (the GET fast paths), else undefined; tried in order. */
+  fastPaths: ((request: Request) => Response | Promise<Response> | undefined)[]
   /** Wraps a handler to time each request (the stats module's timing). */
   timed: (handle: Handle) => Handle
 }
@@ -34,7 +34,13 @@ export function front(config: Config, parts: FrontParts) {
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
       const [pathname, query] = pathAndQuery(request.url)
-      return guard(request, pathname, query) ?? parts.fastPath(request) ?? handle(request)
+      const refusal = guard(request, pathname, query)
+      if (refusal !== undefined) return refusal
+      for (const fastPath of parts.fastPaths) {
+        const answer = fastPath(request)
+        if (answer !== undefined) return answer
+      }
+      return handle(request)
     }
     const decorated: Handle =
       corsPolicy === undefined

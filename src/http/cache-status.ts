@@ -31,7 +31,11 @@ export function formatCacheStatus(status: CacheStatus): string {
 
 /** Caches closer to the client come later in the list, so ours goes after any the upstream sent. */
 export function appendCacheStatus(headers: Headers, status: CacheStatus): void {
-  const upstream = headers.get('cache-status')
+  headers.set('cache-status', cacheStatusAfter(headers.get('cache-status'), status))
+}
+
+/** The Cache-Status value with ours after the upstream's (if any). */
+export function cacheStatusAfter(upstream: string | null, status: CacheStatus): string {
   const ours = formatCacheStatus(status)
-  headers.set('cache-status', upstream ? `${upstream}, ${ours}` : ours)
+  return upstream ? `${upstream}, ${ours}` : ours
 }

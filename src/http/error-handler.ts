@@ -10,6 +10,13 @@ function validationMessage(error: ValidationError): string {
   return `invalid ${where}: ${variant?.message ?? detail?.message ?? 'does not match the schema'}`
 }
 
+/** Our error shape for a thrown HttpError; anything else is logged and answered 500 without internals. */
+export function responseForError(error: unknown, logger: Logger, code = 'UNKNOWN'): Response {
+  if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers)
+  logger.error('unhandled error', { code, error: String((error as Error)?.stack ?? error) })
+  return errorResponse(500, 'INTERNAL', 'internal error; see the server log')
+}
+
 /**
  * Maps every failure to our error shape and status. Framework errors become 4xx where the client
  * is at fault; anything unexpected is logged and answered 500 without internals.
@@ -19,14 +26,11 @@ export function errorHandling(logger: Logger) {
     let reply: Response
     // A parser's own HttpError arrives wrapped in Elysia's ParseError.
     const cause = code === 'PARSE' ? (error as Error).cause : error
-    if (cause instanceof HttpError) reply = errorResponse(cause.status, cause.code, cause.message, cause.headers)
+    if (cause instanceof HttpError) reply = responseForError(cause, logger)
     else if (code === 'VALIDATION') reply = errorResponse(400, 'INVALID_REQUEST', validationMessage(error as ValidationError))
     else if (code === 'NOT_FOUND') reply = errorResponse(404, 'ROUTE_NOT_FOUND', 'no route for this path; see /openapi')
     else if (code === 'PARSE') reply = errorResponse(400, 'INVALID_BODY', 'the request body cannot be parsed')
-    else {
-      logger.error('unhandled error', { code: String(code), error: String((error as Error)?.stack ?? error) })
-      reply = errorResponse(500, 'INTERNAL', 'internal error; see the server log')
-    }
+    else reply = responseForError(error, logger, String(code))
     set.status = reply.status
     return reply
   })

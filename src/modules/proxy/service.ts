@@ -4,7 +4,7 @@ import { readStreamUpTo } from '../../http/body'
 import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
-import { appendCacheStatus, formatCacheStatus, type CacheStatus, type Forward } from '../../http/cache-status'
+import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, type CacheStatus, type Forward } from '../../http/cache-status'
 import { Coalescer } from './coalescer'
 import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
@@ -67,7 +67,7 @@ export class ProxyService {
   }
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
-  async read(request: Request): Promise<Response> {
+  read(request: Request): Response | Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
     const { upstream } = target
     const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
@@ -104,8 +104,9 @@ export class ProxyService {
   }
 
   /** Any other method: passed through uncached; a success invalidates what is stored for the URL (RFC 9111 section 4.4). */
-  async write(request: Request): Promise<Response> {
+  write(request: Request): Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
+    void target.url
     this.counters.passedThrough++
     return this.forwardUncached(request, target, true)
   }
@@ -232,10 +233,11 @@ export class ProxyService {
       if (etag !== null) headers.set('if-none-match', etag)
       if (lastModified !== null) headers.set('if-modified-since', lastModified)
     }
+    const url = target.url
     const requestTime = this.clock.now()
     let response: Response
     try {
-      response = await this.fetchUpstream(target, 'GET', headers, null)
+      response = await this.fetchUpstream(url, target, 'GET', headers, null)
     } catch (error) {
       settle(undefined)
       return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
@@ -342,10 +344,11 @@ export class ProxyService {
   /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
   private async forwardUncached(request: Request, target: Target, unsafe: boolean): Promise<Response> {
     const headers = upstreamRequestHeaders(request.headers, target.upstream.forwardHeaders)
+    const url = target.url
     let response: Response
     try {
       // A bypassed HEAD is sent as GET: Elysia answers HEAD through the GET route and takes Content-Length from the body.
-      response = await this.fetchUpstream(target, unsafe ? request.method : 'GET', headers, unsafe ? request.body : null)
+      response = await this.fetchUpstream(url, target, unsafe ? request.method : 'GET', headers, unsafe ? request.body : null)
     } catch (error) {
       this.counters.upstreamErrors++
       return this.failure(error, target, unsafe ? 'method' : 'bypass')
@@ -374,8 +377,8 @@ export class ProxyService {
     }
   }
 
-  private fetchUpstream(target: Target, method: string, headers: Headers, body: ReadableStream | null): Promise<Response> {
-    return fetch(target.url, {
+  private fetchUpstream(url: string, target: Target, method: string, headers: Headers, body: ReadableStream | null): Promise<Response> {
+    return fetch(url, {
       method,
       headers,
       body,
@@ -388,9 +391,10 @@ export class ProxyService {
 
   /** Answers from a stored response: its fields, a current Age, our Cache-Status, and a 304 when the client's validator matches. */
   private fromStore(request: Request, stored: LoadedResponse, freshness: Freshness, status: CacheStatus): Response {
-    const headers = new Headers(stored.headerView)
-    headers.set('age', String(Math.floor(freshness.ageMs / 1000)))
-    appendCacheStatus(headers, status)
+    const headers = stored.sendHeaders.concat([
+      ['age', String(Math.floor(freshness.ageMs / 1000))],
+      ['cache-status', cacheStatusAfter(stored.upstreamCacheStatus, status)],
+    ])
     if (stored.status === 200 && notModifiedFor(request.headers, stored.headerView)) return new Response(null, { status: 304, headers })
     // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
     return new Response(NULL_BODY.has(stored.status) ? null : stored.body, { status: stored.status, headers })

@@ -23,6 +23,9 @@ export interface StoredResponse {
 export interface LoadedResponse extends StoredResponse {
   headerView: Headers
   directives: Directives
+  /** The stored fields to send again, without Cache-Status (ours is appended to the upstream's). */
+  sendHeaders: [string, string][]
+  upstreamCacheStatus: string | null
 }
 
 export const RESPONSE_TYPE = 'application/vnd.fastcache.proxy-response'
@@ -54,6 +57,8 @@ export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
     body: bytes.subarray(4 + metaLength),
     headerView,
     directives: parseCacheControl(headerView.get('cache-control')),
+    sendHeaders: meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age'),
+    upstreamCacheStatus: headerView.get('cache-status'),
   }
   loaded.set(bytes, response)
   return response

@@ -8,7 +8,8 @@ export interface Target {
   upstream: UpstreamConfig
   /** Starts with '/'; the raw (still percent-encoded) path plus the query string, as the client sent them. */
   pathAndQuery: string
-  url: string
+  /** The upstream URL, parsed and checked on first use: a cache hit never needs it. Throws a 400 HttpError if it leaves the upstream. */
+  readonly url: string
 }
 
 // Encoded characters that would change how the upstream splits the path: '/', '\', '.', '@', and C0 controls.
@@ -50,14 +51,25 @@ export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, re
   if (upstream === undefined) throw new HttpError(404, 'UPSTREAM_NOT_FOUND', `no upstream is named ${JSON.stringify(decodeSafely(name))}`)
   const subPath = slash < 0 ? '/' : rest.slice(slash)
   checkPath(subPath)
-  const url = upstream.baseUrl + subPath + query
-  // Belt and braces: whatever the checks above missed, the parsed URL must still be on the upstream's origin and base path.
+  let url: string | undefined
+  return {
+    upstream,
+    pathAndQuery: subPath + query,
+    get url() {
+      url ??= checkedUrl(upstream, upstream.baseUrl + subPath + query)
+      return url
+    },
+  }
+}
+
+/** Belt and braces: whatever checkPath missed, the parsed URL must still be on the upstream's origin and base path. */
+function checkedUrl(upstream: UpstreamConfig, url: string): string {
   const parsed = new URL(url)
   const base = baseOf(upstream)
   if (parsed.origin !== base.origin || !(parsed.pathname === base.path || parsed.pathname.startsWith(base.path + '/'))) {
     throw invalidPath('the path leaves the upstream')
   }
-  return { upstream, pathAndQuery: subPath + query, url }
+  return url
 }
 
 const bases = new WeakMap<UpstreamConfig, { origin: string; path: string }>()
