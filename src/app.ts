@@ -4,6 +4,7 @@ import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
 import { silentLogger, type Logger } from './log/logger'
+import { adminModule } from './modules/admin'
 import { batchModule } from './modules/batch'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
@@ -13,6 +14,7 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
+import type { Persistence } from './persistence'
 import { VERSION } from './version'
 
 export interface AppDependencies {
@@ -21,17 +23,26 @@ export interface AppDependencies {
   clock?: Clock
   /** How often expired entries are swept; 0 turns the background sweep off. */
   sweepIntervalMs?: number
+  /** An engine made (and loaded from disk) beforehand with createEngine; otherwise a new one. */
+  engine?: CacheEngine
+  /** Persistence over that engine, when --data-dir is on. */
+  persistence?: Persistence
 }
 
-/** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
-export function createApp(config: Config, deps: AppDependencies = {}) {
-  const logger = deps.logger ?? silentLogger
-  const engine = new CacheEngine({
+/** The cache engine as the configuration describes it. */
+export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock' | 'sweepIntervalMs'> = {}): CacheEngine {
+  return new CacheEngine({
     maxBytes: config.maxMemoryBytes,
     defaultTtlMs: config.defaultTtlMs,
     clock: deps.clock,
     sweepIntervalMs: deps.sweepIntervalMs,
   })
+}
+
+/** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
+export function createApp(config: Config, deps: AppDependencies = {}) {
+  const logger = deps.logger ?? silentLogger
+  const engine = deps.engine ?? createEngine(config, deps)
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger)
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
@@ -52,11 +63,14 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(batchModule(engine, config))
     .use(keysModule(engine))
     .use(proxyModule(proxy))
+    .use(adminModule(deps.persistence))
     .use(statsModule(engine, info, requests, proxy.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(engine, config.maxKeyBytes), proxyFastRead(proxy, logger)]
-  return app.wrap(front(config, { fastPaths, timed }) as never)
+  const persistence = deps.persistence
+  const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
+  return app.wrap(front(config, { fastPaths, timed, durable }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

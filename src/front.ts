@@ -1,6 +1,7 @@
 import { accessGuard } from './access/guard'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
+import { errorResponse } from './http/errors'
 import { InFlight, headerLimits } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
@@ -10,7 +11,11 @@ export interface FrontParts {
   fastPaths: ((request: Request) => Response | Promise<Response> | undefined)[]
   /** Wraps a handler to time each request (the stats module's timing). */
   timed: (handle: Handle) => Handle
+  /** Resolves when every change so far is durable (persistence with --fsync always); writes wait for it before answering. */
+  durable?: () => Promise<void>
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 function pathAndQuery(url: string): [pathname: string, query: string] {
   const start = url.indexOf('/', url.indexOf('//') + 2)
@@ -49,7 +54,23 @@ export function front(config: Config, parts: FrontParts) {
             const result = inner(request)
             return result instanceof Promise ? result.then((response) => corsPolicy.decorate(request, response)) : corsPolicy.decorate(request, result)
           }
-    const timed = parts.timed(decorated)
+    const durable = parts.durable
+    // A write is acknowledged only once it is on disk: its answer waits for the journal's fsync.
+    const acknowledged: Handle =
+      durable === undefined
+        ? decorated
+        : async (request) => {
+            const response = await decorated(request)
+            if (!READS.has(request.method) && response.status < 400) {
+              try {
+                await durable()
+              } catch {
+                return errorResponse(503, 'PERSISTENCE_FAILED', 'the change was made in memory but could not be written to disk; see the server log')
+              }
+            }
+            return response
+          }
+    const timed = parts.timed(acknowledged)
     return (request) => inFlight.run(() => timed(request))
   }
 

@@ -1,6 +1,8 @@
-import { createApp } from './app'
+import { createApp, createEngine } from './app'
+import { Persistence, PersistenceError } from './persistence'
 import { usage } from './config/help'
 import { ConfigError, loadConfig } from './config/load'
+import type { Config } from './config/schema'
 import { createLogger } from './log/logger'
 import { ListenError, drain, listen } from './server'
 import { formatSize } from './units/size'
@@ -29,32 +31,50 @@ if (loaded.kind === 'version') {
   process.exit(0)
 }
 
-const config = loaded.config
-const logger = createLogger(config.logLevel)
-const app = createApp(config, { logger })
+/** Loads persisted data when asked to, then listens. (A function: the bytecode build allows no top-level await.) */
+async function start(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel)
+  const engine = createEngine(config)
+  let persistence: Persistence | undefined
+  if (config.persistence !== null) {
+    try {
+      persistence = await Persistence.start(engine, config.persistence, logger)
+    } catch (error) {
+      if (error instanceof PersistenceError) fail(error.message, 1)
+      fail(`cannot use the data directory ${config.persistence.dir}: ${(error as Error).message}`, 1)
+    }
+  }
+  const app = createApp(config, { logger, engine, persistence })
 
-let server
-try {
-  server = listen(app, config)
-} catch (error) {
-  if (error instanceof ListenError) fail(error.message, 1)
-  throw error
-}
-logger.info('fastcache started', {
-  address: `${config.tls === null ? 'http' : 'https'}://${server.hostname}:${server.port}`,
-  access: config.tokens.length > 0 ? `${config.tokens.length} token(s)` : 'open',
-  maxMemory: formatSize(config.maxMemoryBytes),
-  version: VERSION,
-})
-
-let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return
-    stopping = true
-    logger.info('stopping', { signal })
-    await drain(app, logger)
-    logger.info('stopped')
-    process.exit(0)
+  let server
+  try {
+    server = listen(app, config)
+  } catch (error) {
+    if (error instanceof ListenError) fail(error.message, 1)
+    throw error
+  }
+  logger.info('fastcache started', {
+    address: `${config.tls === null ? 'http' : 'https'}://${server.hostname}:${server.port}`,
+    access: config.tokens.length > 0 ? `${config.tokens.length} token(s)` : 'open',
+    maxMemory: formatSize(config.maxMemoryBytes),
+    version: VERSION,
   })
+
+  let stopping = false
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, async () => {
+      if (stopping) return
+      stopping = true
+      logger.info('stopping', { signal })
+      await drain(app, logger)
+      if (persistence !== undefined) {
+        // The final snapshot: the next start loads one file instead of replaying the journal.
+        await persistence.close().catch((error) => logger.error('final snapshot failed; the journal still holds every change', { error: String(error) }))
+      }
+      logger.info('stopped')
+      process.exit(0)
+    })
+  }
 }
+
+void start(loaded.config)

@@ -17,6 +17,20 @@ const JSON_TYPE = 'application/json'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/**
+ * Told of every change a client makes, after it is made, so it can be logged and replayed
+ * (persistence). Evictions and expirations are not changes of data and are not reported.
+ */
+export interface MutationListener {
+  /** An entry was written (set or incr), with everything needed to restore it exactly. */
+  written(entry: Entry): void
+  deleted(key: string): void
+  deletedPrefix(prefix: string): void
+  flushed(): void
+  /** A new expiry (0: none); any soft expiry ends. */
+  touched(key: string, expiresAt: number): void
+}
+
 export interface EngineOptions {
   /** Upper bound of the charged total (keys + values + overhead), in bytes. */
   maxBytes: number
@@ -114,6 +128,7 @@ export class CacheEngine {
   private lastVersion = 0
   private chargedBytes = 0
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, expirations: 0 }
+  private listener: MutationListener | undefined
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
@@ -128,6 +143,11 @@ export class CacheEngine {
       this.sweepTimer = setInterval(() => this.sweepExpired(), interval)
       this.sweepTimer.unref?.()
     }
+  }
+
+  /** Sets (or with undefined removes) the one listener told of every client change. */
+  listen(listener: MutationListener | undefined): void {
+    this.listener = listener
   }
 
   /** Stops the background sweep. */
@@ -194,6 +214,7 @@ export class CacheEngine {
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
     this.remove(slot)
     this.counters.deletes++
+    this.listener?.deleted(key)
     return 'deleted'
   }
 
@@ -232,7 +253,9 @@ export class CacheEngine {
   touch(key: string, ttlMs: number | null): Entry | undefined {
     const slot = this.liveSlot(key, hashKey(key))
     if (slot < 0) return undefined
-    this.slots.setExpiresAt(slot, ttlMs === null ? 0 : this.clock.now() + ttlMs)
+    const expiresAt = ttlMs === null ? 0 : this.clock.now() + ttlMs
+    this.slots.setExpiresAt(slot, expiresAt)
+    this.listener?.touched(key, expiresAt)
     return this.entryAt(slot)
   }
 
@@ -269,6 +292,7 @@ export class CacheEngine {
       deleted++
     }
     this.counters.deletes += deleted
+    this.listener?.deletedPrefix(prefix)
     return deleted
   }
 
@@ -284,7 +308,75 @@ export class CacheEngine {
     this.policy.resize(this.slots.capacity)
     this.chargedBytes = 0
     this.sweepCursor = 0
+    this.listener?.flushed()
     return live
+  }
+
+  /**
+   * Live entries from slot `cursor` on, at most `limit` of them, for walking the whole cache in
+   * steps (snapshots). Like scan, an entry that lives through the whole walk is seen exactly once.
+   */
+  entries(cursor: number, limit: number): { entries: Entry[]; next: number | null } {
+    const entries: Entry[] = []
+    const end = this.slots.highWater
+    const now = this.clock.now()
+    let slot = cursor
+    for (; slot < end && entries.length < limit; slot++) {
+      if (this.slots.keys[slot] === undefined || this.isExpired(slot, now)) continue
+      entries.push(this.entryAt(slot))
+    }
+    return { entries, next: slot < end ? slot : null }
+  }
+
+  /**
+   * Puts back an entry exactly as it was (version, creation and expiry times) without telling the
+   * listener: loading a snapshot or replaying a log. An expired entry is skipped; later versions
+   * continue after the highest restored one. Returns false when it was skipped or did not fit.
+   */
+  restore(entry: Entry): boolean {
+    if (entry.version > this.lastVersion) this.lastVersion = entry.version
+    if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
+    const charge = this.chargeOf(entry.key, entry.value.byteLength)
+    if (charge > this.maxBytes) return false
+    const hash = hashKey(entry.key)
+    let slot = this.slots.find(entry.key, hash)
+    if (slot < 0) {
+      const before = this.slots.capacity
+      slot = this.slots.allocate(entry.key, hash, entry.createdAt)
+      if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+      this.slots.setCharge(slot, charge)
+      this.policy.onInsert(slot, hash, charge)
+    } else {
+      const previous = this.slots.charge(slot)
+      this.chargedBytes -= previous
+      this.slots.setCharge(slot, charge)
+      this.policy.onUpdate(slot, previous, charge)
+    }
+    this.slots.store(slot, entry.value, entry.contentType, entry.version, entry.expiresAt ?? 0, entry.staleAt ?? 0)
+    this.chargedBytes += charge
+    this.evictToBound()
+    return this.slots.find(entry.key, hash) >= 0
+  }
+
+  /** Applies a logged change without telling the listener (replay). */
+  replay = {
+    delete: (key: string) => {
+      const slot = this.slots.find(key, hashKey(key))
+      if (slot >= 0) this.remove(slot)
+    },
+    deletePrefix: (prefix: string) => {
+      for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.keys[slot]?.startsWith(prefix)) this.remove(slot)
+    },
+    flush: () => {
+      const listener = this.listener
+      this.listener = undefined
+      this.flush()
+      this.listener = listener
+    },
+    touch: (key: string, expiresAt: number) => {
+      const slot = this.slots.find(key, hashKey(key))
+      if (slot >= 0) this.slots.setExpiresAt(slot, expiresAt)
+    },
   }
 
   /**
@@ -375,6 +467,8 @@ export class CacheEngine {
     }
     slots.store(slot, value, contentType, version, expiresAt, staleAt)
     this.chargedBytes += charge
+    // Told before eviction runs: the write happened (with this version) even if admission turns it away.
+    this.listener?.written(this.entryAt(slot))
     // Admission may turn the new entry away at once; the write still happened, with this version.
     this.evictToBound()
     return version

@@ -19,12 +19,13 @@ const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize', 'maxB
 /** Keys a flag may give more than once; the values accumulate (a variable takes them comma-separated). */
 const LIST_KEYS: ConfigKey[] = ['upstream', 'tokens', 'corsOrigin']
 /** Switches: a bare flag means true; a value must be true, false, 1 or 0. */
-const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics']
+const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics', 'recover']
 /** Flags spelled otherwise than their key (the key is named after the variable FASTCACHE_TOKENS). */
 const FLAG_NAMES: Partial<Record<ConfigKey, string>> = { tokens: '--token' }
 /** Bun closes idle connections after at most 255 s. */
 const MAX_IDLE_TIMEOUT_MS = 255_000
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+const DEFAULT_SNAPSHOT_INTERVAL_MS = 5 * 60_000
 /** Bun answers 431 to a header section over 16 KiB before any JS runs. */
 const MAX_HEADER_BYTES = 16 * 1024
 /** Keys with nested options, which only the config file can express. */
@@ -46,6 +47,8 @@ function hintFor(key: ConfigKey): string {
   const schema = ConfigInput.properties[key] as TSchema
   if (key === 'port') return 'an integer from 0 to 65535'
   if (key === 'logLevel') return 'one of debug, info, warn, error'
+  if (key === 'fsync') return 'one of always, everysec, no'
+  if (key === 'snapshotInterval') return DURATION_HINT
   if (key === 'defaultTtl') return DURATION_HINT
   if (key === 'tokens') return 'SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters'
   if (key === 'corsOrigin') return 'an origin such as https://app.example.com (scheme, host, optional port) or *'
@@ -316,6 +319,15 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
     idleTimeoutSeconds: Math.ceil((input.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : parseDurationMs(input.idleTimeout)!) / 1000),
     maxConnections: input.maxConnections as number,
     corsOrigins: (input.corsOrigin as string[] | undefined) ?? [],
+    persistence:
+      input.dataDir === undefined
+        ? null
+        : {
+            dir: input.dataDir as string,
+            snapshotIntervalMs: input.snapshotInterval === undefined ? DEFAULT_SNAPSHOT_INTERVAL_MS : parseDurationMs(input.snapshotInterval)!,
+            fsync: input.fsync as 'always' | 'everysec' | 'no',
+            recover: (input.recover as boolean | undefined) ?? false,
+          },
     host,
     port: input.port as number,
     maxMemoryBytes: size('maxMemory'),

@@ -67,6 +67,13 @@ export const ConfigInput = Type.Object(
     corsOrigin: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$' }), {
       description: 'origin allowed by CORS (http(s)://host[:port] or *), repeatable; CORS is off without one',
     }),
+    dataDir: Type.String({ minLength: 1, description: 'directory for snapshots and the journal: turns persistence on' }),
+    snapshotInterval: durationInput('take a snapshot this often when anything changed (default 5m)'),
+    fsync: Type.Union([Type.Literal('always'), Type.Literal('everysec'), Type.Literal('no')], {
+      description: 'journal fsync: always (before each write is acknowledged), everysec, or no (the OS decides)',
+      default: 'everysec',
+    }),
+    recover: Type.Boolean({ description: 'load every valid record up to damage in a data file instead of refusing to start' }),
     config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
   },
   { additionalProperties: false },
@@ -97,6 +104,8 @@ export interface Config {
   idleTimeoutSeconds: number
   maxConnections: number
   corsOrigins: string[]
+  /** Persistence, or null when --data-dir is not given. */
+  persistence: { dir: string; snapshotIntervalMs: number; fsync: 'always' | 'everysec' | 'no'; recover: boolean } | null
 }
 
 export type Scope = 'read' | 'write' | 'admin'

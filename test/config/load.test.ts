@@ -31,6 +31,7 @@ const DEFAULTS: Config = {
   idleTimeoutSeconds: 30,
   maxConnections: 10_000,
   corsOrigins: [],
+  persistence: null,
 }
 
 const TOKEN = 'admin:0123456789abcdef'

@@ -23,15 +23,18 @@ async function start(args: string[] = [], cwd = workDir): Promise<Server> {
   running.add(proc)
   const reader = proc.stderr.getReader()
   let buffered = ''
-  const deadline = Date.now() + 5000
-  while (!buffered.includes('\n')) {
+  const deadline = Date.now() + 10_000
+  // Lines before it (loading persisted data) are skipped; the start line carries the address.
+  let startLine: string | undefined
+  while (startLine === undefined) {
     if (Date.now() > deadline) throw new Error('the server did not log its start in time')
     const { value, done } = await reader.read()
     if (done) throw new Error(`the server exited before starting: ${buffered}`)
     buffered += new TextDecoder().decode(value)
+    startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
   }
   reader.releaseLock()
-  const startLog = JSON.parse(buffered.slice(0, buffered.indexOf('\n'))) as Record<string, unknown>
+  const startLog = JSON.parse(startLine) as Record<string, unknown>
   const url = String(startLog.address)
   return { proc, url, port: Number(new URL(url).port), startLog }
 }

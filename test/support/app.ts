@@ -22,6 +22,7 @@ export const baseConfig: Config = {
   idleTimeoutSeconds: 30,
   maxConnections: 10_000,
   corsOrigins: [],
+  persistence: null,
 }
 
 export interface Reply {

@@ -1,0 +1,3 @@
+export { Persistence, type PersistenceOptions, type SnapshotResult } from './persistence'
+export { PersistenceError } from './loader'
+export type { FsyncPolicy } from './journal'

@@ -1,0 +1,87 @@
+import { open, type FileHandle } from 'node:fs/promises'
+import { JOURNAL_MAGIC, encodeHeader } from './format'
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no'
+
+/**
+ * The append-only log of changes since the last snapshot. Records are buffered in memory and
+ * written in batches on libuv's thread pool, so no write or fsync ever blocks the event loop.
+ * `sync()` is a group commit: every record appended before it is on disk (and fsynced) when it
+ * resolves, and concurrent callers share one write and one fsync.
+ */
+export class Journal {
+  private buffered: Uint8Array[] = []
+  private bufferedBytes = 0
+  private queued: Promise<void> | null = null
+  private running: Promise<void> = Promise.resolve()
+  /** Bytes in the file, header included; the next write goes here. */
+  private size: number
+
+  private constructor(
+    private handle: FileHandle,
+    size: number,
+    readonly path: string,
+  ) {
+    this.size = size
+  }
+
+  /** Opens a journal for appending at `validBytes` (what loading found intact), creating it with a header when new. */
+  static async open(path: string, generation: number, validBytes: number | undefined): Promise<Journal> {
+    const handle = await open(path, validBytes === undefined ? 'w' : 'r+')
+    if (validBytes === undefined) {
+      const header = encodeHeader(JOURNAL_MAGIC, generation)
+      await handle.write(header, 0, header.byteLength, 0)
+      await handle.datasync()
+      return new Journal(handle, header.byteLength, path)
+    }
+    // A torn or damaged tail is cut off, so the next record follows the last good one.
+    await handle.truncate(validBytes)
+    return new Journal(handle, validBytes, path)
+  }
+
+  append(record: Uint8Array): void {
+    this.buffered.push(record)
+    this.bufferedBytes += record.byteLength
+  }
+
+  get pendingBytes(): number {
+    return this.bufferedBytes
+  }
+
+  /** Writes everything appended so far; with `fsync`, also forces it to disk. */
+  sync(fsync = true): Promise<void> {
+    if (this.queued !== null) return this.queued
+    const next = this.running.then(() => {
+      this.queued = null
+      return this.writeOut(fsync)
+    })
+    this.queued = next
+    this.running = next.catch(() => {})
+    return next
+  }
+
+  private async writeOut(fsync: boolean): Promise<void> {
+    if (this.bufferedBytes === 0) return
+    const chunk = new Uint8Array(this.bufferedBytes)
+    let at = 0
+    for (const record of this.buffered) {
+      chunk.set(record, at)
+      at += record.byteLength
+    }
+    this.buffered = []
+    this.bufferedBytes = 0
+    let written = 0
+    while (written < chunk.byteLength) {
+      const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
+      written += bytesWritten
+    }
+    this.size += written
+    if (fsync) await this.handle.datasync()
+  }
+
+  /** Writes and fsyncs what is buffered, then closes the file. */
+  async close(): Promise<void> {
+    await this.sync(true)
+    await this.handle.close()
+  }
+}

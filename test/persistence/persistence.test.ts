@@ -1,0 +1,230 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CacheEngine, ManualClock, type Entry } from '../../src/cache'
+import { silentLogger, type Logger } from '../../src/log/logger'
+import { Persistence, PersistenceError, type PersistenceOptions } from '../../src/persistence'
+
+const dirs: string[] = []
+// A "crashed" Persistence keeps its journal open, as a killed process would; holding it here keeps
+// the garbage collector from closing the file under the test run.
+const crashed: Persistence[] = []
+const opened: Persistence[] = []
+afterEach(async () => {
+  for (const persistence of opened.splice(0)) await persistence.close().catch(() => {})
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fastcache-persist-'))
+  dirs.push(dir)
+  return dir
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+const text = (entry: Entry | undefined) => (entry === undefined ? undefined : new TextDecoder().decode(entry.value))
+
+/** A fresh engine on `clock` loaded from `dir`; `crash()` leaves without the final snapshot or close. */
+async function open(dir: string, clock: ManualClock, options: Partial<PersistenceOptions> = {}, logger: Logger = silentLogger) {
+  const engine = new CacheEngine({ maxBytes: 64 * 1024 * 1024, clock, sweepIntervalMs: 0 })
+  const persistence = await Persistence.start(engine, { dir, fsync: 'always', snapshotIntervalMs: 0, recover: false, ...options }, logger)
+  opened.push(persistence)
+  return {
+    engine,
+    persistence,
+    /** Simulates kill -9 after the last acknowledged write: nothing more is written. */
+    crash: () => {
+      opened.splice(opened.indexOf(persistence), 1)
+      crashed.push(persistence)
+      engine.listen(undefined)
+    },
+  }
+}
+
+function capturingLogger() {
+  const warnings: Record<string, unknown>[] = []
+  const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push({ message, ...fields }) }
+  return { logger, warnings }
+}
+
+describe('persistence: snapshot and journal', () => {
+  test('everything a client can change survives a clean stop and start, versions and times included', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    const e = first.engine
+    e.set('plain', bytes('v1'), 'text/plain')
+    e.set('ttl', bytes('v2'), 'application/octet-stream', { ttlMs: 60_000 })
+    e.set('soft', bytes('v3'), 'text/plain', { ttlMs: 60_000, staleMs: 30_000 })
+    e.incr('counter', 5)
+    e.incr('counter', 2)
+    e.set('gone', bytes('x'), 'text/plain')
+    e.delete('gone')
+    e.set('tmp:1', bytes('x'), 'text/plain')
+    e.set('tmp:2', bytes('x'), 'text/plain')
+    e.deletePrefix('tmp:')
+    e.set('touched', bytes('t'), 'text/plain')
+    e.touch('touched', 5000)
+    const before = ['plain', 'ttl', 'soft', 'counter', 'touched'].map((key) => e.peek(key))
+    await first.persistence.close()
+    opened.length = 0
+
+    const second = await open(dir, clock)
+    const after = ['plain', 'ttl', 'soft', 'counter', 'touched'].map((key) => second.engine.peek(key))
+    expect(after).toEqual(before)
+    expect(text(second.engine.peek('counter'))).toBe('7')
+    expect(second.engine.peek('gone')).toBeUndefined()
+    expect(second.engine.peek('tmp:1')).toBeUndefined()
+    // New versions continue after the restored ones: an ETag is never reused.
+    const next = second.engine.set('plain', bytes('v4'), 'text/plain')
+    expect(next.status === 'replaced' && next.version).toBeGreaterThan(Math.max(...before.map((entry) => entry!.version)))
+  })
+
+  test('without a final snapshot (a crash), the journal alone brings back every acknowledged write', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    for (let i = 0; i < 500; i++) first.engine.set(`k${i}`, bytes(`value ${i}`), 'text/plain')
+    first.engine.delete('k7')
+    first.engine.flush()
+    first.engine.set('after-flush', bytes('yes'), 'text/plain')
+    await first.persistence.durable()
+    first.crash()
+    expect(existsSync(join(dir, 'snapshot.fcs'))).toBe(false)
+
+    const second = await open(dir, clock)
+    expect(second.engine.stats().items).toBe(1)
+    expect(text(second.engine.peek('after-flush'))).toBe('yes')
+  })
+
+  test('a snapshot taken while writes go on, plus the journal written meanwhile, gives the final state', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    for (let i = 0; i < 10_000; i++) first.engine.set(`k${i}`, bytes(`v${i}`), 'text/plain')
+    const snapshot = first.persistence.snapshot()
+    // Changes during the snapshot: the event loop runs between its steps.
+    for (let round = 0; round < 20; round++) {
+      await Bun.sleep(0)
+      first.engine.set(`k${round * 500}`, bytes(`changed ${round}`), 'text/plain')
+      first.engine.delete(`k${round * 500 + 1}`)
+      first.engine.set(`new${round}`, bytes('n'), 'text/plain')
+    }
+    const result = await snapshot
+    expect(result.entries).toBeGreaterThanOrEqual(9_980)
+    await first.persistence.durable()
+    first.crash()
+
+    const second = await open(dir, clock)
+    expect(second.engine.stats().items).toBe(10_000)
+    for (let round = 0; round < 20; round++) {
+      expect(text(second.engine.peek(`k${round * 500}`))).toBe(`changed ${round}`)
+      expect(second.engine.peek(`k${round * 500 + 1}`)).toBeUndefined()
+      expect(text(second.engine.peek(`new${round}`))).toBe('n')
+    }
+  })
+
+  test('a snapshot replaces the journals before it; a leftover temporary snapshot is removed at start', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    first.engine.set('a', bytes('1'), 'text/plain')
+    const result = await first.persistence.snapshot()
+    expect(result.generation).toBe(2)
+    expect(readdirSync(dir).sort()).toEqual(['journal-2.fcj', 'snapshot.fcs'])
+    await first.persistence.close()
+    opened.length = 0
+    writeFileSync(join(dir, 'snapshot.fcs.tmp'), 'half a snapshot')
+    const second = await open(dir, clock)
+    expect(existsSync(join(dir, 'snapshot.fcs.tmp'))).toBe(false)
+    expect(text(second.engine.peek('a'))).toBe('1')
+  })
+
+  test('entries that expired while the server was down are not loaded', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    first.engine.set('short', bytes('x'), 'text/plain', { ttlMs: 10_000 })
+    first.engine.set('long', bytes('y'), 'text/plain', { ttlMs: 100_000 })
+    await first.persistence.close()
+    opened.length = 0
+    clock.advance(50_000)
+    const second = await open(dir, clock)
+    expect(second.engine.peek('short')).toBeUndefined()
+    expect(second.engine.peek('long')?.expiresAt).toBe(clock.now() + 50_000)
+  })
+})
+
+describe('persistence: damaged files', () => {
+  async function snapshotOf(entries: number) {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    for (let i = 0; i < entries; i++) first.engine.set(`key${i}`, bytes('x'.repeat(100)), 'text/plain')
+    await first.persistence.close()
+    opened.length = 0
+    return { dir, clock, path: join(dir, 'snapshot.fcs') }
+  }
+
+  test('a corrupt snapshot stops the start naming the file and offset; --recover loads what precedes the damage', async () => {
+    const { dir, clock, path } = await snapshotOf(100)
+    const file = readFileSync(path)
+    file[Math.floor(file.byteLength / 2)]! ^= 0xff
+    writeFileSync(path, file)
+    let error: unknown
+    try {
+      await open(dir, clock)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(PersistenceError)
+    expect((error as Error).message).toMatch(new RegExp(`^${path}: checksum mismatch at offset \\d+ \\(start with --recover`))
+
+    const { logger, warnings } = capturingLogger()
+    const recovered = await open(dir, clock, { recover: true }, logger)
+    const items = recovered.engine.stats().items
+    expect(items).toBeGreaterThan(30)
+    expect(items).toBeLessThan(100)
+    expect(warnings[0]).toMatchObject({ message: 'skipped the damaged rest of a file', file: path, reason: 'checksum mismatch', recordsLoaded: items })
+  })
+
+  test('a truncated snapshot is refused the same way', async () => {
+    const { dir, clock, path } = await snapshotOf(100)
+    const file = readFileSync(path)
+    writeFileSync(path, file.subarray(0, file.byteLength - 50))
+    await expect(open(dir, clock)).rejects.toThrow(/the file ends in the middle of a record \(truncated\) at offset \d+/)
+    const recovered = await open(dir, clock, { recover: true })
+    expect(recovered.engine.stats().items).toBe(99)
+  })
+
+  test('a torn last journal record (a crash mid-write) is cut off with a warning, and appends continue after it', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    first.engine.set('a', bytes('1'), 'text/plain')
+    first.engine.set('b', bytes('2'), 'text/plain')
+    await first.persistence.durable()
+    first.crash()
+    const journal = join(dir, 'journal-1.fcj')
+    const file = readFileSync(journal)
+    writeFileSync(journal, file.subarray(0, file.byteLength - 3))
+
+    const { logger, warnings } = capturingLogger()
+    const second = await open(dir, clock, {}, logger)
+    expect(text(second.engine.peek('a'))).toBe('1')
+    expect(second.engine.peek('b')).toBeUndefined()
+    expect(warnings[0]?.message).toContain('incomplete record')
+    second.engine.set('c', bytes('3'), 'text/plain')
+    await second.persistence.durable()
+    second.crash()
+    const third = await open(dir, clock)
+    expect([text(third.engine.peek('a')), text(third.engine.peek('c'))]).toEqual(['1', '3'])
+  })
+
+  test('a file that is not ours is named', async () => {
+    const dir = dataDir()
+    writeFileSync(join(dir, 'snapshot.fcs'), 'hello, this is not a snapshot')
+    await expect(open(dir, new ManualClock())).rejects.toThrow(`${join(dir, 'snapshot.fcs')}: not a fastcache snapshot (bad magic) at offset 0`)
+  })
+})
