@@ -53,31 +53,52 @@ export function decodeHeader(bytes: Uint8Array, magic: string): number | string 
 
 /** One record, framed and checksummed. */
 export function encodeRecord(mutation: Mutation): Uint8Array {
-  let size = 1
+  const sized = sizeRecord(mutation)
+  const out = new Uint8Array(sized.bytes)
+  writeRecord(sized, out, 0)
+  return out
+}
+
+/** A record measured before writing: its strings encoded once, its size known. */
+export interface SizedRecord {
+  mutation: Mutation
+  key?: Uint8Array
+  type?: Uint8Array
+  /** Framed size: header plus payload. */
+  bytes: number
+}
+
+export function sizeRecord(mutation: Mutation): SizedRecord {
+  let payload = 1
   let key: Uint8Array | undefined
   let type: Uint8Array | undefined
   switch (mutation.op) {
     case Op.Set:
       key = encoder.encode(mutation.entry.key)
       type = encoder.encode(mutation.entry.contentType)
-      size += 4 + key.byteLength + 2 + type.byteLength + 32 + 4 + mutation.entry.value.byteLength
+      payload += 4 + key.byteLength + 2 + type.byteLength + 32 + 4 + mutation.entry.value.byteLength
       break
     case Op.Delete:
     case Op.DeletePrefix:
       key = encoder.encode(mutation.key)
-      size += 4 + key.byteLength
+      payload += 4 + key.byteLength
       break
     case Op.Touch:
       key = encoder.encode(mutation.key)
-      size += 4 + key.byteLength + 8
+      payload += 4 + key.byteLength + 8
       break
     case Op.End:
-      size += 8
+      payload += 8
       break
   }
-  const out = new Uint8Array(RECORD_HEADER_BYTES + size)
-  const view = new DataView(out.buffer)
-  let at = RECORD_HEADER_BYTES
+  return { mutation, key, type, bytes: RECORD_HEADER_BYTES + payload }
+}
+
+/** Writes a sized record into `out` at `offset` (many records share one buffer when a snapshot is written). */
+export function writeRecord(sized: SizedRecord, out: Uint8Array, offset: number): void {
+  const { mutation, key, type } = sized
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  let at = offset + RECORD_HEADER_BYTES
   out[at++] = mutation.op
   const putBytes = (bytes: Uint8Array, lengthBytes: 2 | 4) => {
     if (lengthBytes === 2) view.setUint16(at, bytes.byteLength, true)
@@ -114,9 +135,9 @@ export function encodeRecord(mutation: Mutation): Uint8Array {
       putNumber(mutation.count)
       break
   }
-  view.setUint32(0, size, true)
-  view.setUint32(4, Bun.hash.crc32(out.subarray(RECORD_HEADER_BYTES)), true)
-  return out
+  const payloadStart = offset + RECORD_HEADER_BYTES
+  view.setUint32(offset, sized.bytes - RECORD_HEADER_BYTES, true)
+  view.setUint32(offset + 4, Bun.hash.crc32(out.subarray(payloadStart, offset + sized.bytes)), true)
 }
 
 export type ReadResult =

@@ -3,6 +3,8 @@ import { JOURNAL_MAGIC, encodeHeader } from './format'
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no'
 
+const WRITE_CHUNK_BYTES = 1024 * 1024
+
 /**
  * The append-only log of changes since the last snapshot. Records are buffered in memory and
  * written in batches on libuv's thread pool, so no write or fsync ever blocks the event loop.
@@ -62,20 +64,23 @@ export class Journal {
 
   private async writeOut(fsync: boolean): Promise<void> {
     if (this.bufferedBytes === 0) return
-    const chunk = new Uint8Array(this.bufferedBytes)
-    let at = 0
-    for (const record of this.buffered) {
-      chunk.set(record, at)
-      at += record.byteLength
-    }
+    const records = this.buffered
     this.buffered = []
     this.bufferedBytes = 0
-    let written = 0
-    while (written < chunk.byteLength) {
-      const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
-      written += bytesWritten
+    // Copied and written a bounded chunk at a time, so a large backlog never holds the event loop long.
+    for (let next = 0; next < records.length; ) {
+      let bytes = 0
+      let end = next
+      while (end < records.length && (bytes === 0 || bytes + records[end]!.byteLength <= WRITE_CHUNK_BYTES)) bytes += records[end++]!.byteLength
+      const chunk = new Uint8Array(bytes)
+      for (let at = 0; next < end; next++) {
+        chunk.set(records[next]!, at)
+        at += records[next]!.byteLength
+      }
+      let written = 0
+      while (written < bytes) written += (await this.handle.write(chunk, written, bytes - written, this.size + written)).bytesWritten
+      this.size += bytes
     }
-    this.size += written
     if (fsync) await this.handle.datasync()
   }
 
