@@ -320,4 +320,68 @@ describe('the fastcache binary', () => {
       expect(await stop(restarted)).toBe(0)
     }, 60_000)
   })
+
+  test('hostile traffic on raw sockets: cut-off bodies, oversized headers and bodies, garbage; the server stays up and the data intact', async () => {
+    const server = await start(['--max-body-size', '64kb', '--max-value-size', '64kb'])
+    const sentinel = '{"keep":"me"}'
+    await fetch(`${server.url}/v1/kv/sentinel`, { method: 'PUT', body: sentinel, headers: { 'content-type': 'application/json' } })
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const send = (bytes: string, closeAfterWrite: boolean) =>
+      new Promise<string>((resolve) => {
+        let reply = ''
+        // A server waiting for the rest of a cut-off body keeps the socket: stop listening after a while.
+        const timer = setTimeout(() => resolve(reply), 500)
+        Bun.connect({
+          hostname: '127.0.0.1',
+          port: server.port,
+          socket: {
+            open(socket) {
+              socket.write(bytes)
+              if (closeAfterWrite) socket.end()
+            },
+            data(_socket, data) {
+              reply += data.toString()
+            },
+            close() {
+              clearTimeout(timer)
+              resolve(reply)
+            },
+            error() {
+              clearTimeout(timer)
+              resolve(reply)
+            },
+          },
+        })
+      })
+    const statusOf = (reply: string) => Number(reply.split(' ')[1] ?? 0)
+    const cases: (() => [request: string, wellFormed: boolean])[] = [
+      // A body promised longer than what is sent, then the connection closes.
+      () => [`PUT /v1/kv/cut-${Math.floor(random() * 1e6)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n${'a'.repeat(Math.floor(random() * 900))}`, true],
+      // A chunked body cut in the middle of a chunk.
+      () => [`PUT /v1/kv/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n${'b'.repeat(50)}`, true],
+      // A header section over the runtime's 16 KiB.
+      () => [`GET /v1/kv/a HTTP/1.1\r\nHost: x\r\nX-Big: ${'c'.repeat(20_000)}\r\n\r\n`, true],
+      // A body over --max-body-size.
+      () => [`PUT /v1/kv/big HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n${'d'.repeat(1000)}`, true],
+      // Hostile but well-formed paths and headers.
+      () => [`GET /v1/kv/%00%ff%zz HTTP/1.1\r\nHost: x\r\nIf-None-Match: "\r\n\r\n`, true],
+      () => [`POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"ops":[`, true],
+      // Not HTTP at all.
+      () => ['GARBAGE \u0000\u0001\r\n\r\n', false],
+      () => [`GET /v1/kv/a b c HTTP/9.9\r\n\r\n`, false],
+    ]
+    let serverErrors = 0
+    for (let batch = 0; batch < 10; batch++) {
+      const sent = Array.from({ length: 25 }, () => {
+        const [request, wellFormed] = cases[Math.floor(random() * cases.length)]!()
+        return send(request, random() < 0.5).then((reply) => wellFormed && statusOf(reply) >= 500)
+      })
+      serverErrors += (await Promise.all(sent)).filter(Boolean).length
+    }
+    expect(serverErrors).toBe(0)
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    expect(await (await fetch(`${server.url}/v1/kv/sentinel`)).text()).toBe(sentinel)
+    expect(await stop(server)).toBe(0)
+  }, 60_000)
 })
