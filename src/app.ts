@@ -43,7 +43,7 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
 export function createApp(config: Config, deps: AppDependencies = {}) {
   const logger = deps.logger ?? silentLogger
   const engine = deps.engine ?? createEngine(config, deps)
-  const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger)
+  const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
 

@@ -1,9 +1,15 @@
-import type { Config } from '../config/schema'
+import type { Config, Scope } from '../config/schema'
 import { errorResponse } from '../http/errors'
 import { requiredScope } from './route-scopes'
 import { TokenVerifier, covers } from './tokens'
 
 const REALM = 'Bearer realm="fastcache"'
+
+// What the guard granted each request it let through with a token, for features that show more to admins.
+const granted = new WeakMap<Request, Scope>()
+
+/** The scope a request's token was granted, or undefined (no token, or access control off). */
+export const grantedScope = (request: Request): Scope | undefined => granted.get(request)
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
 
 /**
@@ -25,6 +31,7 @@ export function accessGuard(config: Pick<Config, 'tokens' | 'publicMetrics'>) {
     if (scope === undefined) {
       return errorResponse(401, 'UNAUTHORIZED', 'the bearer token is not valid', { 'www-authenticate': `${REALM}, error="invalid_token"` })
     }
+    granted.set(request, scope)
     if (!covers(scope, needed)) {
       return errorResponse(403, 'FORBIDDEN', `this route needs a token with the ${needed} scope`, {
         'www-authenticate': `${REALM}, error="insufficient_scope", scope="${needed}"`,

@@ -34,6 +34,11 @@ export function appendCacheStatus(headers: Headers, status: CacheStatus): void {
   headers.set('cache-status', cacheStatusAfter(headers.get('cache-status'), status))
 }
 
+/** Adds RFC 9211's `key` parameter (an sf-string) to our member, the last of the field. */
+export function withCacheKey(field: string, key: string): string {
+  return `${field}; key="${key.replace(/[\\"]/g, (c) => '\\' + c).replace(/[^\x20-\x7e]/g, '?')}"`
+}
+
 /** The Cache-Status value with ours after the upstream's (if any). */
 export function cacheStatusAfter(upstream: string | null, status: CacheStatus): string {
   const ours = formatCacheStatus(status)

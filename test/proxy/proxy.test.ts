@@ -419,6 +419,26 @@ describe('read-through proxy: streaming and invalidation details', () => {
   })
 })
 
+describe('read-through proxy: Cache-Status key for admins', () => {
+  test('only a request authorized as admin sees the cache key; others never do', async () => {
+    const tokens = [
+      { scope: 'admin' as const, secret: 'admin-secret-0000001' },
+      { scope: 'read' as const, secret: 'read-secret-00000001' },
+    ]
+    const { call, origin } = proxied(cached('x', 'max-age=60', { vary: 'Accept' }), {}, { tokens })
+    await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer read-secret-00000001', accept: 'text/plain' } })
+    const asReader = await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer read-secret-00000001', accept: 'text/plain' } })
+    expect(asReader.headers.get('cache-status')).toBe('fastcache; hit; ttl=60')
+    const asAdmin = await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer admin-secret-0000001', accept: 'text/plain' } })
+    expect(asAdmin.headers.get('cache-status')).toBe('fastcache; hit; ttl=60; key="api /k?q=%221%22 accept:text/plain"')
+    // The token is fastcache's: it never reaches the upstream.
+    expect(origin.requests.every((request) => request.headers.get('authorization') === null)).toBe(true)
+    const open = proxied(cached('x', 'max-age=60'))
+    await open.call('GET', '/proxy/api/k')
+    expect((await open.call('GET', '/proxy/api/k')).headers.get('cache-status')).toBe('fastcache; hit; ttl=60')
+  })
+})
+
 describe('read-through proxy: the path stays on the upstream', () => {
   test('dot segments, raw or encoded, are resolved by the URL parser before routing: they cannot climb out of the upstream', async () => {
     const { call, origin } = proxied(() => new Response('x'))

@@ -14,9 +14,10 @@ export function proxyFastRead(proxy: ProxyService, logger: Logger) {
     if (request.method !== 'GET') return undefined
     const url = request.url
     if (!url.startsWith(PROXY_PATH, url.indexOf('/', url.indexOf('//') + 2))) return undefined
+    const reveal = (response: Response) => proxy.revealKey(request, response)
     try {
       const result = proxy.read(request)
-      return result instanceof Promise ? result.catch(fail) : result
+      return result instanceof Promise ? result.then(reveal, fail) : reveal(result)
     } catch (error) {
       return fail(error)
     }

@@ -15,11 +15,11 @@ const PURGE_BODY_LIMIT = 64 * 1024
  */
 export function proxyModule(proxy: ProxyService) {
   return new Elysia({ name: 'proxy' })
-    .get('/proxy/*', ({ request }) => proxy.read(request), {
+    .get('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.read(request)), {
       parse: 'none',
       detail: { summary: 'Read through the cache from an upstream (RFC 9111); Cache-Status says what happened' },
     })
-    .all('/proxy/*', ({ request }) => proxy.write(request), {
+    .all('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.write(request)), {
       parse: 'none',
       detail: { summary: 'Any other method: passed through uncached; a success invalidates the stored responses for the URL' },
     })

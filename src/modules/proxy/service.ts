@@ -4,7 +4,8 @@ import { readStreamUpTo } from '../../http/body'
 import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
-import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, type CacheStatus, type Forward } from '../../http/cache-status'
+import { grantedScope } from '../../access/guard'
+import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
 import { Coalescer } from './coalescer'
 import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
@@ -61,6 +62,8 @@ export class ProxyService {
     upstreams: UpstreamConfig[],
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** With fastcache's own tokens on, Authorization carries them: never forwarded, and not the upstream's. */
+    private readonly ownsAuthorization = false,
   ) {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
     this.store = new ProxyStore(engine)
@@ -71,7 +74,7 @@ export class ProxyService {
     const target = resolveTarget(this.upstreams, request.url)
     const { upstream } = target
     const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
-    const authorized = request.headers.has('authorization')
+    const authorized = this.carriesUpstreamAuthorization(request)
     if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized)) {
       this.counters.bypassed++
       return this.forwardUncached(request, target, false)
@@ -111,6 +114,25 @@ export class ProxyService {
     return this.forwardUncached(request, target, true)
   }
 
+  /**
+   * Shows an admin the cache key behind a proxied answer (RFC 9211's `key`): the upstream, the path
+   * and query, and the Vary values when the response varies. Others never see it.
+   */
+  revealKey(request: Request, response: Response): Response {
+    const field = response.headers.get('cache-status')
+    if (field === null || grantedScope(request) !== 'admin') return response
+    let key: string
+    try {
+      const target = resolveTarget(this.upstreams, request.url)
+      const vary = varyNames(response.headers.get('vary'))
+      key = `${target.upstream.name} ${target.pathAndQuery}${vary.length === 0 ? '' : ' ' + varyKey(vary, request.headers).replaceAll('\n', ' ')}`
+    } catch {
+      return response
+    }
+    response.headers.set('cache-status', withCacheKey(field, key))
+    return response
+  }
+
   purge(what: PurgeRequest): number {
     let purged: number
     if ('tag' in what) purged = this.store.invalidateTag(what.tag)
@@ -141,6 +163,17 @@ export class ProxyService {
       }
     }
     return undefined
+  }
+
+  private carriesUpstreamAuthorization(request: Request): boolean {
+    return !this.ownsAuthorization && request.headers.has('authorization')
+  }
+
+  private forwardedHeaders(request: Request, upstream: UpstreamConfig): Headers {
+    const headers = upstreamRequestHeaders(request.headers, upstream.forwardHeaders)
+    // Our own bearer token must never reach an upstream.
+    if (this.ownsAuthorization) headers.delete('authorization')
+    return headers
   }
 
   private freshnessOf(stored: LoadedResponse): Freshness {
@@ -225,7 +258,7 @@ export class ProxyService {
     settle: (stored: LoadedResponse | undefined) => void,
   ): Promise<Response> {
     const { upstream } = target
-    const headers = upstreamRequestHeaders(request.headers, upstream.forwardHeaders)
+    const headers = this.forwardedHeaders(request, upstream)
     for (const name of CONDITIONALS) headers.delete(name)
     if (stale !== undefined) {
       const etag = stale.headerView.get('etag')
@@ -260,7 +293,7 @@ export class ProxyService {
     if (stale !== undefined) status = { ...status, fwdStatus: response.status }
 
     const facts = { status: response.status, headers: response.headers, directives: parseCacheControl(response.headers.get('cache-control')) }
-    const authorized = request.headers.has('authorization')
+    const authorized = this.carriesUpstreamAuthorization(request)
     const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
     const declaredLength = Number(response.headers.get('content-length') ?? NaN)
     const endToEnd = endToEndResponseHeaders(response.headers)
@@ -343,7 +376,7 @@ export class ProxyService {
 
   /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
   private async forwardUncached(request: Request, target: Target, unsafe: boolean): Promise<Response> {
-    const headers = upstreamRequestHeaders(request.headers, target.upstream.forwardHeaders)
+    const headers = this.forwardedHeaders(request, target.upstream)
     const url = target.url
     let response: Response
     try {
