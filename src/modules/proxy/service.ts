@@ -119,8 +119,9 @@ export class ProxyService {
    * and query, and the Vary values when the response varies. Others never see it.
    */
   revealKey(request: Request, response: Response): Response {
+    if (grantedScope(request) !== 'admin') return response
     const field = response.headers.get('cache-status')
-    if (field === null || grantedScope(request) !== 'admin') return response
+    if (field === null) return response
     let key: string
     try {
       const target = resolveTarget(this.upstreams, request.url)
