@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -275,6 +275,20 @@ describe('the fastcache binary', () => {
       }
       expect(missing).toEqual([])
     }
+
+    test('SIGTERM writes a final snapshot that replaces the journal; the restart loads it', async () => {
+      const dir = mkdtempSync(join(workDir, 'data-'))
+      const server = await start(['--data-dir', dir])
+      await fetch(`${server.url}/v1/kv/kept?ttl=1h`, { method: 'PUT', body: 'across restarts' })
+      const etag = (await fetch(`${server.url}/v1/kv/kept`)).headers.get('etag')
+      expect(await stop(server)).toBe(0)
+      expect(readdirSync(dir).sort()).toEqual(['journal-2.fcj', 'snapshot.fcs'])
+      const restarted = await start(['--data-dir', dir])
+      const r = await fetch(`${server.url.replace(String(server.port), String(restarted.port))}/v1/kv/kept`)
+      expect(await r.text()).toBe('across restarts')
+      expect(r.headers.get('etag')).toBe(etag)
+      expect(await stop(restarted)).toBe(0)
+    })
 
     test('kill -9 at a random moment loses no acknowledged write', async () => {
       const dir = mkdtempSync(join(workDir, 'data-'))

@@ -141,6 +141,17 @@ describe('persistence: snapshot and journal', () => {
     expect(text(second.engine.peek('a'))).toBe('1')
   })
 
+  test('--snapshot-interval takes snapshots by itself, only when something changed', async () => {
+    const dir = dataDir()
+    const first = await open(dir, new ManualClock(), { snapshotIntervalMs: 50, fsync: 'everysec' })
+    await Bun.sleep(150)
+    expect(existsSync(join(dir, 'snapshot.fcs'))).toBe(false)
+    first.engine.set('a', bytes('1'), 'text/plain')
+    const deadline = Date.now() + 3000
+    while (!existsSync(join(dir, 'snapshot.fcs')) && Date.now() < deadline) await Bun.sleep(20)
+    expect(existsSync(join(dir, 'snapshot.fcs'))).toBe(true)
+  })
+
   test('entries that expired while the server was down are not loaded', async () => {
     const dir = dataDir()
     const clock = new ManualClock()
