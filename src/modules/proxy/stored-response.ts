@@ -23,8 +23,8 @@ export interface StoredResponse {
 export interface LoadedResponse extends StoredResponse {
   headerView: Headers
   directives: Directives
-  /** The stored fields to send again, without Cache-Status (ours is appended to the upstream's). */
-  sendHeaders: [string, string][]
+  /** The stored fields to send again, without Age and Cache-Status (set per answer); Bun copies it into each Response. */
+  sendHeaders: Headers
   upstreamCacheStatus: string | null
 }
 
@@ -57,7 +57,7 @@ export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
     body: bytes.subarray(4 + metaLength),
     headerView,
     directives: parseCacheControl(headerView.get('cache-control')),
-    sendHeaders: meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age'),
+    sendHeaders: new Headers(meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age')),
     upstreamCacheStatus: headerView.get('cache-status'),
   }
   loaded.set(bytes, response)
