@@ -67,7 +67,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(statsModule(engine, info, requests, proxy.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastPaths = [kvFastGet(engine, config.maxKeyBytes), proxyFastRead(proxy, logger)]
+  const fastPaths = [kvFastGet(engine, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
   const persistence = deps.persistence
   const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable }) as never)

@@ -5,10 +5,11 @@ import { errorResponse } from './http/errors'
 import { InFlight, headerLimits } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
+type FastPath = (request: Request) => Response | Promise<Response> | undefined
 
 export interface FrontParts {
-  /** Answer requests before Elysia when they can (the GET fast paths), else undefined; tried in order. */
-  fastPaths: ((request: Request) => Response | Promise<Response> | undefined)[]
+  /** The key-value and proxy GET fast paths: each answers a request before Elysia when it can, else undefined. */
+  fastPaths: readonly [FastPath, FastPath]
   /** Wraps a handler to time each request (the stats module's timing). */
   timed: (handle: Handle) => Handle
   /** Resolves when every change so far is durable (persistence with --fsync always); writes wait for it before answering. */
@@ -34,18 +35,19 @@ export function front(config: Config, parts: FrontParts) {
   const guard = accessGuard(config)
   const inFlight = new InFlight(config.maxConnections)
 
+  const [kvFastPath, proxyFastPath] = parts.fastPaths
+
   const build = (handle: Handle): Handle => {
+    // Each check that is off costs nothing per request: the common case is one fast path call.
     const inner: Handle = (request) => {
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
-      const [pathname, query] = pathAndQuery(request.url)
-      const refusal = guard(request, pathname, query)
-      if (refusal !== undefined) return refusal
-      for (const fastPath of parts.fastPaths) {
-        const answer = fastPath(request)
-        if (answer !== undefined) return answer
+      if (guard !== undefined) {
+        const [pathname, query] = pathAndQuery(request.url)
+        const refusal = guard(request, pathname, query)
+        if (refusal !== undefined) return refusal
       }
-      return handle(request)
+      return kvFastPath(request) ?? proxyFastPath(request) ?? handle(request)
     }
     const decorated: Handle =
       corsPolicy === undefined
@@ -71,7 +73,7 @@ export function front(config: Config, parts: FrontParts) {
             return response
           }
     const timed = parts.timed(acknowledged)
-    return (request) => inFlight.run(() => timed(request))
+    return (request) => inFlight.run(timed, request)
   }
 
   // Elysia passes the same handle every time: build the chain once, not per request.

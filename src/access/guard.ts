@@ -16,12 +16,12 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
  * Access control for every request, before routing: with tokens configured, a request needs an
  * `Authorization: Bearer` token whose scope covers its route (401 without a valid one, 403 when the
  * scope is too narrow). Tokens are read from that header only, never from the query string.
- * Returns the refusal, or undefined to let the request through.
+ * Returns the refusal, or undefined to let the request through; no check at all without tokens.
  */
 export function accessGuard(config: Pick<Config, 'tokens' | 'publicMetrics'>) {
   const verifier = new TokenVerifier(config.tokens)
+  if (!verifier.enabled) return undefined
   return (request: Request, pathname: string, query: string): Response | undefined => {
-    if (!verifier.enabled) return undefined
     const needed = requiredScope(request.method, pathname, query, config.publicMetrics)
     if (needed === null) return undefined
     const header = request.headers.get('authorization')

@@ -33,15 +33,15 @@ export class InFlight {
 
   constructor(private readonly max: number) {}
 
-  /** Runs `handle` when under the bound, or answers 503. */
-  run(handle: () => Response | Promise<Response>): Response | Promise<Response> {
+  /** Handles the request when under the bound, or answers 503. */
+  run(handle: (request: Request) => Response | Promise<Response>, request: Request): Response | Promise<Response> {
     if (this.current >= this.max) {
       return errorResponse(503, 'OVERLOADED', `more than ${this.max} requests in flight; try again shortly`, { 'retry-after': '1' })
     }
     this.current++
     let result: Response | Promise<Response>
     try {
-      result = handle()
+      result = handle(request)
     } catch (error) {
       this.current--
       throw error
