@@ -14,6 +14,10 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
+import { notImplemented } from './http/not-implemented'
+import type { KvStore } from './modules/kv/store'
+import { SharedStore } from './tier/shared-store'
+import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
 
@@ -39,16 +43,30 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
   })
 }
 
+const BATCH_PENDING = 'batches are not available with a shared tier (--redis/--redis-cluster) yet'
+const KEYS_PENDING = 'key listing and prefix deletes are not available with a shared tier (--redis/--redis-cluster) yet'
+
+function sharedStore(tier: TierConfig, nearCache: CacheEngine, config: Config, logger: Logger): SharedStore {
+  // Loaded only with a shared tier: the Redis client costs start-up time and memory otherwise unused.
+  const { connect, duplicate } = require('./tier/redis-connection') as typeof import('./tier/redis-connection')
+  const redis = connect(tier)
+  return new SharedStore(redis, duplicate(redis), tier.nearCacheTtlMs > 0 ? nearCache : undefined, { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, maxBytes: config.maxMemoryBytes }, logger)
+}
+
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
   const logger = deps.logger ?? silentLogger
   const engine = deps.engine ?? createEngine(config, deps)
+  // With a shared tier, key-value entries live in Redis and this engine is the instance's near cache.
+  const shared = config.tier === null ? undefined : sharedStore(config.tier, engine, config, logger)
+  const store: KvStore = shared ?? engine
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
 
   const app = new Elysia({ name: 'fastcache', normalize: false })
     .decorate('engine', engine)
+    .decorate('shared', shared)
     .use(errorHandling(logger))
     .use(
       openapi({
@@ -58,16 +76,17 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
         },
       }),
     )
-    .use(healthModule())
-    .use(kvModule(engine, config))
-    .use(batchModule(engine, config))
-    .use(keysModule(engine))
+    .use(healthModule(shared))
+    .use(kvModule(store, config))
+    .use(shared === undefined ? batchModule(engine, config) : notImplemented('/v1/batch', BATCH_PENDING))
+    .use(shared === undefined ? keysModule(engine) : notImplemented('/v1/keys', KEYS_PENDING))
     .use(proxyModule(proxy))
     .use(adminModule(deps.persistence))
-    .use(statsModule(engine, info, requests, proxy.counters))
+    .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastPaths = [kvFastGet(engine, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
+  // The key-value fast path reads the local engine: with a shared tier every read goes through the store.
+  const fastPaths = [shared === undefined ? kvFastGet(engine, config.maxKeyBytes) : () => undefined, proxyFastRead(proxy, logger)] as const
   const persistence = deps.persistence
   const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable }) as never)

@@ -48,7 +48,10 @@ function hintFor(key: ConfigKey): string {
   if (key === 'port') return 'an integer from 0 to 65535'
   if (key === 'logLevel') return 'one of debug, info, warn, error'
   if (key === 'fsync') return 'one of always, everysec, no'
-  if (key === 'snapshotInterval') return DURATION_HINT
+  if (key === 'snapshotInterval' || key === 'redisTimeout') return DURATION_HINT
+  if (key === 'nearCacheTtl') return `0 or ${DURATION_HINT}`
+  if (key === 'redis') return 'redis://[user:pass@]host:port[/db] or rediss://...'
+  if (key === 'redisCluster') return 'host:port,host:port,...'
   if (key === 'defaultTtl') return DURATION_HINT
   if (key === 'tokens') return 'SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters'
   if (key === 'corsOrigin') return 'an origin such as https://app.example.com (scheme, host, optional port) or *'
@@ -177,6 +180,8 @@ function convert(raw: Raw): Raw {
   for (const [key, value] of Object.entries(raw)) {
     const schema = ConfigInput.properties[key as ConfigKey] as TSchema
     if (schema.type === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
+    // A near-cache TTL of 0 turns the near cache off; from a flag or variable it arrives as "0".
+    if (key === 'nearCacheTtl' && value === '0') converted[key] = 0
     if (schema.type === 'boolean' && typeof value === 'string') {
       if (value === 'true' || value === '1') converted[key] = true
       else if (value === 'false' || value === '0') converted[key] = false
@@ -285,6 +290,28 @@ function checkReadable(flag: string, path: string, readFile: (path: string) => s
   return path
 }
 
+const DEFAULT_NEAR_CACHE_TTL_MS = 5000
+const DEFAULT_REDIS_TIMEOUT_MS = 1000
+
+function decodeTier(input: Raw): Config['tier'] {
+  if (input.redis === undefined && input.redisCluster === undefined) return null
+  const redis =
+    input.redis !== undefined
+      ? { url: input.redis as string }
+      : {
+          cluster: (input.redisCluster as string).split(',').map((node) => {
+            const colon = node.lastIndexOf(':')
+            return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) }
+          }),
+        }
+  const near = input.nearCacheTtl
+  return {
+    redis,
+    nearCacheTtlMs: near === undefined ? DEFAULT_NEAR_CACHE_TTL_MS : near === 0 || near === '0' ? 0 : parseDurationMs(near)!,
+    redisTimeoutMs: input.redisTimeout === undefined ? DEFAULT_REDIS_TIMEOUT_MS : parseDurationMs(input.redisTimeout)!,
+  }
+}
+
 function decode(input: Raw, readFile: (path: string) => string): Config {
   // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
   const size = (key: ConfigKey) => parseSizeBytes(input[key])!
@@ -306,6 +333,10 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
       ? null
       : { certFile: checkReadable('--tls-cert', input.tlsCert as string, readFile), keyFile: checkReadable('--tls-key', input.tlsKey as string, readFile) }
   if (size('maxHeaderSize') > MAX_HEADER_BYTES) throw new ConfigError('--max-header-size: at most 16kb, the runtime refuses larger header sections itself')
+  if (input.redis !== undefined && input.redisCluster !== undefined) throw new ConfigError('--redis and --redis-cluster exclude each other: give one')
+  if ((input.redis !== undefined || input.redisCluster !== undefined) && input.dataDir !== undefined) {
+    throw new ConfigError('--data-dir does not go with --redis or --redis-cluster: the shared tier is Redis, which persists by its own settings')
+  }
   if (size('maxValueSize') > size('maxBodySize')) throw new ConfigError('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
   return {
     tokens,
@@ -319,6 +350,7 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
     idleTimeoutSeconds: Math.ceil((input.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : parseDurationMs(input.idleTimeout)!) / 1000),
     maxConnections: input.maxConnections as number,
     corsOrigins: (input.corsOrigin as string[] | undefined) ?? [],
+    tier: decodeTier(input),
     persistence:
       input.dataDir === undefined
         ? null

@@ -74,6 +74,10 @@ export const ConfigInput = Type.Object(
       default: 'everysec',
     }),
     recover: Type.Boolean({ description: 'load every valid record up to damage in a data file instead of refusing to start' }),
+    redis: Type.String({ pattern: '^rediss?://', description: 'shared tier: a standalone Redis, redis[s]://[user:pass@]host:port[/db]' }),
+    redisCluster: Type.String({ pattern: '^[^,\\s]+:[0-9]+(,[^,\\s]+:[0-9]+)*$', description: 'shared tier: a Redis Cluster, host:port,host:port,...' }),
+    nearCacheTtl: Type.Union([Type.Literal(0), durationInput('')], { description: 'how long an instance keeps its own copy of a shared entry (0: no near cache; default 5s)' }),
+    redisTimeout: durationInput('longest wait on Redis before answering without it (default 1s)'),
     config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
   },
   { additionalProperties: false },
@@ -104,6 +108,8 @@ export interface Config {
   idleTimeoutSeconds: number
   maxConnections: number
   corsOrigins: string[]
+  /** The shared tier, or null for a single instance. */
+  tier: { redis: { url: string } | { cluster: { host: string; port: number }[] }; nearCacheTtlMs: number; redisTimeoutMs: number } | null
   /** Persistence, or null when --data-dir is not given. */
   persistence: { dir: string; snapshotIntervalMs: number; fsync: 'always' | 'everysec' | 'no'; recover: boolean } | null
 }

@@ -3,7 +3,7 @@
 export const CACHE_NAME = 'fastcache'
 
 /** Why a request was forwarded (RFC 9211 section 2.2). */
-export type Forward = 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'request' | 'stale'
+export type Forward = 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'miss' | 'request' | 'stale'
 
 export interface CacheStatus {
   hit?: boolean

@@ -32,6 +32,7 @@ const DEFAULTS: Config = {
   maxConnections: 10_000,
   corsOrigins: [],
   persistence: null,
+  tier: null,
 }
 
 const TOKEN = 'admin:0123456789abcdef'
@@ -912,5 +913,24 @@ describe('access control and limits', () => {
     expect(run(['--max-header-size', '4kb']).maxHeaderBytes).toBe(4 * KB)
     expect(failure(['--max-batch', '0']).message).toBe('--max-batch: expected an integer from 1 to 100000, got "0"')
     expect(failure(['--cors-origin', 'app.example.com']).message).toStartWith('--cors-origin: expected an origin')
+  })
+})
+
+describe('the shared tier', () => {
+  test('--redis or --redis-cluster, with near-cache TTL and timeout', () => {
+    expect(run(['--redis', 'redis://:pw@10.0.0.5:6380/2']).tier).toEqual({ redis: { url: 'redis://:pw@10.0.0.5:6380/2' }, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 })
+    expect(run(['--redis-cluster', 'a:7000,b:7001', '--near-cache-ttl', '0', '--redis-timeout', '250ms']).tier).toEqual({
+      redis: { cluster: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }] },
+      nearCacheTtlMs: 0,
+      redisTimeoutMs: 250,
+    })
+    expect(run([]).tier).toBeNull()
+  })
+
+  test('bad tier settings are named', () => {
+    expect(failure(['--redis', 'http://x']).message).toStartWith('--redis: expected redis://')
+    expect(failure(['--redis-cluster', 'a,b']).message).toStartWith('--redis-cluster: expected host:port')
+    expect(failure(['--redis', 'redis://a:1', '--redis-cluster', 'a:1']).message).toBe('--redis and --redis-cluster exclude each other: give one')
+    expect(failure(['--redis', 'redis://a:1', '--data-dir', '/tmp/x']).message).toStartWith('--data-dir does not go with --redis')
   })
 })

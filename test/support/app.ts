@@ -23,6 +23,7 @@ export const baseConfig: Config = {
   maxConnections: 10_000,
   corsOrigins: [],
   persistence: null,
+  tier: null,
 }
 
 export interface Reply {

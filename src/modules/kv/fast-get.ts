@@ -21,6 +21,7 @@ export function kvFastGet(engine: CacheEngine, maxKeyBytes: number) {
     } catch {
       return undefined
     }
-    return get(engine, key, false, request.headers.get('if-none-match'))
+    // The local engine answers synchronously, so this is a Response (the fast path is off with a shared tier).
+    return get(engine, key, false, request.headers.get('if-none-match')) as Response
   }
 }

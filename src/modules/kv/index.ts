@@ -1,5 +1,4 @@
 import { Elysia } from 'elysia'
-import type { CacheEngine } from '../../cache'
 import type { Config } from '../../config/schema'
 import { jsonBodyParser, readBody } from '../../http/body'
 import { badRequest } from '../../http/errors'
@@ -10,15 +9,17 @@ import { parseDurationParam, parseTtlMs } from '../../http/ttl'
 import { LeaseTable, MAX_LEASE_MS } from './leases'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
+import type { KvStore } from './store'
 
 /** Small JSON bodies (incr, touch) never need more than this. */
 const SMALL_JSON_LIMIT = 64 * 1024
 
 /** Single-key routes: values (`/v1/kv/*`), counters (`/v1/incr/*`) and TTLs (`/v1/touch/*`). */
-export function kvModule(engine: CacheEngine, config: Config) {
+export function kvModule(store: KvStore, config: Config) {
   const key = (raw: string) => keyFromPath(raw, config.maxKeyBytes)
   const smallJson = jsonBodyParser(SMALL_JSON_LIMIT)
-  const leases = new LeaseTable(engine)
+  // Leases are this instance's own: with a shared tier they do not yet reach across instances.
+  const leases = new LeaseTable(store)
   const leaseMs = (raw: string) => {
     const ms = parseDurationParam('lease', raw)
     if (ms > MAX_LEASE_MS) throw badRequest('INVALID_DURATION', `lease is at most ${MAX_LEASE_MS / 60_000} minutes`)
@@ -39,7 +40,7 @@ export function kvModule(engine: CacheEngine, config: Config) {
         if (query.stale !== undefined && ttlMs === undefined) throw badRequest('INVALID_DURATION', 'stale needs a ttl: the value turns stale when the ttl runs out')
         const staleMs = query.stale === undefined ? undefined : parseDurationParam('stale', query.stale)
         const body = await readBody(request, config.maxValueBytes)
-        return kv.put(engine, leases, {
+        return kv.put(store, leases, {
           key: k,
           body,
           contentType: request.headers.get('content-type'),
@@ -74,11 +75,11 @@ export function kvModule(engine: CacheEngine, config: Config) {
         const ifNoneMatch = request.headers.get('if-none-match')
         if (query.lease === undefined) {
           if (query.wait !== undefined) throw badRequest('INVALID_REQUEST', 'wait only applies with lease')
-          return kv.get(engine, k, meta, ifNoneMatch)
+          return kv.get(store, k, meta, ifNoneMatch)
         }
         const lease = leaseMs(query.lease)
         const waitMs = query.wait === undefined ? lease : parseDurationParam('wait', query.wait)
-        return kv.getWithLease(engine, leases, k, { leaseMs: lease, waitMs, meta, ifNoneMatch })
+        return kv.getWithLease(store, leases, k, { leaseMs: lease, waitMs, meta, ifNoneMatch })
       },
       {
         query: GetQuery,
@@ -91,14 +92,14 @@ export function kvModule(engine: CacheEngine, config: Config) {
         },
       },
     )
-    .delete('/v1/kv/*', ({ params, request }) => kv.remove(engine, key(params['*']), request.headers.get('if-match')), {
+    .delete('/v1/kv/*', ({ params, request }) => kv.remove(store, key(params['*']), request.headers.get('if-match')), {
       query: NoQuery,
       detail: { summary: 'Delete a key (honours If-Match)' },
     })
     .use(otherMethods('/v1/kv/*', ['GET', 'HEAD', 'PUT', 'DELETE']))
     .post(
       '/v1/incr/*',
-      ({ params, body }) => kv.incr(engine, key(params['*']), body.by ?? 1, body.ttl === undefined ? undefined : parseTtlMs(body.ttl)),
+      ({ params, body }) => kv.incr(store, key(params['*']), body.by ?? 1, body.ttl === undefined ? undefined : parseTtlMs(body.ttl)),
       {
         parse: smallJson,
         body: IncrBody,
@@ -108,7 +109,7 @@ export function kvModule(engine: CacheEngine, config: Config) {
       },
     )
     .use(otherMethods('/v1/incr/*', ['POST']))
-    .post('/v1/touch/*', ({ params, body }) => kv.touch(engine, key(params['*']), body.ttl === null ? null : parseTtlMs(body.ttl)), {
+    .post('/v1/touch/*', ({ params, body }) => kv.touch(store, key(params['*']), body.ttl === null ? null : parseTtlMs(body.ttl)), {
       parse: smallJson,
       body: TouchBody,
       query: NoQuery,

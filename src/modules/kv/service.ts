@@ -1,4 +1,4 @@
-import type { CacheEngine, Entry } from '../../cache'
+import type { Entry, SetResult } from '../../cache'
 import { parseJsonBytes } from '../../http/body'
 import { HttpError, errorResponse } from '../../http/errors'
 import { etagMatches, etagOf } from '../../http/etag'
@@ -6,6 +6,8 @@ import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
 import { MAX_LEASES, type LeaseTable } from './leases'
+import { TierUnavailable } from '../../tier/shared-store'
+import { then, unavailableForWrites, type KvStore, type MaybePromise } from './store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */
@@ -32,36 +34,45 @@ export interface PutRequest {
   ifNoneMatch: string | null
 }
 
-/** The version a conditional write must see, from If-Match: undefined for none, -1 when nothing can match. */
-function requiredVersion(engine: CacheEngine, key: string, ifMatch: string | null): number | undefined {
-  if (ifMatch === null) return undefined
-  const current = engine.peek(key)?.version
-  return current !== undefined && etagMatches(ifMatch, current) ? current : -1
-}
+/**
+ * The version a conditional write must see, from If-Match: undefined for none, -1 when nothing can
+ * match. The store checks it in the same step as the write (a compare-and-set), so a change in between fails it.
+ */
+const requiredVersion = (current: Entry | undefined, ifMatch: string | null): number | undefined =>
+  ifMatch === null ? undefined : current !== undefined && etagMatches(ifMatch, current.version) ? current.version : -1
 
-export function put(engine: CacheEngine, leases: LeaseTable, request: PutRequest): Response {
+/** Reads the current entry only when a condition needs it. */
+const currentFor = (store: KvStore, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
+
+export function put(store: KvStore, leases: LeaseTable, request: PutRequest): MaybePromise<Response> {
   if (request.lease !== undefined && !leases.holds(request.key, request.lease)) throw leaseInvalid()
   let contentType = request.contentType || OCTET_STREAM
   if (isJsonType(contentType)) {
     parseJsonBytes(request.body)
     contentType = JSON_TYPE
   }
-  if (request.ifNoneMatch !== null && etagMatches(request.ifNoneMatch, engine.peek(request.key)?.version, true)) throw preconditionFailed()
-  const result = engine.set(request.key, request.body, contentType, {
-    ttlMs: request.ttlMs,
-    staleMs: request.staleMs,
-    keepTtl: request.keepTtl,
-    nx: request.nx,
-    xx: request.xx,
-    ifVersion: requiredVersion(engine, request.key, request.ifMatch),
+  const conditional = request.ifNoneMatch !== null || request.ifMatch !== null
+  const written = then(currentFor(store, request.key, conditional), (current) => {
+    if (request.ifNoneMatch !== null && etagMatches(request.ifNoneMatch, current?.version, true)) throw preconditionFailed()
+    return store.set(request.key, request.body, contentType, {
+      ttlMs: request.ttlMs,
+      staleMs: request.staleMs,
+      keepTtl: request.keepTtl,
+      nx: request.nx,
+      xx: request.xx,
+      ifVersion: requiredVersion(current, request.ifMatch),
+    })
   })
-  if (result.status === 'too-large') throw entryTooLarge(engine.maxBytes)
-  if (result.status === 'condition-failed') throw preconditionFailed()
-  // The value is there now: whoever waits on the key's lease can read it.
-  leases.written(request.key)
-  const reply: Record<string, unknown> = { key: request.key, version: result.version, expiresAt: isoOrNull(result.expiresAt) }
-  if (result.staleAt !== null) reply.staleAt = isoOrNull(result.staleAt)
-  return jsonResponse(result.status === 'created' ? 201 : 200, reply, { etag: etagOf(result.version) })
+  const respond = (result: SetResult) => {
+    if (result.status === 'too-large') throw entryTooLarge(store.maxBytes)
+    if (result.status === 'condition-failed') throw preconditionFailed()
+    // The value is there now: whoever waits on the key's lease can read it.
+    leases.written(request.key)
+    const reply: Record<string, unknown> = { key: request.key, version: result.version, expiresAt: isoOrNull(result.expiresAt) }
+    if (result.staleAt !== null) reply.staleAt = isoOrNull(result.staleAt)
+    return jsonResponse(result.status === 'created' ? 201 : 200, reply, { etag: etagOf(result.version) })
+  }
+  return written instanceof Promise ? written.then(respond, unavailableForWrites) : respond(written)
 }
 
 /**
@@ -81,10 +92,18 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
 
 const isStale = (entry: Entry, now: number) => entry.staleAt !== null && entry.staleAt <= now
 
-export function get(engine: CacheEngine, key: string, meta: boolean, ifNoneMatch: string | null): Response {
-  const entry = engine.get(key)
-  if (entry === undefined) return missResponse()
-  return entryResponse(engine, entry, meta, ifNoneMatch)
+export function get(store: KvStore, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
+  const found = store.get(key)
+  const respond = (entry: Entry | undefined) => (entry === undefined ? missResponse() : entryResponse(store, entry, meta, ifNoneMatch))
+  return found instanceof Promise ? found.then(respond, tierMiss) : respond(found)
+}
+
+/** A read the shared tier could not answer (and no near copy could): a miss that says why, as the issue asks. */
+function tierMiss(error: unknown): Response {
+  if (!(error instanceof TierUnavailable)) throw error
+  return errorResponse(404, 'KEY_NOT_FOUND', 'no such key here; the shared tier (Redis) is unavailable', {
+    'cache-status': formatCacheStatus({ fwd: 'miss', detail: 'redis-unavailable' }),
+  })
 }
 
 export interface LeaseRequest {
@@ -100,13 +119,18 @@ export interface LeaseRequest {
  * others wait until it writes the key, gives up (then one of them gets the next lease), or their wait
  * runs out (404 without a lease). A stale value (soft expiry) is served, with a lease to one caller.
  */
-export async function getWithLease(engine: CacheEngine, leases: LeaseTable, key: string, request: LeaseRequest): Promise<Response> {
+export async function getWithLease(store: KvStore, leases: LeaseTable, key: string, request: LeaseRequest): Promise<Response> {
   const deadline = performance.now() + Math.min(request.waitMs, request.leaseMs)
   for (;;) {
-    const entry = engine.get(key)
+    let entry: Entry | undefined
+    try {
+      entry = await store.get(key)
+    } catch (error) {
+      return tierMiss(error)
+    }
     if (entry !== undefined) {
-      const response = entryResponse(engine, entry, request.meta, request.ifNoneMatch)
-      if (isStale(entry, engine.now())) {
+      const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
+      if (isStale(entry, store.now())) {
         const token = leases.acquire(key, request.leaseMs)
         if (typeof token === 'string') response.headers.set('lease', token)
       }
@@ -120,9 +144,9 @@ export async function getWithLease(engine: CacheEngine, leases: LeaseTable, key:
   }
 }
 
-function entryResponse(engine: CacheEngine, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
+function entryResponse(store: KvStore, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
   const key = entry.key
-  const now = engine.now()
+  const now = store.now()
   const headers = entryHeaders(entry, now)
   if (meta) {
     return jsonResponse(
@@ -144,28 +168,38 @@ function entryResponse(engine: CacheEngine, entry: Entry, meta: boolean, ifNoneM
   return new Response(entry.value, { status: 200, headers })
 }
 
-export function remove(engine: CacheEngine, key: string, ifMatch: string | null): Response {
-  const result = engine.delete(key, { ifVersion: requiredVersion(engine, key, ifMatch) })
-  if (result === 'absent') return missResponse()
-  if (result === 'condition-failed') throw preconditionFailed()
-  return new Response(null, { status: 204 })
+export function remove(store: KvStore, key: string, ifMatch: string | null): MaybePromise<Response> {
+  const removed = then(currentFor(store, key, ifMatch !== null), (current) => store.delete(key, { ifVersion: requiredVersion(current, ifMatch) }))
+  const respond = (result: Awaited<typeof removed>) => {
+    if (result === 'absent') return missResponse()
+    if (result === 'condition-failed') throw preconditionFailed()
+    return new Response(null, { status: 204 })
+  }
+  return removed instanceof Promise ? removed.then(respond, unavailableForWrites) : respond(removed)
 }
 
-export function incr(engine: CacheEngine, key: string, by: number, ttlMs: number | undefined): Response {
-  const result = engine.incr(key, by, ttlMs)
+export function incr(store: KvStore, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
+  const done = store.incr(key, by, ttlMs)
+  return done instanceof Promise ? done.then((result) => incrReply(store, key, result), unavailableForWrites) : incrReply(store, key, done)
+}
+
+function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvStore['incr']>>): Response {
   switch (result.status) {
     case 'not-integer':
       throw new HttpError(409, 'NOT_AN_INTEGER', 'the stored value is not a JSON integer')
     case 'out-of-range':
       throw new HttpError(409, 'OUT_OF_RANGE', 'the result would leave the safe-integer range (±2^53-1)')
     case 'too-large':
-      throw entryTooLarge(engine.maxBytes)
+      throw entryTooLarge(store.maxBytes)
   }
   return jsonResponse(result.status === 'created' ? 201 : 200, { key, value: result.value, version: result.version }, { etag: etagOf(result.version) })
 }
 
-export function touch(engine: CacheEngine, key: string, ttlMs: number | null): Response {
-  const entry = engine.touch(key, ttlMs)
-  if (entry === undefined) throw keyNotFound()
-  return jsonResponse(200, { key, version: entry.version, expiresAt: isoOrNull(entry.expiresAt) }, { etag: etagOf(entry.version) })
+export function touch(store: KvStore, key: string, ttlMs: number | null): MaybePromise<Response> {
+  const touched = store.touch(key, ttlMs)
+  const respond = (entry: Entry | undefined) => {
+    if (entry === undefined) throw keyNotFound()
+    return jsonResponse(200, { key, version: entry.version, expiresAt: isoOrNull(entry.expiresAt) }, { etag: etagOf(entry.version) })
+  }
+  return touched instanceof Promise ? touched.then(respond, unavailableForWrites) : respond(touched)
 }

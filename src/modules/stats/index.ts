@@ -5,6 +5,7 @@ import { jsonResponse } from '../../http/respond'
 import { RequestMetrics } from './request-metrics'
 import { prometheus, stats, type ServerInfo } from './service'
 import type { ProxyCounters } from '../proxy/service'
+import type { TierCounters } from '../../tier'
 
 const StatsReply = t.Object({
   items: t.Integer(),
@@ -20,14 +21,15 @@ const StatsReply = t.Object({
   uptimeSeconds: t.Integer(),
   version: t.String(),
   proxy: t.Record(t.String(), t.Integer(), { description: 'read-through proxy counters' }),
+  tier: t.Optional(t.Record(t.String(), t.Integer(), { description: 'shared tier counters (with --redis or --redis-cluster)' })),
 })
 
 /** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
-export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters) {
+export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: TierCounters) {
   return new Elysia({ name: 'stats' })
-    .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
+    .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy, tier)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
     .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
-    .get('/metrics', () => new Response(prometheus(engine, info, requests, proxy), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
+    .get('/metrics', () => new Response(prometheus(engine, info, requests, proxy, tier), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
       detail: { summary: 'Prometheus metrics' },
     })
     .use(otherMethods('/metrics', ['GET', 'HEAD']))

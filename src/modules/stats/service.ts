@@ -1,5 +1,6 @@
 import type { CacheEngine } from '../../cache'
 import type { ProxyCounters } from '../proxy/service'
+import type { TierCounters } from '../../tier'
 import type { RequestMetrics } from './request-metrics'
 
 export interface ServerInfo {
@@ -7,7 +8,7 @@ export interface ServerInfo {
   startedAt: number
 }
 
-export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters) {
+export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters, tier?: TierCounters) {
   const s = engine.stats()
   const lookups = s.hits + s.misses
   return {
@@ -16,6 +17,7 @@ export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounter
     uptimeSeconds: Math.floor((Date.now() - info.startedAt) / 1000),
     version: info.version,
     proxy: { ...proxy },
+    ...(tier === undefined ? {} : { tier: { ...tier } }),
   }
 }
 
@@ -51,8 +53,17 @@ const PROXY_HELP: Record<keyof ProxyCounters, string> = {
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
 
 /** The Prometheus text exposition of the cache counters and the request histogram. */
-export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters): string {
-  const s = stats(engine, info, proxy)
+const TIER_HELP: Record<keyof TierCounters, string> = {
+  nearHits: 'Key reads answered from this instance\'s near cache.',
+  redisHits: 'Key reads answered by Redis.',
+  misses: 'Key reads Redis did not have.',
+  redisErrors: 'Redis commands that failed or timed out.',
+  invalidationsSent: 'Invalidations this instance published after its writes.',
+  invalidationsReceived: 'Invalidations received from other instances.',
+}
+
+export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: TierCounters): string {
+  const s = stats(engine, info, proxy, tier)
   const lines: string[] = []
   for (const [name, kind, help, read] of METRICS) {
     lines.push(`# HELP fastcache_${name} ${help}`, `# TYPE fastcache_${name} ${kind}`, `fastcache_${name} ${read(s)}`)
@@ -60,6 +71,10 @@ export function prometheus(engine: CacheEngine, info: ServerInfo, requests: Requ
   for (const [name, value] of Object.entries(proxy)) {
     const metric = `fastcache_proxy_${snakeCase(name)}_total`
     lines.push(`# HELP ${metric} ${PROXY_HELP[name as keyof ProxyCounters]}`, `# TYPE ${metric} counter`, `${metric} ${value}`)
+  }
+  for (const [name, value] of Object.entries(tier ?? {})) {
+    const metric = `fastcache_tier_${snakeCase(name)}_total`
+    lines.push(`# HELP ${metric} ${TIER_HELP[name as keyof TierCounters]}`, `# TYPE ${metric} counter`, `${metric} ${value}`)
   }
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
   return lines.join('\n') + '\n' + requests.render()

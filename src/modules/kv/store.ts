@@ -1,0 +1,34 @@
+import type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, WriteConditions } from '../../cache'
+import { HttpError } from '../../http/errors'
+import { TierUnavailable } from '../../tier/shared-store'
+
+export type MaybePromise<T> = T | Promise<T>
+
+/**
+ * Where key-value routes keep their entries: the local engine (synchronous) or the shared tier
+ * (Redis with a near cache, asynchronous). CacheEngine satisfies it as it is.
+ */
+export interface KvStore {
+  readonly maxBytes: number
+  now(): number
+  get(key: string): MaybePromise<Entry | undefined>
+  /** A read for a write's conditions: never counted, and never from a near copy. */
+  peek(key: string): MaybePromise<Entry | undefined>
+  set(key: string, value: Uint8Array, contentType: string, options: SetOptions): MaybePromise<SetResult>
+  delete(key: string, conditions: WriteConditions): MaybePromise<DeleteResult>
+  incr(key: string, by: number, ttlMs?: number): MaybePromise<IncrResult>
+  touch(key: string, ttlMs: number | null): MaybePromise<Entry | undefined>
+}
+
+/** Applies `next` at once to a plain value, or when a promise settles: the local path stays synchronous. */
+export function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value)
+}
+
+/** A write the shared tier could not make: 503, and the client may retry. */
+export function unavailableForWrites(error: unknown): never {
+  if (error instanceof TierUnavailable) {
+    throw new HttpError(503, 'REDIS_UNAVAILABLE', `the shared tier (Redis) is unavailable: ${error.message}`, { 'retry-after': '1' })
+  }
+  throw error
+}

@@ -1,0 +1,205 @@
+import type { CacheEngine, DeleteResult, Entry, IncrResult, SetOptions, SetResult } from '../cache'
+import type { Logger } from '../log/logger'
+import { decodeNearEntry, encodeNearEntry, NEAR_TYPE } from './near-entry'
+import type { RedisLike } from './redis-connection'
+import { DELETE, GET, INCR, SET, TOUCH } from './scripts'
+
+/** Redis could not answer (down, or slower than --redis-timeout): the caller answers without it. */
+export class TierUnavailable extends Error {}
+
+export const INVALIDATION_CHANNEL = 'fastcache:invalidate'
+
+export interface TierCounters {
+  nearHits: number
+  redisHits: number
+  misses: number
+  redisErrors: number
+  invalidationsSent: number
+  invalidationsReceived: number
+}
+
+type Reply = [Buffer, Buffer, Buffer, Buffer, Buffer, number]
+
+interface Scripted {
+  /** ioredis adds a *Buffer variant of each script: binary-safe replies. */
+  fcGetBuffer(key: string): Promise<Reply | null>
+  fcSet(key: string, ...args: (string | Buffer)[]): Promise<[number, string?, string?, string?]>
+  fcDel(key: string, ifVersion: string): Promise<number>
+  fcIncr(key: string, by: string, ttl: string, defaultTtl: string): Promise<[number, string?, string?, string?]>
+  fcTouchBuffer(key: string, ttl: string): Promise<Reply | null>
+}
+
+const SCRIPTS = { fcGet: GET, fcSet: SET, fcDel: DELETE, fcIncr: INCR, fcTouch: TOUCH }
+const nullIfZero = (n: number) => (n === 0 ? null : n)
+const orEmpty = (n: number | undefined | null) => (n === undefined || n === null ? '' : String(n))
+
+/**
+ * The shared tier: entries live in Redis (which expires them), each instance keeps recent reads in a
+ * near cache (its own engine, entries at most --near-cache-ttl old), and every write is acknowledged
+ * only after Redis acknowledged it, then published so the other instances drop their near copies.
+ */
+export class SharedStore {
+  readonly counters: TierCounters = { nearHits: 0, redisHits: 0, misses: 0, redisErrors: 0, invalidationsSent: 0, invalidationsReceived: 0 }
+  private readonly scripted: Scripted
+  private readonly instanceId = crypto.randomUUID()
+
+  constructor(
+    private readonly redis: RedisLike,
+    private readonly subscriber: RedisLike,
+    /** Undefined when the near cache is off (--near-cache-ttl 0). */
+    private readonly near: CacheEngine | undefined,
+    private readonly options: { nearCacheTtlMs: number; defaultTtlMs: number | null; maxBytes: number },
+    private readonly logger: Logger,
+  ) {
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua })
+    this.scripted = redis as unknown as Scripted
+    this.listenForInvalidations()
+  }
+
+  get maxBytes(): number {
+    return this.options.maxBytes
+  }
+
+  now(): number {
+    return Date.now()
+  }
+
+  /** Redis's entry, skipping the near cache and the counters: what a conditional write compares with. */
+  async peek(key: string): Promise<Entry | undefined> {
+    const reply = await this.call(() => this.scripted.fcGetBuffer(key))
+    return reply === null ? undefined : entryFrom(key, reply)
+  }
+
+  /** Whether Redis is connected now (for /health). */
+  get available(): boolean {
+    return this.redis.status === 'ready'
+  }
+
+  private listenForInvalidations(): void {
+    // While the subscription is down invalidations may be missed: the near cache is emptied when it
+    // drops and once more when it is back.
+    const forgetAll = (why: string) => {
+      if (this.near === undefined || this.near.stats().items === 0) return
+      this.near.flush()
+      this.logger.info('near cache emptied', { why })
+    }
+    this.subscriber.on('ready', () => {
+      forgetAll('invalidation subscription (re)established')
+      this.subscriber.subscribe(INVALIDATION_CHANNEL).catch((error: unknown) => this.logger.warn('cannot subscribe to invalidations', { error: String(error) }))
+    })
+    this.subscriber.on('close', () => forgetAll('invalidation subscription lost'))
+    this.subscriber.on('error', () => {}) // reconnection is automatic; status shows in /health
+    this.redis.on('error', () => {})
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const [from, key] = JSON.parse(message) as [string, string]
+      if (from === this.instanceId) return
+      this.counters.invalidationsReceived++
+      this.near?.delete(key)
+    })
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command()
+    } catch (error) {
+      this.counters.redisErrors++
+      throw new TierUnavailable(String((error as Error)?.message ?? error))
+    }
+  }
+
+  private remember(entry: Entry): void {
+    if (this.near === undefined) return
+    const left = entry.expiresAt === null ? Infinity : entry.expiresAt - Date.now()
+    const ttlMs = Math.min(this.options.nearCacheTtlMs, left)
+    if (ttlMs >= 1) this.near.set(entry.key, encodeNearEntry(entry), NEAR_TYPE, { ttlMs })
+  }
+
+  private announce(key: string): void {
+    this.near?.delete(key)
+    this.counters.invalidationsSent++
+    this.redis.publish(INVALIDATION_CHANNEL, JSON.stringify([this.instanceId, key])).catch(() => {
+      // A lost invalidation heals within --near-cache-ttl.
+    })
+  }
+
+  /** The near copy when there is one, else Redis's entry (kept near), else undefined. */
+  async get(key: string): Promise<Entry | undefined> {
+    const near = this.near?.get(key)
+    if (near !== undefined) {
+      this.counters.nearHits++
+      return decodeNearEntry(key, near.value)
+    }
+    const reply = await this.call(() => this.scripted.fcGetBuffer(key))
+    if (reply === null) {
+      this.counters.misses++
+      return undefined
+    }
+    this.counters.redisHits++
+    const entry = entryFrom(key, reply)
+    this.remember(entry)
+    return entry
+  }
+
+  async set(key: string, value: Uint8Array, contentType: string, options: SetOptions): Promise<SetResult> {
+    const reply = await this.call(() =>
+      this.scripted.fcSet(
+        key,
+        Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+        contentType,
+        options.nx ? '1' : '',
+        options.xx ? '1' : '',
+        orEmpty(options.ifVersion),
+        orEmpty(options.ttlMs),
+        options.keepTtl ? '1' : '',
+        orEmpty(options.staleMs),
+        orEmpty(this.options.defaultTtlMs),
+      ),
+    )
+    if (reply[0] === 0) return { status: 'condition-failed' }
+    const version = Number(reply[1])
+    const expiresAt = nullIfZero(Number(reply[2]))
+    const staleAt = nullIfZero(Number(reply[3]))
+    this.announce(key)
+    return { status: reply[0] === 1 ? 'created' : 'replaced', version, expiresAt, staleAt }
+  }
+
+  async delete(key: string, conditions: { ifVersion?: number }): Promise<DeleteResult> {
+    const reply = await this.call(() => this.scripted.fcDel(key, orEmpty(conditions.ifVersion)))
+    if (reply === -1) return 'condition-failed'
+    if (reply === 0) return 'absent'
+    this.announce(key)
+    return 'deleted'
+  }
+
+  async incr(key: string, by: number, ttlMs: number | undefined): Promise<IncrResult> {
+    const reply = await this.call(() => this.scripted.fcIncr(key, String(by), orEmpty(ttlMs), orEmpty(this.options.defaultTtlMs)))
+    if (reply[0] === -1) return { status: 'not-integer' }
+    if (reply[0] === -2) return { status: 'out-of-range' }
+    this.announce(key)
+    return { status: reply[0] === 1 ? 'created' : 'updated', value: Number(reply[1]), version: Number(reply[2]) }
+  }
+
+  async touch(key: string, ttlMs: number | null): Promise<Entry | undefined> {
+    const reply = await this.call(() => this.scripted.fcTouchBuffer(key, ttlMs === null ? '' : String(ttlMs)))
+    if (reply === null) return undefined
+    this.announce(key)
+    return entryFrom(key, reply)
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect()
+    this.redis.disconnect()
+  }
+}
+
+function entryFrom(key: string, [value, type, version, createdAt, staleAt, pttl]: Reply): Entry {
+  return {
+    key,
+    value: new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+    contentType: type.toString(),
+    version: Number(version.toString()),
+    createdAt: Number(createdAt.toString()),
+    expiresAt: pttl > 0 ? Date.now() + pttl : null,
+    staleAt: nullIfZero(Number(staleAt.toString())),
+  }
+}
