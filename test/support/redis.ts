@@ -67,3 +67,40 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
     },
   }
 }
+
+export interface RedisCluster {
+  nodes: { host: string; port: number }[]
+  dispose(): Promise<void>
+}
+
+/** A Redis Cluster of `primaries` nodes (no replicas), made with redis-cli --cluster create. */
+export async function startRedisCluster(primaries = 3): Promise<RedisCluster> {
+  const servers: RedisServer[] = []
+  try {
+    for (let i = 0; i < primaries; i++) {
+      servers.push(await startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000']))
+    }
+    const addresses = servers.map((server) => `127.0.0.1:${server.port}`)
+    const create = Bun.spawnSync(['redis-cli', '--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'])
+    if (create.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stderr.toString()}${create.stdout.toString()}`)
+    // The cluster is usable once every node agrees all slots are covered.
+    const deadline = Date.now() + 10_000
+    for (const server of servers) {
+      for (;;) {
+        const info = Bun.spawnSync(['redis-cli', '-p', String(server.port), 'cluster', 'info']).stdout.toString()
+        if (info.includes('cluster_state:ok')) break
+        if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok')
+        await Bun.sleep(50)
+      }
+    }
+    return {
+      nodes: servers.map((server) => ({ host: '127.0.0.1', port: server.port })),
+      dispose: async () => {
+        for (const server of servers) await server.dispose()
+      },
+    }
+  } catch (error) {
+    for (const server of servers) await server.dispose()
+    throw error
+  }
+}

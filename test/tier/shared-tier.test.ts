@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createApp } from '../../src/app'
 import type { Config } from '../../src/config/schema'
 import { baseConfig } from '../support/app'
-import { redisAvailable, startRedis, type RedisServer } from '../support/redis'
+import { redisAvailable, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../support/redis'
+
+type Tier = NonNullable<Config['tier']>['redis']
 
 /** An instance of fastcache on the shared tier, driven through app.handle. */
-function instance(redisUrl: string, overrides: Partial<Config> = {}) {
-  const app = createApp({ ...baseConfig, tier: { redis: { url: redisUrl }, nearCacheTtlMs: 5000, redisTimeoutMs: 500 }, ...overrides }, { sweepIntervalMs: 0 })
+function instance(redis: string | Tier, overrides: Partial<Config> = {}) {
+  const target = typeof redis === 'string' ? { url: redis } : redis
+  const app = createApp({ ...baseConfig, tier: { redis: target, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 }, ...overrides }, { sweepIntervalMs: 0 })
   const call = async (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
     const response = await app.handle(new Request(`http://localhost${path}`, { method, body: init.body, headers: init.headers }))
     const text = await response.text()
@@ -132,4 +135,45 @@ describe.skipIf(!redisAvailable)('shared tier when Redis goes away and comes bac
       await redis.dispose()
     }
   }, 30_000)
+})
+
+describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, two instances', () => {
+  let cluster: RedisCluster
+  let a: ReturnType<typeof instance>
+  let b: ReturnType<typeof instance>
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3)
+    a = instance({ cluster: cluster.nodes })
+    b = instance({ cluster: cluster.nodes })
+    await until(async () => a.app.decorator.shared!.available && b.app.decorator.shared!.available, 10_000)
+  }, 30_000)
+  afterAll(async () => {
+    await a?.close()
+    await b?.close()
+    await cluster?.dispose()
+  })
+
+  test('keys spread over all slots are written on A and read on B', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `user:${i}:profile`)
+    for (const key of keys) expect((await a.call('PUT', `/v1/kv/${key}`, { body: key })).status).toBe(201)
+    const slots = new Set<number>()
+    for (const key of keys) {
+      const read = await b.call('GET', `/v1/kv/${key}`)
+      expect(read.text).toBe(key)
+      slots.add(Number(Bun.spawnSync(['redis-cli', '-p', String(cluster.nodes[0]!.port), 'cluster', 'keyslot', key]).stdout.toString()))
+    }
+    // The keys landed on every primary's slot range.
+    const owners = new Set([...slots].map((slot) => Math.floor(slot / (16384 / 3))))
+    expect(owners.size).toBe(3)
+  }, 30_000)
+
+  test('incr races and invalidations work the same on the Cluster', async () => {
+    const bumps = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).call('POST', '/v1/incr/{hits}:total', { body: '{"by":2}', headers: { 'content-type': 'application/json' } }))
+    await Promise.all(bumps)
+    expect((await a.call('GET', '/v1/kv/{hits}:total')).text).toBe('200')
+    await b.call('GET', '/v1/kv/{hits}:total')
+    await a.call('DELETE', '/v1/kv/{hits}:total')
+    expect(await until(async () => (await b.call('GET', '/v1/kv/{hits}:total')).status === 404)).toBeLessThan(1000)
+  })
 })
