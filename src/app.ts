@@ -43,7 +43,6 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
   })
 }
 
-const BATCH_PENDING = 'batches are not available with a shared tier (--redis/--redis-cluster) yet'
 const KEYS_PENDING = 'key listing and prefix deletes are not available with a shared tier (--redis/--redis-cluster) yet'
 
 function sharedStore(tier: TierConfig, nearCache: CacheEngine, config: Config, logger: Logger): SharedStore {
@@ -78,7 +77,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     )
     .use(healthModule(shared))
     .use(kvModule(store, config))
-    .use(shared === undefined ? batchModule(engine, config) : notImplemented('/v1/batch', BATCH_PENDING))
+    .use(batchModule(engine, config, shared))
     .use(shared === undefined ? keysModule(engine) : notImplemented('/v1/keys', KEYS_PENDING))
     .use(proxyModule(proxy))
     .use(adminModule(deps.persistence))

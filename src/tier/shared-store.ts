@@ -19,15 +19,31 @@ export interface TierCounters {
 }
 
 type Reply = [Buffer, Buffer, Buffer, Buffer, Buffer, number]
+type SetReply = [number, string?, string?, string?]
+type IncrReply = [number, string?, string?, string?]
 
 interface Scripted {
   /** ioredis adds a *Buffer variant of each script: binary-safe replies. */
   fcGetBuffer(key: string): Promise<Reply | null>
-  fcSet(key: string, ...args: (string | Buffer)[]): Promise<[number, string?, string?, string?]>
+  fcSet(key: string, ...args: (string | Buffer)[]): Promise<SetReply>
   fcDel(key: string, ifVersion: string): Promise<number>
-  fcIncr(key: string, by: string, ttl: string, defaultTtl: string): Promise<[number, string?, string?, string?]>
+  fcIncr(key: string, by: string, ttl: string, defaultTtl: string): Promise<IncrReply>
   fcTouchBuffer(key: string, ttl: string): Promise<Reply | null>
 }
+
+export type BatchStep =
+  | { op: 'get'; key: string }
+  | { op: 'del'; key: string }
+  | { op: 'incr'; key: string; by: number }
+  | { op: 'set'; key: string; bytes: Uint8Array; contentType: string; ttlMs?: number; nx: boolean; xx: boolean; keepTtl: boolean }
+
+export type BatchStepResult =
+  | { op: 'get'; entry: Entry | undefined }
+  | { op: 'set'; result: SetResult }
+  | { op: 'del'; result: DeleteResult }
+  | { op: 'incr'; result: IncrResult }
+
+type Pipeline = { [name: string]: (...args: unknown[]) => Pipeline } & { exec(): Promise<[Error | null, unknown][] | null> }
 
 const SCRIPTS = { fcGet: GET, fcSet: SET, fcDel: DELETE, fcIncr: INCR, fcTouch: TOUCH }
 const nullIfZero = (n: number) => (n === 0 ? null : n)
@@ -140,31 +156,35 @@ export class SharedStore {
     return entry
   }
 
+  private setArguments(value: Uint8Array, contentType: string, options: SetOptions): (string | Buffer)[] {
+    return [
+      Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+      contentType,
+      options.nx ? '1' : '',
+      options.xx ? '1' : '',
+      orEmpty(options.ifVersion),
+      orEmpty(options.ttlMs),
+      options.keepTtl ? '1' : '',
+      orEmpty(options.staleMs),
+      orEmpty(this.options.defaultTtlMs),
+    ]
+  }
+
   async set(key: string, value: Uint8Array, contentType: string, options: SetOptions): Promise<SetResult> {
-    const reply = await this.call(() =>
-      this.scripted.fcSet(
-        key,
-        Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-        contentType,
-        options.nx ? '1' : '',
-        options.xx ? '1' : '',
-        orEmpty(options.ifVersion),
-        orEmpty(options.ttlMs),
-        options.keepTtl ? '1' : '',
-        orEmpty(options.staleMs),
-        orEmpty(this.options.defaultTtlMs),
-      ),
-    )
+    return this.setResult(key, await this.call(() => this.scripted.fcSet(key, ...this.setArguments(value, contentType, options))))
+  }
+
+  private setResult(key: string, reply: SetReply): SetResult {
     if (reply[0] === 0) return { status: 'condition-failed' }
-    const version = Number(reply[1])
-    const expiresAt = nullIfZero(Number(reply[2]))
-    const staleAt = nullIfZero(Number(reply[3]))
     this.announce(key)
-    return { status: reply[0] === 1 ? 'created' : 'replaced', version, expiresAt, staleAt }
+    return { status: reply[0] === 1 ? 'created' : 'replaced', version: Number(reply[1]), expiresAt: nullIfZero(Number(reply[2])), staleAt: nullIfZero(Number(reply[3])) }
   }
 
   async delete(key: string, conditions: { ifVersion?: number }): Promise<DeleteResult> {
-    const reply = await this.call(() => this.scripted.fcDel(key, orEmpty(conditions.ifVersion)))
+    return this.deleteResult(key, await this.call(() => this.scripted.fcDel(key, orEmpty(conditions.ifVersion))))
+  }
+
+  private deleteResult(key: string, reply: number): DeleteResult {
     if (reply === -1) return 'condition-failed'
     if (reply === 0) return 'absent'
     this.announce(key)
@@ -172,7 +192,10 @@ export class SharedStore {
   }
 
   async incr(key: string, by: number, ttlMs: number | undefined): Promise<IncrResult> {
-    const reply = await this.call(() => this.scripted.fcIncr(key, String(by), orEmpty(ttlMs), orEmpty(this.options.defaultTtlMs)))
+    return this.incrResult(key, await this.call(() => this.scripted.fcIncr(key, String(by), orEmpty(ttlMs), orEmpty(this.options.defaultTtlMs))))
+  }
+
+  private incrResult(key: string, reply: IncrReply): IncrResult {
     if (reply[0] === -1) return { status: 'not-integer' }
     if (reply[0] === -2) return { status: 'out-of-range' }
     this.announce(key)
@@ -186,10 +209,65 @@ export class SharedStore {
     return entryFrom(key, reply)
   }
 
+  /**
+   * Runs a batch as one Redis transaction (MULTI/EXEC: no other client's command interleaves) when
+   * Redis allows it: always on a standalone Redis, on a Cluster only when every key hashes to one
+   * slot. Otherwise the steps run one after another, and `atomic` is false.
+   */
+  async batch(steps: BatchStep[]): Promise<{ results: BatchStepResult[]; atomic: boolean }> {
+    let replies: [Error | null, unknown][] | null
+    try {
+      const multi = this.redis.multi() as unknown as Pipeline
+      for (const step of steps) this.queue(multi, step)
+      replies = await this.call(() => multi.exec())
+    } catch (error) {
+      if (!crossSlot(error)) throw error
+      const results: BatchStepResult[] = []
+      for (const step of steps) results.push(await this.runStep(step))
+      return { results, atomic: false }
+    }
+    if (replies === null) throw new TierUnavailable('the transaction was aborted')
+    const results = steps.map((step, i) => {
+      const [error, reply] = replies[i]!
+      if (error !== null) throw new TierUnavailable(error.message)
+      return this.stepResult(step, reply)
+    })
+    return { results, atomic: true }
+  }
+
+  private queue(multi: Pipeline, step: BatchStep): void {
+    const { key } = step
+    if (step.op === 'get') multi.fcGetBuffer!(key)
+    else if (step.op === 'del') multi.fcDel!(key, '')
+    else if (step.op === 'incr') multi.fcIncr!(key, String(step.by), '', orEmpty(this.options.defaultTtlMs))
+    else multi.fcSet!(key, ...this.setArguments(step.bytes, step.contentType, step))
+  }
+
+  private async runStep(step: BatchStep): Promise<BatchStepResult> {
+    if (step.op === 'get') return { op: 'get', entry: await this.peek(step.key) }
+    if (step.op === 'del') return { op: 'del', result: await this.delete(step.key, {}) }
+    if (step.op === 'incr') return { op: 'incr', result: await this.incr(step.key, step.by, undefined) }
+    return { op: 'set', result: await this.set(step.key, step.bytes, step.contentType, step) }
+  }
+
+  /** Reads one transaction reply the way the single-key methods read theirs. */
+  private stepResult(step: BatchStep, reply: unknown): BatchStepResult {
+    if (step.op === 'get') return { op: 'get', entry: reply === null ? undefined : entryFrom(step.key, reply as Reply) }
+    if (step.op === 'del') return { op: 'del', result: this.deleteResult(step.key, reply as number) }
+    if (step.op === 'incr') return { op: 'incr', result: this.incrResult(step.key, reply as IncrReply) }
+    return { op: 'set', result: this.setResult(step.key, reply as SetReply) }
+  }
+
   async close(): Promise<void> {
     this.subscriber.disconnect()
     this.redis.disconnect()
   }
+}
+
+/** ioredis refuses a Cluster transaction whose keys are in several slots (or Redis does, CROSSSLOT). */
+function crossSlot(error: unknown): boolean {
+  const message = error instanceof TierUnavailable ? error.message : String((error as Error)?.message ?? error)
+  return /CROSSSLOT|same slot/i.test(message)
 }
 
 function entryFrom(key: string, [value, type, version, createdAt, staleAt, pttl]: Reply): Entry {

@@ -97,9 +97,24 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect(nx.map((r) => r.status).sort()).toEqual([201, 412])
   })
 
-  test('batches and key listing say plainly that they are not available on the shared tier yet', async () => {
-    const batch = await a.call('POST', '/v1/batch', { body: '{"ops":[]}', headers: { 'content-type': 'application/json' } })
-    expect(batch.status).toBe(501)
+  test('a batch runs as one Redis transaction and says so; its writes reach the other instance', async () => {
+    const ops = [
+      { op: 'set', key: 'b:1', value: { n: 1 } },
+      { op: 'incr', key: 'b:count', by: 5 },
+      { op: 'get', key: 'b:1' },
+      { op: 'set', key: 'b:1', value: 2, nx: true },
+      { op: 'del', key: 'b:missing' },
+    ]
+    const r = await a.call('POST', '/v1/batch', { body: JSON.stringify({ ops }), headers: { 'content-type': 'application/json' } })
+    expect(r.status).toBe(200)
+    const reply = JSON.parse(r.text)
+    expect(reply.atomic).toBe(true)
+    expect(reply.results.map((result: { status: number }) => result.status)).toEqual([201, 201, 200, 412, 404])
+    expect(reply.results[2].value).toEqual({ n: 1 })
+    expect((await b.call('GET', '/v1/kv/b:count')).text).toBe('5')
+  })
+
+  test('key listing says plainly that it is not available on the shared tier yet', async () => {
     expect((await a.call('GET', '/v1/keys')).status).toBe(501)
   })
 })
@@ -167,6 +182,22 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
     const owners = new Set([...slots].map((slot) => Math.floor(slot / (16384 / 3))))
     expect(owners.size).toBe(3)
   }, 30_000)
+
+  test('a batch is one transaction when its keys share a slot (hash tags), and runs in order otherwise', async () => {
+    const call = (ops: unknown[]) => a.call('POST', '/v1/batch', { body: JSON.stringify({ ops }), headers: { 'content-type': 'application/json' } }).then((r) => JSON.parse(r.text))
+    const tagged = await call([
+      { op: 'set', key: '{cart:9}:items', value: [1, 2] },
+      { op: 'incr', key: '{cart:9}:count', by: 2 },
+    ])
+    expect(tagged.atomic).toBe(true)
+    const spread = await call([
+      { op: 'set', key: 'alpha', value: 1 },
+      { op: 'set', key: 'omega', value: 2 },
+      { op: 'get', key: 'alpha' },
+    ])
+    expect(spread.atomic).toBe(false)
+    expect(spread.results.map((result: { status: number }) => result.status)).toEqual([201, 201, 200])
+  })
 
   test('incr races and invalidations work the same on the Cluster', async () => {
     const bumps = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).call('POST', '/v1/incr/{hits}:total', { body: '{"by":2}', headers: { 'content-type': 'application/json' } }))

@@ -5,15 +5,25 @@ import { jsonBodyParser } from '../../http/body'
 import { otherMethods } from '../../http/method-not-allowed'
 import { NoQuery } from '../kv/model'
 import { BatchReply, batchBody } from './model'
-import { prepare, run } from './service'
+import { prepare, run, runShared } from './service'
+import type { SharedStore } from '../../tier/shared-store'
+import { unavailableForWrites } from '../kv/store'
 
 /** `POST /v1/batch`: up to --max-batch get/set/del/incr operations run in order as one atomic unit. */
-export function batchModule(engine: CacheEngine, config: Config) {
+export function batchModule(engine: CacheEngine, config: Config, shared?: SharedStore) {
+  const reply = (json: string) => new Response(json, { headers: { 'content-type': 'application/json' } })
   return new Elysia({ name: 'batch' })
     .post(
       '/v1/batch',
-      ({ body }) =>
-        new Response(run(engine, prepare(body.ops, config, engine)), { headers: { 'content-type': 'application/json' } }),
+      async ({ body }) => {
+        const prepared = prepare(body.ops, config, engine)
+        if (shared === undefined) return reply(run(engine, prepared))
+        try {
+          return reply(await runShared(shared, prepared))
+        } catch (error) {
+          return unavailableForWrites(error)
+        }
+      },
       {
         parse: jsonBodyParser(config.maxBodyBytes),
         body: batchBody(config.maxBatch),
@@ -21,7 +31,9 @@ export function batchModule(engine: CacheEngine, config: Config) {
         response: { 200: BatchReply },
         detail: {
           summary: `Run up to ${config.maxBatch} operations atomically`,
-          description: 'Each result carries its own status (200, 201, 204, 404, 409, 412). A malformed op rejects the whole batch.',
+          description:
+            'Each result carries its own status (200, 201, 204, 404, 409, 412). A malformed op rejects the whole batch. ' +
+            'With a shared tier the reply says whether the batch ran as one transaction ("atomic"): on a Redis Cluster only when all keys share a slot.',
         },
       },
     )

@@ -23,6 +23,7 @@ export const batchBody = (maxOps: number) => strictObject({ ops: t.Array(Op, { m
 export type BatchOp = typeof Op.static
 
 export const BatchReply = t.Object({
+  atomic: t.Optional(t.Boolean({ description: 'with a shared tier: whether the batch ran as one Redis transaction' })),
   results: t.Array(
     t.Object({
       key: t.String(),
