@@ -14,7 +14,6 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
-import { notImplemented } from './http/not-implemented'
 import type { KvStore } from './modules/kv/store'
 import { SharedStore } from './tier/shared-store'
 import type { TierConfig } from './tier/redis-connection'
@@ -43,7 +42,6 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
   })
 }
 
-const KEYS_PENDING = 'key listing and prefix deletes are not available with a shared tier (--redis/--redis-cluster) yet'
 
 function sharedStore(tier: TierConfig, nearCache: CacheEngine, config: Config, logger: Logger): SharedStore {
   // Loaded only with a shared tier: the Redis client costs start-up time and memory otherwise unused.
@@ -78,7 +76,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(healthModule(shared))
     .use(kvModule(store, config))
     .use(batchModule(engine, config, shared))
-    .use(shared === undefined ? keysModule(engine) : notImplemented('/v1/keys', KEYS_PENDING))
+    .use(keysModule(engine, shared))
     .use(proxyModule(proxy))
     .use(adminModule(deps.persistence))
     .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))

@@ -1,6 +1,7 @@
 import type { CacheEngine, DeleteResult, Entry, IncrResult, SetOptions, SetResult } from '../cache'
 import type { Logger } from '../log/logger'
 import { decodeNearEntry, encodeNearEntry, NEAR_TYPE } from './near-entry'
+import type { Cluster } from 'ioredis'
 import type { RedisLike } from './redis-connection'
 import { DELETE, GET, INCR, SET, TOUCH } from './scripts'
 
@@ -107,10 +108,12 @@ export class SharedStore {
     this.subscriber.on('error', () => {}) // reconnection is automatic; status shows in /health
     this.redis.on('error', () => {})
     this.subscriber.on('message', (_channel: string, message: string) => {
-      const [from, key] = JSON.parse(message) as [string, string]
+      const [from, key, kind] = JSON.parse(message) as [string, string, 'prefix'?]
       if (from === this.instanceId) return
       this.counters.invalidationsReceived++
-      this.near?.delete(key)
+      if (kind !== 'prefix') this.near?.delete(key)
+      else if (key === '') this.near?.flush()
+      else this.near?.deletePrefix(key)
     })
   }
 
@@ -258,10 +261,59 @@ export class SharedStore {
     return { op: 'set', result: this.setResult(step.key, reply as SetReply) }
   }
 
+  /** The primaries holding the data: the one Redis, or every master of the Cluster. */
+  private primaries(): RedisLike[] {
+    // Only a Cluster has nodes(); checked by shape so this module never loads the client library itself.
+    return 'nodes' in this.redis ? (this.redis as Cluster).nodes('master') : [this.redis]
+  }
+
+  /**
+   * One page of keys starting with `prefix`: Redis's SCAN on each primary in turn (only hashes,
+   * which is what entries are). The cursor names the primary and its SCAN cursor, "2.1536".
+   * A key that exists for the whole walk is returned; SCAN may return one more than once.
+   */
+  async scan(prefix: string, limit: number, cursor: string | undefined): Promise<{ keys: string[]; next: string | null }> {
+    const primaries = this.primaries()
+    let [node, position] = cursor === undefined ? [0, '0'] : cursor.split('.')
+    let index = Number(node)
+    if (index >= primaries.length) return { keys: [], next: null }
+    const [nextPosition, keys] = await this.call(() => primaries[index]!.scan(position!, 'MATCH', globPrefix(prefix), 'COUNT', limit, 'TYPE', 'hash'))
+    position = nextPosition
+    if (position === '0') {
+      index++
+      position = '0'
+    }
+    return { keys, next: index >= primaries.length ? null : `${index}.${position}` }
+  }
+
+  /** Deletes every entry whose key starts with `prefix` ('' for all), on every primary; tells the other instances. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0
+    for (const primary of this.primaries()) {
+      let position = '0'
+      do {
+        const [next, keys] = await this.call(() => primary.scan(position, 'MATCH', globPrefix(prefix), 'COUNT', 1000, 'TYPE', 'hash'))
+        position = next
+        // One key per command: on a Cluster the keys of one primary may still be in different slots.
+        if (keys.length > 0) deleted += (await this.call(() => Promise.all(keys.map((key) => primary.unlink(key))))).reduce((sum, n) => sum + n, 0)
+      } while (position !== '0')
+    }
+    if (prefix === '') this.near?.flush()
+    else this.near?.deletePrefix(prefix)
+    this.counters.invalidationsSent++
+    this.redis.publish(INVALIDATION_CHANNEL, JSON.stringify([this.instanceId, prefix, 'prefix'])).catch(() => {})
+    return deleted
+  }
+
   async close(): Promise<void> {
     this.subscriber.disconnect()
     this.redis.disconnect()
   }
+}
+
+/** A SCAN MATCH pattern for keys starting with `prefix`: glob characters in it are escaped. */
+function globPrefix(prefix: string): string {
+  return prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*'
 }
 
 /** ioredis refuses a Cluster transaction whose keys are in several slots (or Redis does, CROSSSLOT). */

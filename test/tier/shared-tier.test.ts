@@ -114,8 +114,22 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect((await b.call('GET', '/v1/kv/b:count')).text).toBe('5')
   })
 
-  test('key listing says plainly that it is not available on the shared tier yet', async () => {
-    expect((await a.call('GET', '/v1/keys')).status).toBe(501)
+  test('key listing pages through Redis; a prefix delete reaches Redis and the other instance\'s near cache', async () => {
+    for (let i = 0; i < 25; i++) await a.call('PUT', `/v1/kv/list:${i}`, { body: String(i) })
+    await a.call('PUT', '/v1/kv/list*glob', { body: 'x' })
+    expect((await b.call('GET', '/v1/kv/list:3')).text).toBe('3') // near copy on B
+    const seen = new Set<string>()
+    let cursor: string | null = null
+    do {
+      const page = JSON.parse((await b.call('GET', `/v1/keys?prefix=list:&limit=10${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
+      for (const key of page.keys) seen.add(key)
+      cursor = page.cursor
+    } while (cursor !== null)
+    expect([...seen].sort()).toEqual(Array.from({ length: 25 }, (_, i) => `list:${i}`).sort())
+    const deleted = JSON.parse((await a.call('DELETE', '/v1/keys?prefix=list:')).text)
+    expect(deleted).toEqual({ deleted: 25 })
+    expect(await until(async () => (await b.call('GET', '/v1/kv/list:3')).status === 404)).toBeLessThan(1000)
+    expect((await b.call('GET', '/v1/kv/list*glob')).text).toBe('x')
   })
 })
 
@@ -197,6 +211,20 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
     ])
     expect(spread.atomic).toBe(false)
     expect(spread.results.map((result: { status: number }) => result.status)).toEqual([201, 201, 200])
+  })
+
+  test('key listing and prefix deletes cover every primary', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `scan:${i}`)
+    for (const key of keys) await a.call('PUT', `/v1/kv/${key}`, { body: '1' })
+    const seen = new Set<string>()
+    let cursor: string | null = null
+    do {
+      const page = JSON.parse((await b.call('GET', `/v1/keys?prefix=scan:&limit=7${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
+      for (const key of page.keys) seen.add(key)
+      cursor = page.cursor
+    } while (cursor !== null)
+    expect([...seen].sort()).toEqual([...keys].sort())
+    expect(JSON.parse((await b.call('DELETE', '/v1/keys?prefix=scan:')).text)).toEqual({ deleted: 40 })
   })
 
   test('incr races and invalidations work the same on the Cluster', async () => {
