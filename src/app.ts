@@ -16,6 +16,7 @@ import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modul
 import { front } from './front'
 import type { KvStore } from './modules/kv/store'
 import { SharedStore } from './tier/shared-store'
+import { SharedLeases } from './tier/shared-leases'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
@@ -74,7 +75,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
       }),
     )
     .use(healthModule(shared))
-    .use(kvModule(store, config))
+    .use(kvModule(store, config, shared && new SharedLeases(shared)))
     .use(batchModule(engine, config, shared))
     .use(keysModule(engine, shared))
     .use(proxyModule(proxy))

@@ -59,6 +59,7 @@ export class SharedStore {
   readonly counters: TierCounters = { nearHits: 0, redisHits: 0, misses: 0, redisErrors: 0, invalidationsSent: 0, invalidationsReceived: 0 }
   private readonly scripted: Scripted
   private readonly instanceId = crypto.randomUUID()
+  private readonly changeListeners: ((key: string) => void)[] = []
 
   constructor(
     private readonly redis: RedisLike,
@@ -87,6 +88,16 @@ export class SharedStore {
     return reply === null ? undefined : entryFrom(key, reply)
   }
 
+  /** Tells `listener` of every key written or deleted, here or (through invalidations) on another instance. */
+  onChange(listener: (key: string) => void): void {
+    this.changeListeners.push(listener)
+  }
+
+  /** Runs a raw command against the tier, with the same error handling (for shared leases). */
+  command<T>(run: (redis: RedisLike) => Promise<T>): Promise<T> {
+    return this.call(() => run(this.redis))
+  }
+
   /** Whether Redis is connected now (for /health). */
   get available(): boolean {
     return this.redis.status === 'ready'
@@ -111,8 +122,10 @@ export class SharedStore {
       const [from, key, kind] = JSON.parse(message) as [string, string, 'prefix'?]
       if (from === this.instanceId) return
       this.counters.invalidationsReceived++
-      if (kind !== 'prefix') this.near?.delete(key)
-      else if (key === '') this.near?.flush()
+      if (kind !== 'prefix') {
+        this.near?.delete(key)
+        for (const listener of this.changeListeners) listener(key)
+      } else if (key === '') this.near?.flush()
       else this.near?.deletePrefix(key)
     })
   }
@@ -135,6 +148,7 @@ export class SharedStore {
 
   private announce(key: string): void {
     this.near?.delete(key)
+    for (const listener of this.changeListeners) listener(key)
     this.counters.invalidationsSent++
     this.redis.publish(INVALIDATION_CHANNEL, JSON.stringify([this.instanceId, key])).catch(() => {
       // A lost invalidation heals within --near-cache-ttl.

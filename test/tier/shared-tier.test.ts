@@ -114,6 +114,30 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect((await b.call('GET', '/v1/kv/b:count')).text).toBe('5')
   })
 
+  test('a lease taken on one instance holds off a stampede on all: waiters on both get the value the holder writes', async () => {
+    const first = await a.call('GET', '/v1/kv/report?lease=5s')
+    expect(first.status).toBe(404)
+    const token = first.headers.get('lease')!
+    expect(token).toMatch(/^[0-9a-f-]{36}$/)
+    const waiting = [a, b, b, a, b].map((node) => node.call('GET', '/v1/kv/report?lease=5s'))
+    await Bun.sleep(50)
+    expect((await b.call('PUT', '/v1/kv/report?lease=not-the-token', { body: 'x' })).status).toBe(409)
+    expect((await b.call('PUT', `/v1/kv/report?lease=${token}`, { body: '{"rows":3}', headers: { 'content-type': 'application/json' } })).status).toBe(201)
+    for (const r of await Promise.all(waiting)) {
+      expect(r.status).toBe(200)
+      expect(r.text).toBe('{"rows":3}')
+    }
+    // The lease is used up.
+    expect((await a.call('PUT', `/v1/kv/report?lease=${token}`, { body: '1' })).status).toBe(409)
+  })
+
+  test('when a shared lease runs out unwritten, exactly one waiter anywhere gets the next one', async () => {
+    expect((await a.call('GET', '/v1/kv/orphan?lease=300ms')).headers.get('lease')).not.toBeNull()
+    const replies = await Promise.all([a, b, b].map((node) => node.call('GET', '/v1/kv/orphan?lease=300ms&wait=2s')))
+    expect(replies.every((r) => r.status === 404)).toBe(true)
+    expect(replies.filter((r) => r.headers.get('lease') !== null).length).toBe(1)
+  })
+
   test('key listing pages through Redis; a prefix delete reaches Redis and the other instance\'s near cache', async () => {
     for (let i = 0; i < 25; i++) await a.call('PUT', `/v1/kv/list:${i}`, { body: String(i) })
     await a.call('PUT', '/v1/kv/list*glob', { body: 'x' })

@@ -7,6 +7,7 @@ import { keyFromPath } from '../../http/key'
 import { flagSet } from '../../http/schemas'
 import { parseDurationParam, parseTtlMs } from '../../http/ttl'
 import { LeaseTable, MAX_LEASE_MS } from './leases'
+import type { Leases } from './lease-port'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
 import type { KvStore } from './store'
@@ -15,11 +16,11 @@ import type { KvStore } from './store'
 const SMALL_JSON_LIMIT = 64 * 1024
 
 /** Single-key routes: values (`/v1/kv/*`), counters (`/v1/incr/*`) and TTLs (`/v1/touch/*`). */
-export function kvModule(store: KvStore, config: Config) {
+export function kvModule(store: KvStore, config: Config, sharedLeases?: Leases) {
   const key = (raw: string) => keyFromPath(raw, config.maxKeyBytes)
   const smallJson = jsonBodyParser(SMALL_JSON_LIMIT)
-  // Leases are this instance's own: with a shared tier they do not yet reach across instances.
-  const leases = new LeaseTable(store)
+  // With a shared tier, leases live in Redis so one holder exists across every instance.
+  const leases: Leases = sharedLeases ?? new LeaseTable(store)
   const leaseMs = (raw: string) => {
     const ms = parseDurationParam('lease', raw)
     if (ms > MAX_LEASE_MS) throw badRequest('INVALID_DURATION', `lease is at most ${MAX_LEASE_MS / 60_000} minutes`)

@@ -1,4 +1,5 @@
 import type { Clock } from '../../cache'
+import type { Leases } from './lease-port'
 
 /** What ended a wait on a key's lease. */
 export type WaitOutcome = 'written' | 'released' | 'timeout'
@@ -23,7 +24,7 @@ export const MAX_LEASES = 100_000
  * the job of filling it; readers after it wait for that write instead of all recomputing the value.
  * Validity is judged on the engine's clock; waking waiters when a holder gives up needs a real timer.
  */
-export class LeaseTable {
+export class LeaseTable implements Leases {
   private readonly leases = new Map<string, Lease>()
 
   constructor(private readonly clock: Clock) {}
@@ -57,6 +58,10 @@ export class LeaseTable {
   isHeld(key: string): boolean {
     const lease = this.leases.get(key)
     return lease !== undefined && lease.expiresAt > this.clock.now()
+  }
+
+  completed(key: string, token: string): void {
+    if (this.holds(key, token)) this.written(key)
   }
 
   /** The key was written: its lease (if any) is done and every waiter is woken to read the value. */

@@ -5,7 +5,8 @@ import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
-import { MAX_LEASES, type LeaseTable } from './leases'
+import { MAX_LEASES } from './leases'
+import type { Leases } from './lease-port'
 import { TierUnavailable } from '../../tier/shared-store'
 import { then, unavailableForWrites, type KvStore, type MaybePromise } from './store'
 
@@ -44,8 +45,16 @@ const requiredVersion = (current: Entry | undefined, ifMatch: string | null): nu
 /** Reads the current entry only when a condition needs it. */
 const currentFor = (store: KvStore, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
 
-export function put(store: KvStore, leases: LeaseTable, request: PutRequest): MaybePromise<Response> {
-  if (request.lease !== undefined && !leases.holds(request.key, request.lease)) throw leaseInvalid()
+export function put(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
+  if (request.lease === undefined) return write(store, leases, request)
+  const lease = request.lease
+  return then(leases.holds(request.key, lease), (held) => {
+    if (!held) throw leaseInvalid()
+    return then(write(store, leases, request), (response) => then(leases.completed(request.key, lease), () => response))
+  })
+}
+
+function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
   let contentType = request.contentType || OCTET_STREAM
   if (isJsonType(contentType)) {
     parseJsonBytes(request.body)
@@ -119,7 +128,7 @@ export interface LeaseRequest {
  * others wait until it writes the key, gives up (then one of them gets the next lease), or their wait
  * runs out (404 without a lease). A stale value (soft expiry) is served, with a lease to one caller.
  */
-export async function getWithLease(store: KvStore, leases: LeaseTable, key: string, request: LeaseRequest): Promise<Response> {
+export async function getWithLease(store: KvStore, leases: Leases, key: string, request: LeaseRequest): Promise<Response> {
   const deadline = performance.now() + Math.min(request.waitMs, request.leaseMs)
   for (;;) {
     let entry: Entry | undefined
@@ -131,12 +140,17 @@ export async function getWithLease(store: KvStore, leases: LeaseTable, key: stri
     if (entry !== undefined) {
       const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
       if (isStale(entry, store.now())) {
-        const token = leases.acquire(key, request.leaseMs)
+        const token = await leases.acquire(key, request.leaseMs)
         if (typeof token === 'string') response.headers.set('lease', token)
       }
       return response
     }
-    const token = leases.acquire(key, request.leaseMs)
+    let token: string | undefined | 'full'
+    try {
+      token = await leases.acquire(key, request.leaseMs)
+    } catch (error) {
+      return tierMiss(error)
+    }
     if (token === 'full') throw tooManyLeases()
     if (token !== undefined) return errorResponse(404, 'KEY_NOT_FOUND', 'no such key; you hold the lease to fill it', { lease: token })
     const remaining = deadline - performance.now()
