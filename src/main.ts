@@ -45,6 +45,12 @@ async function start(config: Config): Promise<void> {
     }
   }
   const app = createApp(config, { logger, engine, persistence })
+  const shared = app.decorator.shared
+  if (shared !== undefined && config.tier !== null) {
+    // First requests should find Redis connected; if it is not there in time, start degraded and keep trying.
+    const waitMs = Math.max(config.tier.redisTimeoutMs, 2000)
+    if (!(await shared.ready(waitMs))) logger.warn('Redis is not reachable yet; serving degraded until it is', { waitedMs: waitMs })
+  }
 
   let server
   try {

@@ -98,6 +98,21 @@ export class SharedStore {
     return this.call(() => run(this.redis))
   }
 
+  /** Resolves true once Redis is connected, or false after `ms` (then the instance starts degraded and keeps trying). */
+  ready(ms: number): Promise<boolean> {
+    if (this.available) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const done = (connected: boolean) => {
+        clearTimeout(timer)
+        this.redis.off('ready', onReady)
+        resolve(connected)
+      }
+      const onReady = () => done(true)
+      const timer = setTimeout(() => done(false), ms)
+      this.redis.once('ready', onReady)
+    })
+  }
+
   /** Whether Redis is connected now (for /health). */
   get available(): boolean {
     return this.redis.status === 'ready'

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { redisAvailable, startRedis } from '../support/redis'
 
 // Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
 // otherwise the test builds one with the project's own build script.
@@ -398,4 +399,25 @@ describe('the fastcache binary', () => {
     expect(await (await fetch(`${server.url}/v1/kv/sentinel`)).text()).toBe(sentinel)
     expect(await stop(server)).toBe(0)
   }, 60_000)
+
+  test.skipIf(!redisAvailable)('two binaries on one Redis see one cache: a write on one is read on the other, a delete reaches both', async () => {
+    const redis = await startRedis()
+    try {
+      const one = await start(['--redis', redis.url])
+      const two = await start(['--redis', redis.url])
+      expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'PUT', body: 'across' })).status).toBe(201)
+      expect(await (await fetch(`${two.url}/v1/kv/shared`)).text()).toBe('across')
+      expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'DELETE' })).status).toBe(204)
+      const deadline = Date.now() + 2000
+      while ((await fetch(`${two.url}/v1/kv/shared`)).status !== 404) {
+        if (Date.now() > deadline) throw new Error('the delete did not reach the second instance')
+        await Bun.sleep(5)
+      }
+      expect(await (await fetch(`${two.url}/health`)).json()).toEqual({ status: 'ok' })
+      expect(await stop(one)).toBe(0)
+      expect(await stop(two)).toBe(0)
+    } finally {
+      await redis.dispose()
+    }
+  })
 })
