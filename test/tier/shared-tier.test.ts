@@ -18,6 +18,25 @@ function instance(redis: string | Tier, overrides: Partial<Config> = {}) {
   return { app, call, close: () => app.decorator.shared!.close() }
 }
 
+/** Rounds of four concurrent compare-and-set writes from two instances: exactly one wins each round. */
+async function casRaces(a: ReturnType<typeof instance>, b: ReturnType<typeof instance>, key: string) {
+  await a.call('PUT', `/v1/kv/${key}`, { body: '0' })
+  for (let round = 0; round < 10; round++) {
+    // Both near caches agree once the last round's invalidation arrived (a stale ETag only fails the CAS, never loses a write).
+    let current = ''
+    await until(async () => {
+      const [fromA, fromB] = await Promise.all([a.call('GET', `/v1/kv/${key}?meta`), b.call('GET', `/v1/kv/${key}?meta`)])
+      current = fromA.headers.get('etag')!
+      return current === fromB.headers.get('etag')
+    })
+    const results = await Promise.all([a, b, a, b].map((node, i) => node.call('PUT', `/v1/kv/${key}`, { body: `${round}-${i}`, headers: { 'if-match': current } })))
+    expect(results.filter((r) => r.status === 200).length).toBe(1)
+    expect(results.filter((r) => r.status === 412).length).toBe(3)
+  }
+  const nx = await Promise.all([a, b].map((node) => node.call('PUT', `/v1/kv/${key}:once?nx`, { body: 'x' })))
+  expect(nx.map((r) => r.status).sort()).toEqual([201, 412])
+}
+
 async function until(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<number> {
   const started = performance.now()
   while (!(await condition())) {
@@ -78,23 +97,7 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
   })
 
   test('compare-and-set races have exactly one winner', async () => {
-    const put = await a.call('PUT', '/v1/kv/cas', { body: '0' })
-    const etag = put.headers.get('etag')!
-    for (let round = 0; round < 10; round++) {
-      // Both near caches agree once the last round's invalidation arrived (a stale ETag only fails the CAS, never loses a write).
-      let current = ''
-      await until(async () => {
-        const [fromA, fromB] = await Promise.all([a.call('GET', '/v1/kv/cas?meta'), b.call('GET', '/v1/kv/cas?meta')])
-        current = fromA.headers.get('etag')!
-        return current === fromB.headers.get('etag')
-      })
-      const results = await Promise.all([a, b, a, b].map((node, i) => node.call('PUT', '/v1/kv/cas', { body: `${round}-${i}`, headers: { 'if-match': current } })))
-      expect(results.filter((r) => r.status === 200).length).toBe(1)
-      expect(results.filter((r) => r.status === 412).length).toBe(3)
-    }
-    expect(etag).toMatch(/^"\d+"$/)
-    const nx = await Promise.all([a, b].map((node) => node.call('PUT', '/v1/kv/only-once?nx', { body: 'x' })))
-    expect(nx.map((r) => r.status).sort()).toEqual([201, 412])
+    await casRaces(a, b, 'cas')
   })
 
   test('a batch runs as one Redis transaction and says so; its writes reach the other instance', async () => {
@@ -165,7 +168,13 @@ describe.skipIf(!redisAvailable)('shared tier when Redis goes away and comes bac
       await until(async () => node.app.decorator.shared!.available)
       await node.call('PUT', '/v1/kv/kept', { body: 'near' })
       expect((await node.call('GET', '/v1/kv/kept')).text).toBe('near') // near copy made by the read
+      // Requests in flight while Redis goes away all finish, quickly, with an answer.
+      const inFlight = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? node.call('GET', `/v1/kv/k${i}`) : node.call('PUT', `/v1/kv/k${i}`, { body: 'v' })))
+      const stopping = performance.now()
       await redis.stop()
+      const answered = await Promise.all(inFlight)
+      expect(answered.every((r) => [200, 201, 404, 503].includes(r.status))).toBe(true)
+      expect(performance.now() - stopping).toBeLessThan(3000)
       await until(async () => JSON.parse((await node.call('GET', '/health')).text).status === 'degraded')
       expect(JSON.parse((await node.call('GET', '/health')).text)).toEqual({ status: 'degraded', redis: 'unavailable' })
 
@@ -249,6 +258,10 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
     } while (cursor !== null)
     expect([...seen].sort()).toEqual([...keys].sort())
     expect(JSON.parse((await b.call('DELETE', '/v1/keys?prefix=scan:')).text)).toEqual({ deleted: 40 })
+  })
+
+  test('compare-and-set races have exactly one winner on the Cluster too', async () => {
+    await casRaces(a, b, 'cluster-cas')
   })
 
   test('incr races and invalidations work the same on the Cluster', async () => {
