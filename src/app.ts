@@ -83,8 +83,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  // The key-value fast path reads the local engine: with a shared tier every read goes through the store.
-  const fastPaths = [shared === undefined ? kvFastGet(engine, config.maxKeyBytes) : () => undefined, proxyFastRead(proxy, logger)] as const
+  const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
   const persistence = deps.persistence
   const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable }) as never)

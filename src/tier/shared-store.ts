@@ -170,13 +170,17 @@ export class SharedStore {
     })
   }
 
-  /** The near copy when there is one, else Redis's entry (kept near), else undefined. */
-  async get(key: string): Promise<Entry | undefined> {
+  /** The near copy when there is one (at once, no promise), else Redis's entry (kept near), else undefined. */
+  get(key: string): Entry | undefined | Promise<Entry | undefined> {
     const near = this.near?.get(key)
     if (near !== undefined) {
       this.counters.nearHits++
       return decodeNearEntry(key, near.value)
     }
+    return this.fetch(key)
+  }
+
+  private async fetch(key: string): Promise<Entry | undefined> {
     const reply = await this.call(() => this.scripted.fcGetBuffer(key))
     if (reply === null) {
       this.counters.misses++

@@ -1,4 +1,4 @@
-import type { CacheEngine } from '../../cache'
+import type { KvStore } from './store'
 import { keyFromPath } from '../../http/key'
 import { get } from './service'
 
@@ -9,8 +9,8 @@ const PREFIX = '/v1/kv/'
  * Same service call and same response as the route; anything unusual (a query, a bad key) returns
  * undefined so the route answers it, errors included.
  */
-export function kvFastGet(engine: CacheEngine, maxKeyBytes: number) {
-  return (request: Request): Response | undefined => {
+export function kvFastGet(store: KvStore, maxKeyBytes: number) {
+  return (request: Request): Response | Promise<Response> | undefined => {
     if (request.method !== 'GET') return undefined
     const url = request.url
     const path = url.indexOf('/', url.indexOf('//') + 2)
@@ -21,7 +21,7 @@ export function kvFastGet(engine: CacheEngine, maxKeyBytes: number) {
     } catch {
       return undefined
     }
-    // The local engine answers synchronously, so this is a Response (the fast path is off with a shared tier).
-    return get(engine, key, false, request.headers.get('if-none-match')) as Response
+    // Synchronous from the local engine or a near-cache hit; a promise only when Redis is asked.
+    return get(store, key, false, request.headers.get('if-none-match'))
   }
 }
