@@ -5,14 +5,14 @@
  * Builds dist/fastcache, starts and stops every process itself (127.0.0.1 only), and writes
  * bench/RESULTS-cluster.md. Run `bun run bench:cluster --help` for the options.
  */
-import { writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { buildFastcache, skipBuildAsked } from '../http/build'
 import { ensureTools, versionOf } from '../http/deps'
-import { busyPercent } from '../http/machine'
+import { flagReader, parseFlags, SKIP_BUILD_OPTION, WRK_OPTIONS } from '../http/flags'
+import { outputPath, writeReport } from '../http/output'
 import { loadHttp } from '../http/preload'
-import { installSignalHandlers, run, stopAll } from '../http/procs'
+import { installSignalHandlers, stopAll } from '../http/procs'
+import { recordRun } from '../http/run-info'
 import { ROOT, startRedis } from '../http/servers'
 import { startInstance, type Instance } from './instances'
 import { measureInvalidation, type InvalidationResult } from './invalidation'
@@ -20,6 +20,7 @@ import { measureNearHits, type NearHitResult, type PhaseOptions } from './near-h
 import { measureRedisServed, type RedisServedResult } from './redis-served'
 import { headline, renderReport, type Report } from './report'
 
+const LABEL = 'bench:cluster'
 const DEFAULT_OUT = resolve(ROOT, 'bench/RESULTS-cluster.md')
 /** Command -> Debian package, for ensureTools. */
 const TOOLS = { wrk: 'wrk', 'redis-server': 'redis-server', 'redis-cli': 'redis-tools', 'redis-benchmark': 'redis-tools' }
@@ -46,13 +47,9 @@ The default run takes about 2 minutes on 2 cores, plus the build. Installs wrk, 
 with apt-get when missing.
 `
 
-const { values: flags } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
-    duration: { type: 'string' },
-    rounds: { type: 'string' },
-    threads: { type: 'string' },
-    connections: { type: 'string' },
+const flags = parseFlags(
+  {
+    ...WRK_OPTIONS,
     keys: { type: 'string' },
     size: { type: 'string' },
     'rb-requests': { type: 'string' },
@@ -60,32 +57,11 @@ const { values: flags } = parseArgs({
     samples: { type: 'string' },
     'poll-ms': { type: 'string' },
     'max-memory': { type: 'string' },
-    'skip-build': { type: 'boolean', default: false },
-    out: { type: 'string' },
-    json: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
+    ...SKIP_BUILD_OPTION,
   },
-})
-
-if (flags.help) {
-  process.stdout.write(HELP)
-  process.exit(0)
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench:cluster: ${message}\n`)
-  process.exit(2)
-}
-
-/** A flag as a number in [min, max] (whole unless `real`), else the quick or the normal default. */
-function num(name: keyof typeof flags, normal: number, quick: number, min: number, max: number, real = false): number {
-  const raw = flags[name]
-  if (raw === undefined || typeof raw === 'boolean') return flags.quick ? quick : normal
-  const value = Number(raw)
-  if (!Number.isFinite(value) || (!real && !Number.isInteger(value)) || value < min || value > max) fail(`--${name} must be a ${real ? '' : 'whole '}number from ${min} to ${max}`)
-  return value
-}
+  HELP,
+)
+const { num, fail } = flagReader(LABEL, flags)
 
 const load = { threads: num('threads', 2, 2, 1, 64), connections: num('connections', 64, 64, 1, 10_000), durationS: num('duration', 3, 1, 1, 600) }
 if (load.connections < load.threads) fail('--connections must be at least --threads (wrk needs a connection per thread)')
@@ -97,9 +73,8 @@ const rbThreads = num('rb-threads', 1, 1, 1, 64)
 const samples = num('samples', 200, 50, 1, 100_000)
 const pollMs = num('poll-ms', 1, 1, 0, 1000, true)
 const maxMemory = flags['max-memory'] ?? '1gb'
-const skipBuild = flags['skip-build'] || process.env.BENCH_SKIP_BUILD === '1'
-// A smoke run must not overwrite the recorded results.
-const out = flags.out ? resolve(flags.out) : flags.quick ? resolve(tmpdir(), 'fastcache-RESULTS-cluster-quick.md') : DEFAULT_OUT
+const skipBuild = skipBuildAsked(flags['skip-build'])
+const out = outputPath(flags.out, flags.quick, DEFAULT_OUT, 'fastcache-RESULTS-cluster-quick.md')
 /**
  * A and B keep near copies this long: B's must outlive its warming, the warm-ups and every near-hit round
  * (2 sides × rounds × duration), with room for the slow start of a busy machine; at least a minute.
@@ -107,24 +82,9 @@ const out = flags.out ? resolve(flags.out) : flags.quick ? resolve(tmpdir(), 'fa
 const nearTtlS = Math.max(60, Math.ceil(2 * roundCount * (load.durationS + 1) + 30))
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
+const runRecord = await recordRun(log)
 
-/** The commit the binary is built from, and whether src/ had uncommitted changes (as bench:proxy). */
-async function sourceState(): Promise<string> {
-  try {
-    const head = (await run(['git', 'rev-parse', '--short', 'HEAD'], { cwd: ROOT })).trim()
-    const dirty = (await run(['git', 'status', '--porcelain', '--', 'src', 'bun.lock'], { cwd: ROOT })).trim() !== ''
-    return dirty ? `${head} with uncommitted changes` : head
-  } catch {
-    return 'unknown (not a git checkout)'
-  }
-}
-
-const started = performance.now()
-const loadBefore = loadavg()
-const busyBefore = await busyPercent()
-log(`CPU busy before the run (other jobs): ${busyBefore.toFixed(0)}%`)
-
-installSignalHandlers()
+installSignalHandlers(LABEL)
 let commit = 'unknown'
 let near: NearHitResult | undefined
 let redisServed: RedisServedResult | undefined
@@ -132,16 +92,8 @@ let invalidation: InvalidationResult | undefined
 const instanceFlags: Record<string, string[]> = {}
 
 try {
-  await ensureTools(TOOLS, 'bench:cluster')
-  commit = await sourceState()
-  if (skipBuild) {
-    // Then the binary may be older than the source: say so rather than claim a commit.
-    commit = `an existing dist/fastcache (build skipped; source at ${commit})`
-    log('using dist/fastcache as it is (build skipped)')
-  } else {
-    log(`building dist/fastcache (bun run build) from ${commit}`)
-    await run(['bun', 'run', 'build'], { cwd: ROOT })
-  }
+  await ensureTools(TOOLS, LABEL)
+  commit = await buildFastcache(skipBuild, log)
 
   const redis = await startRedis()
   log(`redis-server on 127.0.0.1:${redis.port}`)
@@ -173,26 +125,13 @@ try {
 } finally {
   await stopAll()
 }
-const busyAfter = await busyPercent()
+await runRecord.finish()
 
-const [redisVersion, wrkVersion] = await Promise.all([versionOf(['redis-server', '--version']), versionOf(['wrk', '-v'])])
+const redisVersion = await versionOf(['redis-server', '--version'])
 const report: Report = {
   info: {
-    command: ['bun run bench:cluster', ...Bun.argv.slice(2)].join(' '),
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    seconds: (performance.now() - started) / 1000,
-    cores: availableParallelism(),
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 1024 ** 3),
-    bun: Bun.version,
-    commit,
     // "Redis server v=7.0.15 sha=… malloc=… bits=64 build=…": the version is what matters.
-    redis: redisVersion.replace(/^Redis server v=(\S+).*/, 'Redis server $1'),
-    wrk: wrkVersion.replace(/ \[.*/, '').replace(/ Copyright.*/, ''),
-    loadBefore,
-    loadAfter: loadavg(),
-    busyBefore,
-    busyAfter,
+    ...(await runRecord.info(LABEL, commit, { redis: redisVersion.replace(/^Redis server v=(\S+).*/, 'Redis server $1') })),
     load,
     rounds: roundCount,
     keys,
@@ -207,6 +146,4 @@ const report: Report = {
   redis: redisServed!,
   invalidation: invalidation!,
 }
-writeFileSync(out, renderReport(report))
-if (flags.json) writeFileSync(resolve(flags.json), JSON.stringify(report, null, 1))
-process.stdout.write(`${headline(report)}\n\nwrote ${relative(process.cwd(), out)} in ${Math.round(report.info.seconds)} s\n`)
+writeReport({ out, markdown: renderReport(report), json: flags.json, data: report, headline: headline(report), seconds: report.info.seconds })

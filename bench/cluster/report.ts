@@ -1,5 +1,7 @@
 // Renders bench/RESULTS-cluster.md: the target and whether it holds, one table per measurement, the
 // instances' own counters that say what each run measured, and every round.
+import { runHeader } from '../http/run-header'
+import type { RunInfo as CommonRunInfo } from '../http/run-info'
 import type { Load } from '../http/wrk'
 import type { InvalidationResult } from './invalidation'
 import type { NearHitResult } from './near-hits'
@@ -7,23 +9,8 @@ import type { RedisServedResult } from './redis-served'
 import { median } from './stats'
 import type { Cell } from './throughput'
 
-export interface RunInfo {
-  command: string
-  date: string
-  seconds: number
-  cores: number
-  cpuModel: string
-  memoryGiB: number
-  bun: string
-  /** The commit dist/fastcache was built from. */
-  commit: string
+export interface RunInfo extends CommonRunInfo {
   redis: string
-  wrk: string
-  loadBefore: number[]
-  loadAfter: number[]
-  /** % of all CPU time busy over 2 s just before the first and after the last server ran. */
-  busyBefore: number
-  busyAfter: number
   load: Load
   rounds: number
   keys: number
@@ -151,14 +138,7 @@ export function renderReport(report: Report): string {
   const spreads = cells(report).map((c) => c.spread)
   const flags = (name: string) => `\`dist/fastcache --host 127.0.0.1 --port <free> ${(info.flags[name] ?? []).join(' ').replace(/redis:\/\/127\.0\.0\.1:\d+/, 'redis://127.0.0.1:<redis>')}\``
   return [
-    '# Cluster benchmark: two fastcache instances on one Redis against a standalone instance',
-    '',
-    `Command: \`${info.command}\` (${info.date}, ${Math.round(info.seconds)} s in all), fastcache built from ${info.commit}.`,
-    '',
-    `Machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB; Bun ${info.bun}; ${info.redis}; ${info.wrk}.`,
-    `Load average (1, 5, 15 min) before the run: ${info.loadBefore.map((n) => n.toFixed(2)).join(', ')}; after: ${info.loadAfter.map((n) => n.toFixed(2)).join(', ')}. ` +
-      `CPU busy with other work over 2 s just before: ${info.busyBefore.toFixed(0)}%, just after: ${info.busyAfter.toFixed(0)}%` +
-      (Math.max(info.busyBefore, info.busyAfter) > 10 ? ' (**the machine was shared: treat the figures with care**).' : '.'),
+    ...runHeader('Cluster benchmark: two fastcache instances on one Redis against a standalone instance', info, [info.redis]),
     '',
     `Throughput: \`wrk -t${load.threads} -c${load.connections} -d${load.durationS}s\` GETs of ${f0(info.keys)} keys of ${info.size} B drawn uniformly ` +
       `(\`bench/http/lua/get.lua\`), ${info.rounds} round(s) with the sides of a table taking turns in a rotating order; req/s, p50 and p99 are medians ` +

@@ -1,9 +1,10 @@
-// Throughput rounds: each round runs every side once, back to back, in a rotating order (A B C, B C A, ...),
-// so no side always runs first and a slow spell of the machine lands on all sides of a ratio.
+// Throughput rounds of the cluster benchmark: its sides (wrk on an instance, redis-benchmark on Redis) take
+// turns in rotating rounds (bench/http/rounds.ts), and each side's rounds become a cell with their spread.
 import { resolve } from 'node:path'
 import { KEY_PREFIX } from '../http/preload'
+import { medians, rotatingRounds, type RoundsCell } from '../http/rounds'
 import { LUA_DIR, wrk, type Load } from '../http/wrk'
-import { median, spread } from './stats'
+import { spread } from './stats'
 
 /** One measured run: what a wrk run or a redis-benchmark run reports, reduced to what the report shows. */
 export interface Measurement {
@@ -22,12 +23,8 @@ export interface Side {
 }
 
 /** A side's rounds and their medians (each figure's median on its own). */
-export interface Cell {
+export interface Cell extends RoundsCell<Measurement> {
   name: string
-  rounds: Measurement[]
-  rps: number
-  p50Ms: number
-  p99Ms: number
   /** (max − min) / median of the rounds' req/s. */
   spread: number
   errors: number
@@ -46,28 +43,14 @@ export function wrkGetSide(name: string, url: string, keys: number, load: Load):
   }
 }
 
-const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]!)
-
 export async function rounds(sides: Side[], count: number, log: (message: string) => void, label: string): Promise<Cell[]> {
-  const runs = new Map<string, Measurement[]>(sides.map((s) => [s.name, []]))
-  for (let round = 0; round < count; round++) {
-    for (const side of rotate(sides, round)) {
-      const m = await side.measure()
-      runs.get(side.name)!.push(m)
-      log(
-        `  ${label} round ${round + 1}/${count} ${side.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms` +
-          (m.errors ? `, ${m.errors} errors` : ''),
-      )
-    }
-  }
+  const runs = await rotatingRounds(sides, (side) => side.measure(), { count, label, log, errors: (m) => (m.errors ? `, ${m.errors} errors` : '') })
   return sides.map((side) => {
-    const r = runs.get(side.name)!
+    const r = runs.get(side)!
     return {
       name: side.name,
       rounds: r,
-      rps: median(r.map((m) => m.rps)),
-      p50Ms: median(r.map((m) => m.p50Ms)),
-      p99Ms: median(r.map((m) => m.p99Ms)),
+      ...medians(r),
       spread: spread(r.map((m) => m.rps)),
       errors: r.reduce((sum, m) => sum + m.errors, 0),
     }

@@ -69,8 +69,11 @@ function cleanUpNow(): void {
 
 let installed = false
 let stopping = false
-/** On SIGINT/SIGTERM: stop the children, then exit with the conventional 128+signal status. */
-export function installSignalHandlers(): void {
+/**
+ * On SIGINT/SIGTERM: stop the children, then exit with the conventional 128+signal status. `label` is the
+ * benchmark's name (`bench:proxy`, …), which starts the message, since several benchmarks share this module.
+ */
+export function installSignalHandlers(label: string): void {
   if (installed) return
   installed = true
   for (const [signal, code] of [
@@ -81,7 +84,7 @@ export function installSignalHandlers(): void {
       // `bun run` forwards the signal that the process group already got: act once.
       if (stopping) return
       stopping = true
-      process.stderr.write(`\nbench:http: ${signal}, stopping ${live.size} child process(es)\n`)
+      process.stderr.write(`\n${label}: ${signal}, stopping ${live.size} child process(es)\n`)
       void stopAll().finally(() => process.exit(code))
     })
   }

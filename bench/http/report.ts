@@ -1,34 +1,18 @@
 // Renders bench/RESULTS-http.md: the targets and whether each holds, then the tables behind them.
 import type { MemoryResult } from './memory'
+import { noiseLine, runHeader } from './run-header'
+import type { RoundsSettings } from './rounds'
+import type { RunInfo as CommonRunInfo } from './run-info'
 import { BATCH_GETS, SCENARIOS, type ScenarioId } from './scenarios'
 import type { TargetName } from './servers'
 import type { StartupResult } from './startup'
 import type { Cell } from './throughput'
 import { median } from './stats'
-import type { Load, WrkResult } from './wrk'
+import type { WrkResult } from './wrk'
 
-export interface RunInfo {
-  command: string
-  date: string
-  seconds: number
-  cores: number
-  cpuModel: string
-  memoryGiB: number
-  bun: string
-  /** The commit dist/fastcache was built from. */
-  commit: string
+export interface RunInfo extends CommonRunInfo, RoundsSettings {
   redis: string
   webdis: string
-  wrk: string
-  loadBefore: number[]
-  loadAfter: number[]
-  /** % of all CPU time busy over 2 s just before the first and after the last server ran. */
-  busyBefore: number
-  busyAfter: number
-  load: Load
-  rounds: number
-  keys: number
-  sizes: number[]
 }
 
 export interface Report {
@@ -163,15 +147,6 @@ export function throughputTable(cells: Cell[], size: number): string {
   return lines.join('\n')
 }
 
-/** How far a cell's rounds are apart, (max − min) / median req/s, as a median and a worst over all cells. */
-function spread(cells: Cell[]): { typical: number; worst: number } {
-  const spreads = cells.map((c) => {
-    const rps = c.rounds.map((r) => r.rps)
-    return (Math.max(...rps) - Math.min(...rps)) / median(rps)
-  })
-  return { typical: median(spreads), worst: Math.max(...spreads) }
-}
-
 /** The spread behind each median, so a noisy cell is visible. */
 function roundsTable(cells: Cell[]): string {
   const lines = ['| value | scenario | target | req/s of each round | p99 ms of each round |', '|--:|---|---|---|---|']
@@ -213,14 +188,7 @@ export function renderReport(report: Report): string {
   const { info, cells } = report
   const load = info.load
   const out: string[] = [
-    '# HTTP benchmark: fastcache against the runtime limit and Webdis',
-    '',
-    `Command: \`${info.command}\` (${info.date}, ${Math.round(info.seconds)} s in all), fastcache built from ${info.commit}.`,
-    '',
-    `Machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB; Bun ${info.bun}; ${info.redis}; webdis ${info.webdis}; ${info.wrk}.`,
-    `Load average (1, 5, 15 min) before the run: ${info.loadBefore.map((n) => n.toFixed(2)).join(', ')}; after: ${info.loadAfter.map((n) => n.toFixed(2)).join(', ')}. ` +
-      `CPU busy with other work over 2 s just before: ${info.busyBefore.toFixed(0)}%, just after: ${info.busyAfter.toFixed(0)}%` +
-      (Math.max(info.busyBefore, info.busyAfter) > 10 ? ' (**the machine was shared: treat the figures with care**).' : '.'),
+    ...runHeader('HTTP benchmark: fastcache against the runtime limit and Webdis', info, [info.redis, `webdis ${info.webdis}`]),
     '',
     `Each cell: \`wrk -t${load.threads} -c${load.connections} -d${load.durationS}s\` on 127.0.0.1, ${info.rounds} round(s) with the three servers taking turns ` +
       `in a rotating order; req/s, p50 and p99 are medians of the rounds, each on its own. ${f0(info.keys)} keys preloaded into each server.`,
@@ -228,13 +196,8 @@ export function renderReport(report: Report): string {
       'the targets of one round run back to back, which cancels most of a shared machine’s slow spells.',
     'wrk shares the machine’s cores with the server under test (and Webdis with its redis-server), so absolute numbers are low; the ratios are the point.',
   ]
-  if (info.rounds > 1 && cells.length > 0) {
-    const { typical, worst } = spread(cells)
-    out.push(
-      `Noise: the rounds of a cell differ by ${(100 * typical).toFixed(0)}% of its median req/s (median over cells; worst ${(100 * worst).toFixed(0)}%, see “Every round”), ` +
-        'so a verdict within that distance of its bound can flip from one run to the next.',
-    )
-  }
+  const noise = noiseLine(cells, info.rounds)
+  if (noise) out.push(noise)
   out.push(
     '',
     '## Targets',

@@ -73,3 +73,21 @@ export async function wrk(url: string, script: string, args: string[], load: Loa
     socketErrors: d.connect + d.read + d.write + d.timeout,
   }
 }
+
+/** A run's errors for its log line: `, N non-2xx` and `, N socket errors`, each only when there were any. */
+export const wrkErrors = (r: WrkResult) => (r.non2xx ? `, ${r.non2xx} non-2xx` : '') + (r.socketErrors ? `, ${r.socketErrors} socket errors` : '')
+
+/**
+ * Why a cell's runs are not to be trusted: socket errors, and non-2xx answers, unless the runs ask for
+ * missing keys (`misses`), where every answer should be one.
+ */
+export function wrkProblems(rounds: WrkResult[], misses = false): string[] {
+  const problems: string[] = []
+  const socket = rounds.reduce((sum, r) => sum + r.socketErrors, 0)
+  const status = rounds.reduce((sum, r) => sum + r.non2xx, 0)
+  if (socket > 0) problems.push(`${socket} socket errors`)
+  if (!misses && status > 0) problems.push(`${status} non-2xx answers`)
+  // wrk counts an answer >= 400 as a status error: every miss should be one (a 404).
+  if (misses && status < 0.99 * rounds.reduce((sum, r) => sum + r.requests, 0)) problems.push('misses answered 2xx')
+  return problems
+}

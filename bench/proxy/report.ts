@@ -1,31 +1,14 @@
 // Renders bench/RESULTS-proxy.md: the target and whether it holds, a table per value size, whether the
 // caches' runs were hits by their own counters, and every round.
+import { noiseLine, runHeader } from '../http/run-header'
+import type { RoundsSettings } from '../http/rounds'
+import type { RunInfo as CommonRunInfo } from '../http/run-info'
 import { median } from '../http/stats'
-import type { Load, WrkResult } from '../http/wrk'
 import type { TargetName } from './targets'
 import { DISTS, DIST_TITLES, type Cell, type Dist, type HitCheck } from './throughput'
 
-export interface RunInfo {
-  command: string
-  date: string
-  seconds: number
-  cores: number
-  cpuModel: string
-  memoryGiB: number
-  bun: string
-  /** The commit dist/fastcache was built from. */
-  commit: string
+export interface RunInfo extends CommonRunInfo, RoundsSettings {
   varnish: string
-  wrk: string
-  loadBefore: number[]
-  loadAfter: number[]
-  /** % of all CPU time busy over 2 s just before the first and after the last server ran. */
-  busyBefore: number
-  busyAfter: number
-  load: Load
-  rounds: number
-  keys: number
-  sizes: number[]
 }
 
 export interface Report {
@@ -103,15 +86,6 @@ function hitTable(checks: HitCheck[]): string {
   return lines.join('\n')
 }
 
-/** How far a cell's rounds are apart, (max − min) / median req/s, as a median and a worst over all cells. */
-function spread(cells: Cell[]): { typical: number; worst: number } {
-  const spreads = cells.map((c) => {
-    const rps = c.rounds.map((r: WrkResult) => r.rps)
-    return (Math.max(...rps) - Math.min(...rps)) / median(rps)
-  })
-  return { typical: median(spreads), worst: Math.max(...spreads) }
-}
-
 function roundsTable(cells: Cell[]): string {
   const lines = ['| value | scenario | target | req/s of each round | p99 ms of each round |', '|--:|---|---|---|---|']
   for (const c of cells) {
@@ -125,14 +99,7 @@ export function renderReport(report: Report): string {
   const load = info.load
   const target = targetLine(report)
   const out: string[] = [
-    '# Proxy benchmark: fastcache’s read-through proxy against Varnish and the origin',
-    '',
-    `Command: \`${info.command}\` (${info.date}, ${Math.round(info.seconds)} s in all), fastcache built from ${info.commit}.`,
-    '',
-    `Machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB; Bun ${info.bun}; ${info.varnish}; ${info.wrk}.`,
-    `Load average (1, 5, 15 min) before the run: ${info.loadBefore.map((n) => n.toFixed(2)).join(', ')}; after: ${info.loadAfter.map((n) => n.toFixed(2)).join(', ')}. ` +
-      `CPU busy with other work over 2 s just before: ${info.busyBefore.toFixed(0)}%, just after: ${info.busyAfter.toFixed(0)}%` +
-      (Math.max(info.busyBefore, info.busyAfter) > 10 ? ' (**the machine was shared: treat the figures with care**).' : '.'),
+    ...runHeader('Proxy benchmark: fastcache’s read-through proxy against Varnish and the origin', info, [info.varnish]),
     '',
     `Each cell: \`wrk -t${load.threads} -c${load.connections} -d${load.durationS}s\` on 127.0.0.1, ${info.rounds} round(s) with the three targets taking turns ` +
       `in a rotating order; req/s, p50 and p99 are medians of the rounds, each on its own. ${f0(info.keys)} keys, each warmed into both caches before the runs.`,
@@ -140,13 +107,8 @@ export function renderReport(report: Report): string {
       'the targets of one round run back to back, which cancels most of a shared machine’s slow spells.',
     'wrk shares the machine’s cores with the target under test (the origin stays up but idle while the caches answer hits), so absolute numbers are low; the ratios are the point.',
   ]
-  if (info.rounds > 1 && cells.length > 0) {
-    const { typical, worst } = spread(cells)
-    out.push(
-      `Noise: the rounds of a cell differ by ${(100 * typical).toFixed(0)}% of its median req/s (median over cells; worst ${(100 * worst).toFixed(0)}%, see “Every round”), ` +
-        'so a verdict within that distance of its bound can flip from one run to the next.',
-    )
-  }
+  const noise = noiseLine(cells, info.rounds)
+  if (noise) out.push(noise)
   out.push(
     '',
     '## Target',

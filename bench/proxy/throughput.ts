@@ -2,8 +2,8 @@
 // warmed into each cache, then uniform and Zipf GETs in rounds that alternate the three targets
 // (A B C, B C A, ...), medians per cell. The caches' own counters then say whether the runs were hits.
 import { resolve } from 'node:path'
-import { median } from '../http/stats'
-import { LUA_DIR, wrk, type Load, type WrkResult } from '../http/wrk'
+import { medians, rotatingRounds, type RoundsCell } from '../http/rounds'
+import { LUA_DIR, wrk, wrkErrors, wrkProblems, type Load, type WrkResult } from '../http/wrk'
 import { startFastcache, startOrigin, type Counters, type Target, type TargetName } from './targets'
 import { startVarnish } from './varnish'
 import { checkHits, warm } from './warm'
@@ -12,14 +12,10 @@ export type Dist = 'uniform' | 'zipf'
 export const DISTS: Dist[] = ['uniform', 'zipf']
 export const DIST_TITLES: Record<Dist, string> = { uniform: 'GET hit, uniform', zipf: 'GET hit, Zipf 0.99' }
 
-export interface Cell {
+export interface Cell extends RoundsCell<WrkResult> {
   dist: Dist
   size: number
   target: TargetName
-  rps: number
-  p50Ms: number
-  p99Ms: number
-  rounds: WrkResult[]
   /** Set when a round had socket errors or non-2xx answers, or the cache missed: the figures are not trusted. */
   problem?: string
 }
@@ -43,9 +39,6 @@ export interface ThroughputOptions {
 
 const GET_LUA = resolve(LUA_DIR, 'get.lua')
 const args = (t: Target, keys: number, dist: Dist) => [`pre=${t.pre}`, 'suf=', `keys=${keys}`, `dist=${dist}`, ...(dist === 'zipf' ? ['theta=0.99'] : [])]
-
-/** Rotates the order each round so no target always runs first. */
-const rotate = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]!)
 
 /** More misses than this share of a cache's measured requests makes its cells untrusted (a few could be races at start). */
 const MISS_TOLERANCE = 0.001
@@ -75,19 +68,13 @@ export async function measureSize(options: ThroughputOptions): Promise<{ cells: 
     const runs = new Map<string, WrkResult[]>()
     const runKey = (dist: Dist, name: TargetName) => `${dist} ${name}`
     for (const dist of DISTS) {
-      for (let round = 0; round < options.rounds; round++) {
-        for (const target of rotate(targets, round)) {
-          const result = await wrk(target.url, GET_LUA, args(target, keys, dist), load)
-          const key = runKey(dist, target.name)
-          runs.set(key, [...(runs.get(key) ?? []), result])
-          log(
-            `  ${size} B ${dist} round ${round + 1}/${options.rounds} ${target.name}: ${Math.round(result.rps)} req/s, ` +
-              `p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms` +
-              (result.non2xx ? `, ${result.non2xx} non-2xx` : '') +
-              (result.socketErrors ? `, ${result.socketErrors} socket errors` : ''),
-          )
-        }
-      }
+      const byTarget = await rotatingRounds(targets, (target) => wrk(target.url, GET_LUA, args(target, keys, dist), load), {
+        count: options.rounds,
+        label: `${size} B ${dist}`,
+        log,
+        errors: wrkErrors,
+      })
+      for (const [target, results] of byTarget) runs.set(runKey(dist, target.name), results)
     }
 
     const checks: HitCheck[] = []
@@ -103,20 +90,14 @@ export async function measureSize(options: ThroughputOptions): Promise<{ cells: 
     for (const dist of DISTS) {
       for (const target of targets) {
         const rounds = runs.get(runKey(dist, target.name)) ?? []
-        const problems: string[] = []
-        const socket = rounds.reduce((sum, r) => sum + r.socketErrors, 0)
-        const status = rounds.reduce((sum, r) => sum + r.non2xx, 0)
-        if (socket > 0) problems.push(`${socket} socket errors`)
-        if (status > 0) problems.push(`${status} non-2xx answers`)
+        const problems = wrkProblems(rounds)
         const check = checks.find((c) => c.target === target.name)
         if (check && check.misses > MISS_TOLERANCE * check.requests) problems.push(`${check.misses} cache misses during the measured runs`)
         cells.push({
           dist,
           size,
           target: target.name,
-          rps: median(rounds.map((r) => r.rps)),
-          p50Ms: median(rounds.map((r) => r.p50Ms)),
-          p99Ms: median(rounds.map((r) => r.p99Ms)),
+          ...medians(rounds),
           rounds,
           problem: problems.length > 0 ? problems.join(', ') : undefined,
         })

@@ -10,15 +10,19 @@ export const KEY_PATH = '/v1/kv/key:'
 
 export type Dist = 'uniform' | 'zipf'
 
-export interface DriveOptions {
-  url: string
-  keys: number
+/** The load as the command line sets it: what drive() runs and the report's settings record. */
+export interface Workload {
   valueSize: number
   durationS: number
   sliceS: number
   putConnections: number
   getConnections: number
   getDist: Dist
+}
+
+export interface DriveOptions extends Workload {
+  url: string
+  keys: number
   /** performance.now() at the start of the load: slice times are relative to it. */
   t0: number
   /** False once the server has exited: no point in driving a dead server for the rest of the run. */

@@ -7,15 +7,16 @@
  * Run `bun run bench:soak --help` for the options.
  */
 import { writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { ensureTools, versionOf } from '../http/deps'
-import { busyPercent } from '../http/machine'
-import { installSignalHandlers, run, stopAll } from '../http/procs'
+import { buildFastcache, skipBuildAsked } from '../http/build'
+import { ensureTools } from '../http/deps'
+import { flagReader, parseFlags, SKIP_BUILD_OPTION } from '../http/flags'
+import { outputPath, writeReport } from '../http/output'
+import { installSignalHandlers, stopAll } from '../http/procs'
+import { recordRun } from '../http/run-info'
 import { ROOT } from '../http/servers'
 import { analyse } from './analysis'
-import { drive, type Dist, type DriveResult } from './drive'
+import { drive, type Dist, type DriveResult, type Workload } from './drive'
 import { memoryPlot } from './plot'
 import { healthStatus, probeMiss, type MissProbe } from './probe'
 import { allHold, headline, renderReport } from './report'
@@ -23,6 +24,7 @@ import { peakRssKb, startSampler, type Sample, type Sampler } from './sampler'
 import { readMetrics, readStats, startServer, type Server } from './server'
 import { diffStatusCounts, parseStatusCounts, type StatusCount } from './statuses'
 
+const LABEL = 'bench:soak'
 const DEFAULT_OUT = resolve(ROOT, 'bench/RESULTS-soak.md')
 const DEFAULT_SVG = resolve(ROOT, 'bench/soak-memory.svg')
 /** Command -> Debian package, for ensureTools. */
@@ -47,9 +49,8 @@ const HELP = `usage: bun run bench:soak [options]
 The default run takes about 3.5 minutes. Installs wrk and curl with apt-get when missing.
 `
 
-const { values: flags } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
+const flags = parseFlags(
+  {
     duration: { type: 'string' },
     slice: { type: 'string' },
     'max-memory': { type: 'string' },
@@ -58,33 +59,12 @@ const { values: flags } = parseArgs({
     connections: { type: 'string' },
     'get-dist': { type: 'string' },
     'rss-growth': { type: 'string' },
-    'skip-build': { type: 'boolean', default: false },
-    out: { type: 'string' },
+    ...SKIP_BUILD_OPTION,
     svg: { type: 'string' },
-    json: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-})
-
-if (flags.help) {
-  process.stdout.write(HELP)
-  process.exit(0)
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench:soak: ${message}\n`)
-  process.exit(2)
-}
-
-/** A flag as a number in [min, max] (whole unless `real`), else the quick or the normal default. */
-function num(name: keyof typeof flags, normal: number, quick: number, min: number, max: number, real = false): number {
-  const raw = flags[name]
-  if (raw === undefined || typeof raw === 'boolean') return flags.quick ? quick : normal
-  const value = Number(raw)
-  if (!Number.isFinite(value) || (!real && !Number.isInteger(value)) || value < min || value > max) fail(`--${name} must be a ${real ? 'number' : 'whole number'} from ${min} to ${max}`)
-  return value
-}
+  HELP,
+)
+const { num, fail } = flagReader(LABEL, flags)
 
 const durationS = num('duration', 180, 30, 6, 3600)
 const sliceS = Math.min(durationS, num('slice', 10, 5, 1, 600))
@@ -97,29 +77,23 @@ const maxMemory = flags['max-memory'] ?? '64mb'
 if (!/^\d+(\.\d+)?\s*[a-z]*$/i.test(maxMemory)) fail('--max-memory must be a size such as 64mb')
 const getDist = (flags['get-dist'] ?? 'zipf') as Dist
 if (getDist !== 'zipf' && getDist !== 'uniform') fail('--get-dist must be zipf or uniform')
-const skipBuild = flags['skip-build'] || process.env.BENCH_SKIP_BUILD === '1'
-// A smoke run must not overwrite the recorded results.
-const out = flags.out ? resolve(flags.out) : flags.quick ? resolve(tmpdir(), 'fastcache-RESULTS-soak-quick.md') : DEFAULT_OUT
-const svg = flags.svg ? resolve(flags.svg) : flags.quick ? resolve(tmpdir(), 'fastcache-soak-memory-quick.svg') : DEFAULT_SVG
+const workload: Workload = {
+  valueSize,
+  durationS,
+  sliceS,
+  // Half the connections write, half read.
+  putConnections: Math.ceil(connections / 2),
+  getConnections: Math.floor(connections / 2),
+  getDist,
+}
+const skipBuild = skipBuildAsked(flags['skip-build'])
+const out = outputPath(flags.out, flags.quick, DEFAULT_OUT, 'fastcache-RESULTS-soak-quick.md')
+const svg = outputPath(flags.svg, flags.quick, DEFAULT_SVG, 'fastcache-soak-memory-quick.svg')
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
-const started = performance.now()
-const loadBefore = loadavg()
-const busyBefore = await busyPercent()
-log(`CPU busy before the run (other jobs): ${busyBefore.toFixed(0)}%`)
+const runRecord = await recordRun(log)
 
-installSignalHandlers()
-
-/** The commit the binary is built from, and whether src/ had uncommitted changes. */
-async function sourceState(): Promise<string> {
-  try {
-    const head = (await run(['git', 'rev-parse', '--short', 'HEAD'], { cwd: ROOT })).trim()
-    const dirty = (await run(['git', 'status', '--porcelain', '--', 'src', 'bun.lock'], { cwd: ROOT })).trim() !== ''
-    return dirty ? `${head} with uncommitted changes` : head
-  } catch {
-    return 'unknown (not a git checkout)'
-  }
-}
+installSignalHandlers(LABEL)
 
 let commit = 'unknown'
 let server: Server | undefined
@@ -136,16 +110,8 @@ let keys = 0
 let loadS = 0
 
 try {
-  await ensureTools(TOOLS, 'bench:soak')
-  commit = await sourceState()
-  if (skipBuild) {
-    // Then the binary may be older than the source: say so rather than claim a commit.
-    commit = `an existing dist/fastcache (build skipped; source at ${commit})`
-    log('using dist/fastcache as it is (build skipped)')
-  } else {
-    log(`building dist/fastcache (bun run build) from ${commit}`)
-    await run(['bun', 'run', 'build'], { cwd: ROOT })
-  }
+  await ensureTools(TOOLS, LABEL)
+  commit = await buildFastcache(skipBuild, log)
 
   server = await startServer(maxMemory)
   const first = await readStats(server.url)
@@ -159,19 +125,7 @@ try {
   const t0 = performance.now()
   sampler = startSampler(server, t0)
   const live = server
-  driven = await drive({
-    url: server.url,
-    keys,
-    valueSize,
-    durationS,
-    sliceS,
-    putConnections: Math.ceil(connections / 2),
-    getConnections: Math.floor(connections / 2),
-    getDist,
-    t0,
-    alive: () => live.alive(),
-    log,
-  })
+  driven = await drive({ ...workload, url: server.url, keys, t0, alive: () => live.alive(), log })
   loadS = (performance.now() - t0) / 1000
   samples = await sampler.stop()
   sampler = undefined
@@ -190,38 +144,11 @@ try {
   if (server) await server.stop()
   await stopAll()
 }
-const busyAfter = await busyPercent()
+await runRecord.finish()
 
 const analysis = analyse({ samples, slices: driven.slices, loadS, statuses, probe, aliveAtEnd, health, rssPeakKb: rssPeak, growthBound, cutShort: driven.cutShort })
-const wrkVersion = await versionOf(['wrk', '-v'])
 const report = {
-  info: {
-    command: ['bun run bench:soak', ...Bun.argv.slice(2)].join(' '),
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    seconds: (performance.now() - started) / 1000,
-    cores: availableParallelism(),
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 1024 ** 3),
-    bun: Bun.version,
-    commit,
-    wrk: wrkVersion.replace(/ \[.*/, '').replace(/ Copyright.*/, ''),
-    loadBefore,
-    loadAfter: loadavg(),
-    busyBefore,
-    busyAfter,
-    maxMemory,
-    maxBytes,
-    valueSize,
-    keys,
-    factor,
-    durationS,
-    loadS,
-    sliceS,
-    putConnections: Math.ceil(connections / 2),
-    getConnections: Math.floor(connections / 2),
-    getDist,
-    growthBound,
-  },
+  info: { ...(await runRecord.info(LABEL, commit)), maxMemory, maxBytes, keys, factor, ...workload, loadS, growthBound },
   slices: driven.slices,
   analysis,
   probe,
@@ -230,8 +157,6 @@ const report = {
 }
 const title = `fastcache, --max-memory ${maxMemory}: ${keys.toLocaleString('en-US')} keys × ${valueSize} B written for ${Math.round(loadS)} s`
 writeFileSync(svg, memoryPlot(samples, maxBytes, loadS, title))
-writeFileSync(out, renderReport(report))
-if (flags.json) writeFileSync(resolve(flags.json), JSON.stringify({ ...report, samples }, null, 1))
-process.stdout.write(`${headline(report)}\n\nwrote ${relative(process.cwd(), out)} and ${relative(process.cwd(), svg)} in ${Math.round(report.info.seconds)} s\n`)
+writeReport({ out, markdown: renderReport(report), json: flags.json, data: { ...report, samples }, headline: headline(report), alsoWrote: [svg], seconds: report.info.seconds })
 // Not process.exit: let the exit hooks run as usual; the status says whether every assertion held.
 if (!allHold(report)) process.exitCode = 1

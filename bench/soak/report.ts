@@ -1,34 +1,17 @@
 // Renders bench/RESULTS-soak.md: the settings, every verdict, memory over the run (figures and the
 // SVG), per-slice throughput and the server's answers by status.
+import { runHeader } from '../http/run-header'
+import type { RunInfo as CommonRunInfo } from '../http/run-info'
 import type { Analysis, SliceCpu } from './analysis'
-import type { Dist, Slice } from './drive'
+import type { Slice, Workload } from './drive'
 import type { MissProbe } from './probe'
 
-export interface RunInfo {
-  command: string
-  date: string
-  seconds: number
-  cores: number
-  cpuModel: string
-  memoryGiB: number
-  bun: string
-  commit: string
-  wrk: string
-  loadBefore: number[]
-  loadAfter: number[]
-  busyBefore: number
-  busyAfter: number
+export interface RunInfo extends CommonRunInfo, Workload {
   maxMemory: string
   maxBytes: number
-  valueSize: number
   keys: number
   factor: number
-  durationS: number
   loadS: number
-  sliceS: number
-  putConnections: number
-  getConnections: number
-  getDist: Dist
   growthBound: number
 }
 
@@ -132,14 +115,7 @@ export function renderReport(report: Report): string {
   // What one entry is charged: key + value + the README's 280 bytes of overhead.
   const charge = meanKeyBytes(info.keys) + info.valueSize + 280
   const out: string[] = [
-    '# Soak benchmark: fastcache under a bounded write overload',
-    '',
-    `Command: \`${info.command}\` (${info.date}, ${Math.round(info.seconds)} s in all), fastcache built from ${info.commit}.`,
-    '',
-    `Machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB; Bun ${info.bun}; ${info.wrk}.`,
-    `Load average (1, 5, 15 min) before the run: ${info.loadBefore.map((n) => n.toFixed(2)).join(', ')}; after: ${info.loadAfter.map((n) => n.toFixed(2)).join(', ')}. ` +
-      `CPU busy with other work over 2 s just before: ${info.busyBefore.toFixed(0)}%, just after: ${info.busyAfter.toFixed(0)}%` +
-      (Math.max(info.busyBefore, info.busyAfter) > 10 ? ' (**the machine was shared: treat the throughput with care**).' : '.'),
+    ...runHeader('Soak benchmark: fastcache under a bounded write overload', info, [], 'throughput'),
     '',
     `**Every assertion holds: ${allHold(report) ? 'yes' : 'no'}.**`,
     '',
