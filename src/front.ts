@@ -21,8 +21,15 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 function pathAndQuery(url: string): [pathname: string, query: string] {
   const start = url.indexOf('/', url.indexOf('//') + 2)
   const queryAt = url.indexOf('?', start)
-  return queryAt < 0 ? [url.slice(start), ''] : [url.slice(start, queryAt), url.slice(queryAt + 1)]
+  let pathname = queryAt < 0 ? url.slice(start) : url.slice(start, queryAt)
+  // Elysia routes `/v1/keys/` as `/v1/keys`: decide the scope on the path it will route.
+  if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1)
+  return [pathname, queryAt < 0 ? '' : url.slice(queryAt + 1)]
 }
+
+/** Bun gives a relative URL when the Host header is missing or malformed; such a request cannot be routed (or checked) safely. */
+const hasAbsoluteUrl = (request: Request) => request.url.startsWith('http://') || request.url.startsWith('https://')
+const noHost = () => errorResponse(400, 'INVALID_REQUEST', 'the request needs a valid Host header')
 
 /**
  * What every request goes through before Elysia routes it, in order: the in-flight bound, header
@@ -40,6 +47,7 @@ export function front(config: Config, parts: FrontParts) {
   const build = (handle: Handle): Handle => {
     // Each check that is off costs nothing per request: the common case is one fast path call.
     const inner: Handle = (request) => {
+      if (!hasAbsoluteUrl(request)) return noHost()
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
       if (guard !== undefined) {

@@ -3,7 +3,7 @@ import type { Scope } from '../config/schema'
 const READ_METHODS = new Set(['GET', 'HEAD'])
 
 /**
- * The scope a request needs, from its method and path alone (so it is decided before any routing
+ * The scope a request needs, from its method and path (without a trailing slash, as Elysia routes it) (so it is decided before any routing
  * or body parsing), or null for the open routes. Unknown paths need `read`: without a token they
  * answer 401, so the route table cannot be probed anonymously.
  */
@@ -17,8 +17,9 @@ export function requiredScope(method: string, pathname: string, query: string, p
   if (pathname.startsWith('/v1/incr/') || pathname.startsWith('/v1/touch/') || pathname === '/v1/batch') return 'write'
   if (pathname === '/v1/keys') {
     if (reading) return 'read'
-    // A flush empties the whole cache, proxy responses included: an admin's job.
-    return /(^|&)all(=|&|$)/.test(query) ? 'admin' : 'write'
+    // A flush empties the whole cache, proxy responses included: an admin's job. The query is
+    // decoded as the router will decode it, so `al%6C=true` is `all` here too.
+    return new URLSearchParams(query).has('all') ? 'admin' : 'write'
   }
   if (pathname === '/v1/proxy/cache' || pathname.startsWith('/v1/admin/')) return 'admin'
   return 'read'

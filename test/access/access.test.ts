@@ -82,6 +82,18 @@ describe('access control with bearer tokens', () => {
     expect((await call('GET', '/v1/kv/k?token=rrrrrrrrrrrrrrrrrrrr')).status).toBe(401)
   })
 
+  test('spellings the router treats alike get the same scope: a trailing slash, an encoded query name', async () => {
+    const { call } = testApp({ tokens })
+    await call('PUT', '/v1/kv/keep', { body: '1', headers: bearer(WRITE) })
+    expect((await call('DELETE', '/v1/keys/?all=true', { headers: bearer(READ) })).status).toBe(403)
+    expect((await call('DELETE', '/v1/keys?al%6C=true', { headers: bearer(WRITE) })).status).toBe(403)
+    expect((await call('POST', '/v1/batch/', { json: { ops: [] }, headers: bearer(READ) })).status).toBe(403)
+    expect((await call('DELETE', '/v1/proxy/cache/', { json: { tag: 'x' }, headers: bearer(WRITE) })).status).toBe(403)
+    expect((await call('GET', '/metrics/', { headers: bearer(READ) })).status).toBe(403)
+    expect((await call('GET', '/v1/stats/', { headers: bearer(WRITE) })).status).toBe(403)
+    expect((await call('GET', '/v1/kv/keep', { headers: bearer(READ) })).text).toBe('1')
+  })
+
   test('the GET fast path is guarded like the route', async () => {
     const { call } = testApp({ tokens })
     await call('PUT', '/v1/kv/secret', { body: 'x', headers: bearer(WRITE) })

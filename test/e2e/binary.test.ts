@@ -234,6 +234,24 @@ describe('the fastcache binary', () => {
     expect(put.status).toBe(201)
     expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer e2e-secret-token-0001' } })).status).toBe(403)
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    // A malformed Host makes the runtime's URL relative: refused, never guessed at.
+    for (const host of ['x/y', 'a b', '']) {
+      const reply = await new Promise<string>((resolve) => {
+        let text = ''
+        Bun.connect({
+          hostname: '127.0.0.1',
+          port: server.port,
+          socket: {
+            open: (socket) => void socket.write(`PUT /v1/kv/sneaky HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer e2e-secret-token-0001\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx`),
+            data: (_socket, data) => void (text += data.toString()),
+            close: () => resolve(text),
+            error: () => resolve(text),
+          },
+        })
+      })
+      expect(reply.startsWith('HTTP/1.1 201')).toBe(false)
+    }
+    expect((await fetch(`${server.url}/v1/kv/sneaky`, { headers: { authorization: 'Bearer e2e-secret-token-0001' } })).status).toBe(404)
     expect(await stop(server)).toBe(0)
   })
 
