@@ -159,6 +159,42 @@ describe('read-through proxy: revalidation', () => {
     expect((await call('GET', '/proxy/api/lm')).text).toBe('new')
   })
 
+  test('a 304 that adds Set-Cookie or private makes the response unstorable: the next client is not served it', async () => {
+    for (const extra of [{ 'set-cookie': 'session=user1-secret' }, { 'cache-control': 'private, max-age=60' }]) {
+      const { call, clock, origin } = proxied(({ headers }) =>
+        headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"v"', ...extra } }) : new Response('body', { headers: { etag: '"v"', 'cache-control': 'max-age=10' } }),
+      )
+      await call('GET', '/proxy/api/s')
+      clock.advance(11_000)
+      const revalidated = await call('GET', '/proxy/api/s')
+      expect(revalidated.text).toBe('body')
+      const next = await call('GET', '/proxy/api/s')
+      expect(next.headers.get('set-cookie')).toBeNull()
+      expect(next.headers.get('cache-status')).toBe('fastcache; fwd=uri-miss; stored')
+      expect(origin.count('/base/s')).toBe(3)
+    }
+  })
+
+  test('a 304 restarts the age: an upstream Age on the first response does not shorten the refreshed one', async () => {
+    const { call, clock } = proxied(({ headers }) =>
+      headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"v"', 'cache-control': 'max-age=60' } }) : new Response('x', { headers: { etag: '"v"', 'cache-control': 'max-age=60', age: '55' } }),
+    )
+    await call('GET', '/proxy/api/age')
+    clock.advance(6_000)
+    expect((await call('GET', '/proxy/api/age')).headers.get('cache-status')).toBe('fastcache; fwd=stale; fwd-status=304')
+    expect((await call('GET', '/proxy/api/age')).headers.get('cache-status')).toBe('fastcache; hit; ttl=60')
+  })
+
+  test('only-if-cached answers 504 instead of going upstream', async () => {
+    const { call, origin } = proxied(cached('x', 'max-age=60'))
+    const miss = await call('GET', '/proxy/api/oic', { headers: { 'cache-control': 'only-if-cached' } })
+    expect(miss.status).toBe(504)
+    expect(miss.json.error.code).toBe('NOT_CACHED')
+    expect(origin.requests.length).toBe(0)
+    await call('GET', '/proxy/api/oic')
+    expect((await call('GET', '/proxy/api/oic', { headers: { 'cache-control': 'only-if-cached' } })).status).toBe(200)
+  })
+
   test('no-cache responses are revalidated on every use', async () => {
     const { call, origin } = proxied(({ headers }) =>
       headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"a"' } }) : new Response('x', { headers: { etag: '"a"', 'cache-control': 'no-cache' } }),

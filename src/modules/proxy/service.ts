@@ -10,7 +10,7 @@ import { Coalescer } from './coalescer'
 import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
 import { ProxyStore } from './proxy-store'
-import { tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
+import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 import { resolveTarget, type Target } from './target'
 
 /** Statuses whose responses have no body (a Response with one would throw). */
@@ -95,6 +95,7 @@ export class ProxyService {
         this.refreshInBackground(request, target, baseKey, found.key, stored)
         return this.fromStore(request, stored, freshness, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
       }
+      if (requestDirectives.has('only-if-cached')) return notCached()
       this.counters.revalidations++
       return this.fetchCoalesced(request, target, baseKey, found.key, reuse.byClient ? 'request' : 'stale', stored, requestDirectives)
     }
@@ -103,6 +104,7 @@ export class ProxyService {
       return this.forwardUncached(request, target, false)
     }
     this.counters.misses++
+    if (requestDirectives.has('only-if-cached')) return notCached()
     return this.fetchCoalesced(request, target, baseKey, found.key, found.varyMiss ? 'vary-miss' : 'uri-miss', undefined, requestDirectives)
   }
 
@@ -279,10 +281,10 @@ export class ProxyService {
     const responseTime = this.clock.now()
 
     if (stale !== undefined && response.status === 304) {
-      const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime)
-      settle(refreshed)
+      const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime, requestDirectives)
+      settle(refreshed.stored ? refreshed.response : undefined)
       this.counters.notModified++
-      return this.fromStore(request, refreshed ?? stale, this.freshnessOf(refreshed ?? stale), { ...status, fwdStatus: 304 })
+      return this.fromStore(request, refreshed.response, this.freshnessOf(refreshed.response), { ...status, fwdStatus: 304 })
     }
     if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       await response.body?.cancel()
@@ -343,17 +345,49 @@ export class ProxyService {
     return new Response(toClient, { status: response.status, headers: out })
   }
 
-  /** A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111 section 4.3.4). */
-  private refreshed(stale: LoadedResponse, notModified: Response, request: Request, baseKey: string, upstream: UpstreamConfig, requestTime: number, responseTime: number) {
+  /**
+   * A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111
+   * section 4.3.4). The result is checked again before it is stored: a 304 that turns the response
+   * private, or carries a Set-Cookie, makes it unstorable, and it then answers this client only.
+   */
+  private refreshed(
+    stale: LoadedResponse,
+    notModified: Response,
+    request: Request,
+    baseKey: string,
+    upstream: UpstreamConfig,
+    requestTime: number,
+    responseTime: number,
+    requestDirectives: Directives,
+  ): { stored: boolean; response: LoadedResponse } {
     const merged = new Headers(stale.headers)
-    for (const [name, value] of endToEndResponseHeaders(notModified.headers)) merged.set(name, value)
-    const headers = [...merged]
+    // The stored Age described the old response; the 304 brings its own (or none).
+    merged.delete('age')
+    for (const [name, value] of endToEndResponseHeaders(notModified.headers)) if (name !== 'set-cookie') merged.set(name, value)
+    const cookies = notModified.headers.getSetCookie()
     const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
     const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
     const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
+    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
+    const refreshed: StoredResponse = {
+      status: stale.status,
+      headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
+      requestTime,
+      responseTime,
+      lifetimeMs,
+      initialAgeMs: ageMs,
+      varyKey: stale.varyKey,
+      tags: tagsOf(merged),
+      body: stale.body,
+    }
+    if (refusal !== null) {
+      // No longer shareable: nobody else may be served the old copy either.
+      this.store.invalidate(baseKey)
+      return { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) }
+    }
     const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
-    const vary = varyNames(merged.get('vary'))
-    return this.store.store(baseKey, vary, request.headers, { status: stale.status, headers, requestTime, responseTime, lifetimeMs, initialAgeMs: ageMs, varyKey: stale.varyKey, tags: tagsOf(merged), body: stale.body }, keepMs)
+    const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, keepMs)
+    return stored === undefined ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) } : { stored: true, response: stored }
   }
 
   private upstreamFailed(error: unknown, request: Request, target: Target, stale: LoadedResponse | undefined, fwd: Forward, requestDirectives: Directives): Response {
@@ -435,6 +469,12 @@ export class ProxyService {
     return response
   }
 }
+
+/** RFC 9111 section 5.2.1.7: `only-if-cached` and nothing usable stored is a 504, not a trip upstream. */
+const notCached = () =>
+  errorResponse(504, 'NOT_CACHED', 'only-if-cached, and no stored response can answer this request', {
+    'cache-status': formatCacheStatus({ detail: 'only-if-cached' }),
+  })
 
 /** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
 const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
