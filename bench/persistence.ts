@@ -77,7 +77,7 @@ try {
     '|---|--:|',
     ...rows.map(([name, figure]) => `| ${name} | ${figure} |`),
     '',
-    'The snapshot is written in steps of 2,000 entries with the event loop running between them; the',
+    'The snapshot is written in steps of 1,000 entries with the event loop running between them; the',
     '"longest gap" is the most time between two ticks of a 1 ms interval timer during the snapshot, so it',
     'bounds how long any request could have waited on it. The idle row is the same monitor with nothing',
     'running (timer and scheduler noise on this shared machine).',

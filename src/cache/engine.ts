@@ -421,6 +421,11 @@ export class CacheEngine {
     return this.lastVersion
   }
 
+  /** Continues versions after `version` (restoring a counter saved with a snapshot): an ETag is never reused. */
+  keepVersionsAbove(version: number): void {
+    if (version > this.lastVersion) this.lastVersion = version
+  }
+
   private defaultExpiry(now: number): number {
     return this.defaultTtlMs > 0 ? now + this.defaultTtlMs : 0
   }

@@ -1,7 +1,8 @@
 // The on-disk format shared by snapshots and the journal (see docs/architecture.md, "Persistence").
 //
 // A file: 16-byte header (4-byte magic, u32 format version, f64 generation), then records.
-// A record: u32 payload length, u32 CRC-32 of the payload, the payload (little-endian throughout).
+// A record: u32 payload length, the same length inverted (so a damaged length is caught, not
+// mistaken for a record cut off by a crash), u32 CRC-32 of the payload, the payload (little-endian).
 // Payloads start with an op byte. Every value in them is absolute (whole entries, expiry times),
 // so replaying a record that a snapshot already reflects changes nothing.
 import type { Entry } from '../cache'
@@ -10,7 +11,7 @@ export const SNAPSHOT_MAGIC = 'FCSN'
 export const JOURNAL_MAGIC = 'FCJL'
 export const FORMAT_VERSION = 1
 export const HEADER_BYTES = 16
-const RECORD_HEADER_BYTES = 8
+const RECORD_HEADER_BYTES = 12
 
 export const enum Op {
   Set = 1,
@@ -27,7 +28,8 @@ export type Mutation =
   | { op: Op.Delete | Op.DeletePrefix; key: string }
   | { op: Op.Flush }
   | { op: Op.Touch; key: string; expiresAt: number }
-  | { op: Op.End; count: number }
+  /** `lastVersion`: the engine's version counter, so versions of entries deleted before the snapshot are never reused. */
+  | { op: Op.End; count: number; lastVersion: number }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -88,7 +90,7 @@ export function sizeRecord(mutation: Mutation): SizedRecord {
       payload += 4 + key.byteLength + 8
       break
     case Op.End:
-      payload += 8
+      payload += 16
       break
   }
   return { mutation, key, type, bytes: RECORD_HEADER_BYTES + payload }
@@ -133,11 +135,14 @@ export function writeRecord(sized: SizedRecord, out: Uint8Array, offset: number)
       break
     case Op.End:
       putNumber(mutation.count)
+      putNumber(mutation.lastVersion)
       break
   }
   const payloadStart = offset + RECORD_HEADER_BYTES
-  view.setUint32(offset, sized.bytes - RECORD_HEADER_BYTES, true)
-  view.setUint32(offset + 4, Bun.hash.crc32(out.subarray(payloadStart, offset + sized.bytes)), true)
+  const length = sized.bytes - RECORD_HEADER_BYTES
+  view.setUint32(offset, length, true)
+  view.setUint32(offset + 4, ~length >>> 0, true)
+  view.setUint32(offset + 8, Bun.hash.crc32(out.subarray(payloadStart, offset + sized.bytes)), true)
 }
 
 export type ReadResult =
@@ -153,7 +158,8 @@ export function readRecord(file: Uint8Array, offset: number): ReadResult {
   if (offset + RECORD_HEADER_BYTES > file.byteLength) return { kind: 'torn' }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const size = view.getUint32(offset, true)
-  const crc = view.getUint32(offset + 4, true)
+  if (view.getUint32(offset + 4, true) !== ~size >>> 0) return { kind: 'corrupt', reason: 'a damaged record length' }
+  const crc = view.getUint32(offset + 8, true)
   const start = offset + RECORD_HEADER_BYTES
   if (size === 0) return { kind: 'corrupt', reason: 'a record of length 0' }
   if (start + size > file.byteLength) return { kind: 'torn' }
@@ -208,7 +214,7 @@ function decodePayload(payload: Uint8Array): Mutation {
     case Op.Touch:
       return { op, key: decoder.decode(getBytes(4)), expiresAt: getNumber() }
     case Op.End:
-      return { op, count: getNumber() }
+      return { op, count: getNumber(), lastVersion: getNumber() }
     default:
       throw new Error(`unknown record type ${op}`)
   }

@@ -73,13 +73,19 @@ export class Journal {
       let end = next
       while (end < records.length && (bytes === 0 || bytes + records[end]!.byteLength <= WRITE_CHUNK_BYTES)) bytes += records[end++]!.byteLength
       const chunk = new Uint8Array(bytes)
-      for (let at = 0; next < end; next++) {
-        chunk.set(records[next]!, at)
-        at += records[next]!.byteLength
+      for (let at = next, offset = 0; at < end; offset += records[at]!.byteLength, at++) chunk.set(records[at]!, offset)
+      try {
+        let written = 0
+        while (written < bytes) written += (await this.handle.write(chunk, written, bytes - written, this.size + written)).bytesWritten
+      } catch (error) {
+        // Nothing is lost: the unwritten records go back in front of what came since, and the next
+        // write starts where this one did (positional writes overwrite any partial bytes).
+        this.buffered = records.slice(next).concat(this.buffered)
+        this.bufferedBytes = this.buffered.reduce((sum, record) => sum + record.byteLength, 0)
+        throw error
       }
-      let written = 0
-      while (written < bytes) written += (await this.handle.write(chunk, written, bytes - written, this.size + written)).bytesWritten
       this.size += bytes
+      next = end
     }
     if (fsync) await this.handle.datasync()
   }

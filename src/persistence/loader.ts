@@ -65,6 +65,7 @@ export function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | '
     if (read.kind === 'record') {
       if (read.mutation.op === Op.End) {
         if (read.mutation.count !== records) return damaged(`the snapshot says ${read.mutation.count} entries but holds ${records}`)
+        engine.keepVersionsAbove(read.mutation.lastVersion)
         complete = true
         offset = read.next
         break

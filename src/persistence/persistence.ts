@@ -34,6 +34,8 @@ const WRITE_INTERVAL_MS = 1000
  */
 export class Persistence implements MutationListener {
   private snapshotting: Promise<SnapshotResult> | null = null
+  /** The previous journal's closing (its final fsync) while a snapshot switches journals. */
+  private closingPrevious: Promise<void> = Promise.resolve()
   private changedSinceSnapshot = false
   private readonly timers: ReturnType<typeof setInterval>[] = []
 
@@ -79,6 +81,7 @@ export class Persistence implements MutationListener {
     }
     const generation = last?.generation ?? Math.max(base, 1)
     const journal = await Journal.open(join(dir, journalName(generation)), generation, last?.generation === generation && last.validBytes > 0 ? last.validBytes : undefined)
+    syncDirectory(dir)
     logger.info('persistence ready', { dir, fsync: options.fsync, records: entries, items: engine.stats().items, ms: Math.round(performance.now() - started) })
     const persistence = new Persistence(engine, options, logger, journal, generation)
     engine.listen(persistence)
@@ -126,7 +129,8 @@ export class Persistence implements MutationListener {
   /** Resolves once every change made so far is on disk as the fsync policy promises (at once unless `always`). */
   durable(): Promise<void> {
     if (this.options.fsync !== 'always') return Promise.resolve()
-    return this.journal.sync(true).catch((error: unknown) => {
+    // A change logged just before a snapshot switched journals is durable only once the old one is closed.
+    return Promise.all([this.journal.sync(true), this.closingPrevious]).then(() => undefined, (error: unknown) => {
       this.logger.error('journal write failed', { error: String(error) })
       throw error
     })
@@ -142,11 +146,14 @@ export class Persistence implements MutationListener {
     const started = performance.now()
     const generation = this.generation + 1
     const next = await Journal.open(join(this.options.dir, journalName(generation)), generation, undefined)
+    // The new journal's name must survive a power loss before writes to it are acknowledged.
+    syncDirectory(this.options.dir)
     const previous = this.journal
     this.journal = next
     this.generation = generation
     this.changedSinceSnapshot = false
-    await previous.close()
+    this.closingPrevious = previous.close()
+    await this.closingPrevious
     const written = await writeSnapshot(this.engine, join(this.options.dir, SNAPSHOT_FILE), generation)
     for (const name of readdirSync(this.options.dir)) {
       const match = JOURNAL_FILE.exec(name)

@@ -54,7 +54,7 @@ export async function writeSnapshot(engine: CacheEngine, path: string, generatio
       await write(chunk)
       await nextTurn()
     }
-    await write(encodeRecord({ op: Op.End, count: entries }))
+    await write(encodeRecord({ op: Op.End, count: entries, lastVersion: engine.currentVersion }))
     await handle.datasync()
   } finally {
     await handle.close()

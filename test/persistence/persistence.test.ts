@@ -81,6 +81,20 @@ describe('persistence: snapshot and journal', () => {
     expect(next.status === 'replaced' && next.version).toBeGreaterThan(Math.max(...before.map((entry) => entry!.version)))
   })
 
+  test('versions of keys deleted before a snapshot are not handed out again after a restart', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    first.engine.set('a', bytes('1'), 'text/plain')
+    const k = first.engine.set('k', bytes('2'), 'text/plain')
+    first.engine.delete('k')
+    await first.persistence.close()
+    opened.length = 0
+    const second = await open(dir, clock)
+    const again = second.engine.set('k', bytes('3'), 'text/plain')
+    expect(again.status === 'created' && k.status === 'created' && again.version > k.version).toBe(true)
+  })
+
   test('without a final snapshot (a crash), the journal alone brings back every acknowledged write', async () => {
     const dir = dataDir()
     const clock = new ManualClock()
@@ -207,6 +221,21 @@ describe('persistence: damaged files', () => {
     await expect(open(dir, clock)).rejects.toThrow(/the file ends in the middle of a record \(truncated\) at offset \d+/)
     const recovered = await open(dir, clock, { recover: true })
     expect(recovered.engine.stats().items).toBe(99)
+  })
+
+  test('a damaged record length in the journal is corruption, not a crash\'s torn tail: the start stops', async () => {
+    const dir = dataDir()
+    const clock = new ManualClock()
+    const first = await open(dir, clock)
+    for (let i = 0; i < 5; i++) first.engine.set(`k${i}`, bytes('v'), 'text/plain')
+    await first.persistence.durable()
+    first.crash()
+    const journal = join(dir, 'journal-1.fcj')
+    const file = readFileSync(journal)
+    file[16 + 1]! ^= 0x40 // the first record's length
+    writeFileSync(journal, file)
+    await expect(open(dir, clock)).rejects.toThrow(/a damaged record length at offset 16/)
+    expect(readFileSync(journal).byteLength).toBe(file.byteLength) // nothing was cut off
   })
 
   test('a torn last journal record (a crash mid-write) is cut off with a warning, and appends continue after it', async () => {
