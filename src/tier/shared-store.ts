@@ -134,7 +134,10 @@ export class SharedStore {
     this.subscriber.on('error', () => {}) // reconnection is automatic; status shows in /health
     this.redis.on('error', () => {})
     this.subscriber.on('message', (_channel: string, message: string) => {
-      const [from, key, kind] = JSON.parse(message) as [string, string, 'prefix'?]
+      const parsed = parseInvalidation(message)
+      // Anyone can publish on the channel: a message that is not ours is ignored, never thrown.
+      if (parsed === undefined) return
+      const [from, key, kind] = parsed
       if (from === this.instanceId) return
       this.counters.invalidationsReceived++
       if (kind !== 'prefix') {
@@ -342,6 +345,18 @@ export class SharedStore {
     this.subscriber.disconnect()
     this.redis.disconnect()
   }
+}
+
+function parseInvalidation(message: string): [string, string, 'prefix'?] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(message)
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && (parsed[2] === undefined || parsed[2] === 'prefix')) {
+      return parsed as [string, string, 'prefix'?]
+    }
+  } catch {
+    // not JSON
+  }
+  return undefined
 }
 
 /** A SCAN MATCH pattern for keys starting with `prefix`: glob characters in it are escaped. */

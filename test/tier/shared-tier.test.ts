@@ -89,6 +89,13 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect(stats.tier.nearHits).toBeGreaterThanOrEqual(0)
   })
 
+  test('a message on the invalidation channel that is not ours is ignored, not fatal', async () => {
+    for (const junk of ['not json', '[1,2]', '{}', '["x"]']) Bun.spawnSync(['redis-cli', '-p', String(redis.port), 'publish', 'fastcache:invalidate', junk])
+    await Bun.sleep(50)
+    await a.call('PUT', '/v1/kv/after-junk', { body: 'fine' })
+    expect((await b.call('GET', '/v1/kv/after-junk')).text).toBe('fine')
+  })
+
   test('concurrent incr from both instances loses no increment', async () => {
     const bumps = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).call('POST', '/v1/incr/counter', { body: '{"by":1}', headers: { 'content-type': 'application/json' } }))
     const replies = await Promise.all(bumps)
@@ -184,6 +191,8 @@ describe.skipIf(!redisAvailable)('shared tier when Redis goes away and comes bac
       expect(miss.headers.get('cache-status')).toBe('fastcache; fwd=miss; detail=redis-unavailable')
       const write = await node.call('PUT', '/v1/kv/x', { body: '1' })
       expect(write.status).toBe(503)
+      expect((await node.call('PUT', '/v1/kv/x?lease=some-token', { body: '1' })).status).toBe(503)
+      expect((await node.call('GET', '/v1/kv/leased?lease=1s')).status).toBe(404)
       expect(JSON.parse(write.text).error.code).toBe('REDIS_UNAVAILABLE')
       expect(performance.now() - started).toBeLessThan(2000)
 

@@ -48,10 +48,12 @@ const currentFor = (store: KvStore, key: string, needed: boolean): MaybePromise<
 export function put(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
   if (request.lease === undefined) return write(store, leases, request)
   const lease = request.lease
-  return then(leases.holds(request.key, lease), (held) => {
+  const done = then(leases.holds(request.key, lease), (held) => {
     if (!held) throw leaseInvalid()
     return then(write(store, leases, request), (response) => then(leases.completed(request.key, lease), () => response))
   })
+  // Shared leases live in Redis: their failures are the tier's (503), like the write's.
+  return done instanceof Promise ? done.catch(unavailableForWrites) : done
 }
 
 function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
@@ -140,7 +142,8 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     if (entry !== undefined) {
       const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
       if (isStale(entry, store.now())) {
-        const token = await leases.acquire(key, request.leaseMs)
+        // The stale value is served either way; a lease that cannot be taken now is simply not offered.
+        const token = await Promise.resolve(leases.acquire(key, request.leaseMs)).catch(() => undefined)
         if (typeof token === 'string') response.headers.set('lease', token)
       }
       return response
@@ -154,7 +157,14 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     if (token === 'full') throw tooManyLeases()
     if (token !== undefined) return errorResponse(404, 'KEY_NOT_FOUND', 'no such key; you hold the lease to fill it', { lease: token })
     const remaining = deadline - performance.now()
-    if (remaining <= 0 || (await leases.wait(key, remaining)) === 'timeout') return missResponse()
+    if (remaining <= 0) return missResponse()
+    let outcome: Awaited<ReturnType<Leases['wait']>>
+    try {
+      outcome = await leases.wait(key, remaining)
+    } catch (error) {
+      return tierMiss(error)
+    }
+    if (outcome === 'timeout') return missResponse()
   }
 }
 
