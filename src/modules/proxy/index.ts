@@ -25,11 +25,11 @@ export function proxyModule(proxy: ProxyService) {
     })
     .delete(
       '/v1/proxy/cache',
-      ({ body }) => {
+      async ({ body }) => {
         const given = (['url', 'prefix', 'tag'] as const).filter((field) => body[field] !== undefined)
         if (given.length !== 1) throw badRequest('INVALID_REQUEST', 'give exactly one of url, prefix, tag')
         const field = given[0]!
-        return jsonResponse(200, { purged: proxy.purge({ [field]: body[field]! } as never) })
+        return jsonResponse(200, { purged: await proxy.purge({ [field]: body[field]! } as never) })
       },
       {
         parse: jsonBodyParser(PURGE_BODY_LIMIT),

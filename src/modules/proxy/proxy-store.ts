@@ -72,8 +72,11 @@ export class ProxyStore {
     return this.engine.deletePrefix(upstream === undefined ? NAMESPACE : ProxyStore.baseKey(upstream, pathPrefix))
   }
 
-  /** Drops every response tagged with `tag`; a walk over the proxy's keys, as purges are rare. */
-  invalidateTag(tag: string): number {
+  /**
+   * Drops every response tagged with `tag`: a walk over the proxy's keys (purges are rare), a page
+   * at a time with the event loop running between pages, so a large cache never stalls requests.
+   */
+  async invalidateTag(tag: string): Promise<number> {
     let purged = 0
     let cursor: number | null = 0
     while (cursor !== null) {
@@ -83,6 +86,7 @@ export class ProxyStore {
         if (entry?.contentType === RESPONSE_TYPE && decodeStoredResponse(entry.value).tags.includes(tag) && this.engine.delete(key) === 'deleted') purged++
       }
       cursor = page.next
+      if (cursor !== null) await new Promise<void>((resolve) => setImmediate(resolve))
     }
     return purged
   }

@@ -136,9 +136,9 @@ export class ProxyService {
     return response
   }
 
-  purge(what: PurgeRequest): number {
+  async purge(what: PurgeRequest): Promise<number> {
     let purged: number
-    if ('tag' in what) purged = this.store.invalidateTag(what.tag)
+    if ('tag' in what) purged = await this.store.invalidateTag(what.tag)
     else if ('url' in what) {
       const place = this.locate(what.url)
       purged = place === undefined ? 0 : this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
