@@ -2,16 +2,10 @@
 // on the shared Redis tier (--redis) with a given near-cache TTL, or standalone (in memory only).
 import { freePort, start, stop, waitUntil, type Child } from '../http/procs'
 import { BINARY } from '../http/servers'
+import type { TierCounters } from '../../src/tier/shared-store'
 
-/** The `tier` object of GET /v1/stats (only with --redis). */
-export interface TierStats {
-  nearHits: number
-  redisHits: number
-  misses: number
-  redisErrors: number
-  invalidationsSent: number
-  invalidationsReceived: number
-}
+/** The `tier` object of GET /v1/stats (only with --redis): the server's own counters type. */
+export type TierStats = TierCounters
 
 export interface Instance {
   /** A, B, C (on Redis) or S (standalone), as the report names them. */

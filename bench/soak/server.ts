@@ -2,18 +2,10 @@
 // (a warning or an internal error under overload is part of the verdict), and its JSON and metrics reads.
 import { answers, freePort, start, stop, waitUntil, type Child } from '../http/procs'
 import { BINARY } from '../http/servers'
+import type { EngineStats } from '../../src/cache'
 
-/** The fields of GET /v1/stats this benchmark reads. */
-export interface Stats {
-  items: number
-  bytes: number
-  maxBytes: number
-  hits: number
-  misses: number
-  sets: number
-  evictions: number
-  expirations: number
-}
+/** The fields of GET /v1/stats this benchmark reads: the engine's own counters. */
+export type Stats = Pick<EngineStats, 'items' | 'bytes' | 'maxBytes' | 'hits' | 'misses' | 'sets' | 'evictions' | 'expirations'>
 
 export interface Server {
   url: string
