@@ -1,2 +1,4 @@
-export { SharedStore, TierUnavailable, INVALIDATION_CHANNEL, type TierCounters } from './shared-store'
-export { connect, duplicate, type RedisLike, type TierConfig } from './redis-connection'
+// Values here never load the Redis client library: only ./redis-connection does, and app.ts
+// requires it when a tier is configured.
+export { SharedStore, TierUnavailable, type TierCounters } from './shared-store'
+export type { RedisLike, TierConfig } from './redis-connection'

@@ -28,5 +28,6 @@ export function connect(tier: TierConfig): RedisLike {
 
 /** A second connection like the first, for the invalidation subscription (a subscribed connection runs no other commands). */
 export function duplicate(client: RedisLike): RedisLike {
+  // The same call on both; TypeScript cannot call it on the union of their two signatures.
   return client instanceof Cluster ? client.duplicate() : client.duplicate()
 }
