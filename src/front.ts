@@ -2,6 +2,7 @@ import { accessGuard } from './access/guard'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
+import { splitUrl } from './http/url'
 import { InFlight, headerLimits } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
@@ -18,13 +19,10 @@ export interface FrontParts {
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-function pathAndQuery(url: string): [pathname: string, query: string] {
-  const start = url.indexOf('/', url.indexOf('//') + 2)
-  const queryAt = url.indexOf('?', start)
-  let pathname = queryAt < 0 ? url.slice(start) : url.slice(start, queryAt)
-  // Elysia routes `/v1/keys/` as `/v1/keys`: decide the scope on the path it will route.
-  if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1)
-  return [pathname, queryAt < 0 ? '' : url.slice(queryAt + 1)]
+/** The path and query the router will see: Elysia routes `/v1/keys/` as `/v1/keys`, so the scope is decided on that. */
+function routedPathAndQuery(url: string): [pathname: string, query: string] {
+  const [pathname, query] = splitUrl(url)
+  return [pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname, query]
 }
 
 /** Bun gives a relative URL when the Host header is missing or malformed; such a request cannot be routed (or checked) safely. */
@@ -51,7 +49,7 @@ export function front(config: Config, parts: FrontParts) {
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
       if (guard !== undefined) {
-        const [pathname, query] = pathAndQuery(request.url)
+        const [pathname, query] = routedPathAndQuery(request.url)
         const refusal = guard(request, pathname, query)
         if (refusal !== undefined) return refusal
       }

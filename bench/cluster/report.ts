@@ -1,5 +1,6 @@
 // Renders bench/RESULTS-cluster.md: the target and whether it holds, one table per measurement, the
 // instances' own counters that say what each run measured, and every round.
+import { f0, f2, ratio as x } from '../http/format'
 import { runHeader } from '../http/run-header'
 import type { RunInfo as CommonRunInfo } from '../http/run-info'
 import type { Load } from '../http/wrk'
@@ -35,9 +36,6 @@ export interface Report {
 /** The issue's bound: near-cache hits at least this share of the standalone instance's req/s. */
 export const TARGET_RATIO = 0.9
 
-const f0 = (n: number) => Math.round(n).toLocaleString('en-US')
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
-const x = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a')
 const pct = (n: number) => `${Math.round(n * 100)}%`
 
 function target(report: Report): { measured: string; holds: boolean | undefined } {

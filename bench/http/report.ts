@@ -1,4 +1,5 @@
 // Renders bench/RESULTS-http.md: the targets and whether each holds, then the tables behind them.
+import { f0, f2, ratio } from './format'
 import type { MemoryResult } from './memory'
 import { noiseLine, runHeader } from './run-header'
 import type { RoundsSettings } from './rounds'
@@ -30,9 +31,6 @@ interface Check {
 
 const NAMES: Record<TargetName, string> = { fastcache: 'fastcache', limit: 'runtime limit', webdis: 'Webdis' }
 const title = (id: ScenarioId) => SCENARIOS.find((s) => s.id === id)!.title
-const f0 = (n: number) => Math.round(n).toLocaleString('en-US')
-const f2 = (n: number) => n.toFixed(2)
-const ratio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a')
 const verdict = (holds: boolean | undefined) => (holds === undefined ? 'not measured' : holds ? '**yes**' : '**no**')
 
 /**

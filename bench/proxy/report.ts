@@ -1,5 +1,6 @@
 // Renders bench/RESULTS-proxy.md: the target and whether it holds, a table per value size, whether the
 // caches' runs were hits by their own counters, and every round.
+import { f0, f2, ratio } from '../http/format'
 import { noiseLine, runHeader } from '../http/run-header'
 import type { RoundsSettings } from '../http/rounds'
 import type { RunInfo as CommonRunInfo } from '../http/run-info'
@@ -18,9 +19,6 @@ export interface Report {
 }
 
 const NAMES: Record<TargetName, string> = { fastcache: 'fastcache', varnish: 'Varnish', origin: 'origin direct' }
-const f0 = (n: number) => Math.round(n).toLocaleString('en-US')
-const f2 = (n: number) => n.toFixed(2)
-const ratio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a')
 
 /**
  * fastcache's req/s over another target's, as the median of the per-round ratios: each round runs the

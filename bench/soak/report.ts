@@ -1,5 +1,6 @@
 // Renders bench/RESULTS-soak.md: the settings, every verdict, memory over the run (figures and the
 // SVG), per-slice throughput and the server's answers by status.
+import { f0, f1, f2 } from '../http/format'
 import { runHeader } from '../http/run-header'
 import type { RunInfo as CommonRunInfo } from '../http/run-info'
 import type { Analysis, SliceCpu } from './analysis'
@@ -26,9 +27,6 @@ export interface Report {
 }
 
 const MiB = 1024 * 1024
-const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
-const f1 = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(1) : 'n/a')
-const f2 = (n: number) => n.toFixed(2)
 const kbMiB = (kb: number | undefined) => f1(kb === undefined ? undefined : kb / 1024)
 const verdict = (holds: boolean) => (holds ? '**yes**' : '**no**')
 

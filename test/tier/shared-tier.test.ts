@@ -37,6 +37,18 @@ async function casRaces(a: ReturnType<typeof instance>, b: ReturnType<typeof ins
   expect(nx.map((r) => r.status).sort()).toEqual([201, 412])
 }
 
+/** Every key with the prefix, following the listing's cursor to the end (a key SCAN returns twice counts once). */
+async function listAll(node: ReturnType<typeof instance>, prefix: string, limit: number): Promise<Set<string>> {
+  const seen = new Set<string>()
+  let cursor: string | null = null
+  do {
+    const page: { keys: string[]; cursor: string | null } = JSON.parse((await node.call('GET', `/v1/keys?prefix=${prefix}&limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
+    for (const key of page.keys) seen.add(key)
+    cursor = page.cursor
+  } while (cursor !== null)
+  return seen
+}
+
 async function until(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<number> {
   const started = performance.now()
   while (!(await condition())) {
@@ -152,13 +164,7 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     for (let i = 0; i < 25; i++) await a.call('PUT', `/v1/kv/list:${i}`, { body: String(i) })
     await a.call('PUT', '/v1/kv/list*glob', { body: 'x' })
     expect((await b.call('GET', '/v1/kv/list:3')).text).toBe('3') // near copy on B
-    const seen = new Set<string>()
-    let cursor: string | null = null
-    do {
-      const page = JSON.parse((await b.call('GET', `/v1/keys?prefix=list:&limit=10${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
-      for (const key of page.keys) seen.add(key)
-      cursor = page.cursor
-    } while (cursor !== null)
+    const seen = await listAll(b, 'list:', 10)
     expect([...seen].sort()).toEqual(Array.from({ length: 25 }, (_, i) => `list:${i}`).sort())
     const deleted = JSON.parse((await a.call('DELETE', '/v1/keys?prefix=list:')).text)
     expect(deleted).toEqual({ deleted: 25 })
@@ -258,13 +264,7 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
   test('key listing and prefix deletes cover every primary', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `scan:${i}`)
     for (const key of keys) await a.call('PUT', `/v1/kv/${key}`, { body: '1' })
-    const seen = new Set<string>()
-    let cursor: string | null = null
-    do {
-      const page = JSON.parse((await b.call('GET', `/v1/keys?prefix=scan:&limit=7${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
-      for (const key of page.keys) seen.add(key)
-      cursor = page.cursor
-    } while (cursor !== null)
+    const seen = await listAll(b, 'scan:', 7)
     expect([...seen].sort()).toEqual([...keys].sort())
     expect(JSON.parse((await b.call('DELETE', '/v1/keys?prefix=scan:')).text)).toEqual({ deleted: 40 })
   })

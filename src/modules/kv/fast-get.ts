@@ -1,5 +1,6 @@
 import type { KvStore } from './store'
 import { keyFromPath } from '../../http/key'
+import { pathStart } from '../../http/url'
 import { get } from './service'
 
 const PREFIX = '/v1/kv/'
@@ -13,7 +14,7 @@ export function kvFastGet(store: KvStore, maxKeyBytes: number) {
   return (request: Request): Response | Promise<Response> | undefined => {
     if (request.method !== 'GET') return undefined
     const url = request.url
-    const path = url.indexOf('/', url.indexOf('//') + 2)
+    const path = pathStart(url)
     if (!url.startsWith(PREFIX, path) || url.indexOf('?', path) !== -1) return undefined
     let key: string
     try {

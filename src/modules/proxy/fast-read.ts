@@ -1,4 +1,5 @@
 import { responseForError } from '../../http/error-handler'
+import { pathStart } from '../../http/url'
 import type { Logger } from '../../log/logger'
 import type { ProxyService } from './service'
 import { PROXY_PATH } from './target'
@@ -13,7 +14,7 @@ export function proxyFastRead(proxy: ProxyService, logger: Logger) {
   return (request: Request): Response | Promise<Response> | undefined => {
     if (request.method !== 'GET') return undefined
     const url = request.url
-    if (!url.startsWith(PROXY_PATH, url.indexOf('/', url.indexOf('//') + 2))) return undefined
+    if (!url.startsWith(PROXY_PATH, pathStart(url))) return undefined
     const reveal = (response: Response) => proxy.revealKey(request, response)
     try {
       const result = proxy.read(request)

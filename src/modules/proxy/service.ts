@@ -11,7 +11,7 @@ import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } f
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
 import { ProxyStore } from './proxy-store'
 import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
-import { resolveTarget, type Target } from './target'
+import { PROXY_PATH, resolveTarget, splitProxyPath, type Target } from './target'
 
 /** Statuses whose responses have no body (a Response with one would throw). */
 const NULL_BODY = new Set([101, 204, 205, 304])
@@ -152,11 +152,9 @@ export class ProxyService {
 
   /** A URL as a client gives it to purge: the proxy path (`/proxy/name/...`) or the upstream's own URL. */
   private locate(url: string): { upstream: string; path: string } | undefined {
-    if (url.startsWith('/proxy/')) {
-      const rest = url.slice('/proxy/'.length)
-      const slash = rest.indexOf('/')
-      const name = slash < 0 ? rest : rest.slice(0, slash)
-      return this.upstreams.has(name) ? { upstream: name, path: slash < 0 ? '/' : rest.slice(slash) } : undefined
+    if (url.startsWith(PROXY_PATH)) {
+      const { name, subPath } = splitProxyPath(url)
+      return this.upstreams.has(name) ? { upstream: name, path: subPath } : undefined
     }
     for (const upstream of this.upstreams.values()) {
       if (url === upstream.baseUrl) return { upstream: upstream.name, path: '/' }

@@ -1,5 +1,6 @@
 import type { UpstreamConfig } from '../../config/schema'
 import { HttpError, badRequest } from '../../http/errors'
+import { pathStart } from '../../http/url'
 
 export const PROXY_PATH = '/proxy/'
 
@@ -38,18 +39,23 @@ function checkPath(path: string): void {
   }
 }
 
+/** `/proxy/{name}/{path}` as the upstream's name and the path under it ('/' when there is none). */
+export function splitProxyPath(proxyPath: string): { name: string; subPath: string } {
+  const rest = proxyPath.slice(PROXY_PATH.length)
+  const slash = rest.indexOf('/')
+  return slash < 0 ? { name: rest, subPath: '/' } : { name: rest.slice(0, slash), subPath: rest.slice(slash) }
+}
+
 /** Resolves `/proxy/{name}/{path}?{query}` (from an absolute request URL) to its upstream URL, or throws a 4xx HttpError. */
 export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, requestUrl: string): Target {
-  const start = requestUrl.indexOf(PROXY_PATH, requestUrl.indexOf('//') + 2)
+  // Routed here, the path begins with PROXY_PATH. The query keeps its '?' (a bare one included) for joining.
+  const start = pathStart(requestUrl)
   const queryAt = requestUrl.indexOf('?', start)
   const path = queryAt < 0 ? requestUrl.slice(start) : requestUrl.slice(start, queryAt)
   const query = queryAt < 0 ? '' : requestUrl.slice(queryAt)
-  const rest = path.slice(PROXY_PATH.length)
-  const slash = rest.indexOf('/')
-  const name = slash < 0 ? rest : rest.slice(0, slash)
+  const { name, subPath } = splitProxyPath(path)
   const upstream = upstreams.get(name)
   if (upstream === undefined) throw new HttpError(404, 'UPSTREAM_NOT_FOUND', `no upstream is named ${JSON.stringify(decodeSafely(name))}`)
-  const subPath = slash < 0 ? '/' : rest.slice(slash)
   checkPath(subPath)
   let url: string | undefined
   return {

@@ -1,3 +1,4 @@
+import { splitUrl } from '../../http/url'
 import type { RequestMetrics } from './request-metrics'
 
 /** Maps a request path to the template of the route that serves it, from the registered route paths. */
@@ -11,13 +12,6 @@ export function routeMatcher(paths: string[]): (pathname: string) => string {
   }
 }
 
-function pathnameOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2)
-  if (start < 0) return '/'
-  const query = url.indexOf('?', start)
-  return query < 0 ? url.slice(start) : url.slice(start, query)
-}
-
 type Handle = (request: Request) => Response | Promise<Response>
 
 /**
@@ -28,7 +22,7 @@ export function timeRequests(requests: RequestMetrics, routeOf: (pathname: strin
   return (handle: Handle) => (request: Request) => {
     const start = performance.now()
     const record = (response: Response) => {
-      requests.observe(routeOf(pathnameOf(request.url)), response.status, (performance.now() - start) / 1000)
+      requests.observe(routeOf(splitUrl(request.url)[0]), response.status, (performance.now() - start) / 1000)
       return response
     }
     const result = handle(request)

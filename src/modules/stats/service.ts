@@ -52,6 +52,14 @@ const PROXY_HELP: Record<keyof ProxyCounters, string> = {
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
 
+/** A feature's counters as Prometheus counters: `fastcache_<feature>_<name>_total`, each with its help text. */
+function counterLines<C extends object>(feature: string, counters: C, help: Record<keyof C, string>): string[] {
+  return Object.entries(counters).flatMap(([name, value]) => {
+    const metric = `fastcache_${feature}_${snakeCase(name)}_total`
+    return [`# HELP ${metric} ${help[name as keyof C]}`, `# TYPE ${metric} counter`, `${metric} ${value}`]
+  })
+}
+
 /** The Prometheus text exposition of the cache counters and the request histogram. */
 const TIER_HELP: Record<keyof TierCounters, string> = {
   nearHits: 'Key reads answered from this instance\'s near cache.',
@@ -68,14 +76,8 @@ export function prometheus(engine: CacheEngine, info: ServerInfo, requests: Requ
   for (const [name, kind, help, read] of METRICS) {
     lines.push(`# HELP fastcache_${name} ${help}`, `# TYPE fastcache_${name} ${kind}`, `fastcache_${name} ${read(s)}`)
   }
-  for (const [name, value] of Object.entries(proxy)) {
-    const metric = `fastcache_proxy_${snakeCase(name)}_total`
-    lines.push(`# HELP ${metric} ${PROXY_HELP[name as keyof ProxyCounters]}`, `# TYPE ${metric} counter`, `${metric} ${value}`)
-  }
-  for (const [name, value] of Object.entries(tier ?? {})) {
-    const metric = `fastcache_tier_${snakeCase(name)}_total`
-    lines.push(`# HELP ${metric} ${TIER_HELP[name as keyof TierCounters]}`, `# TYPE ${metric} counter`, `${metric} ${value}`)
-  }
+  lines.push(...counterLines('proxy', proxy, PROXY_HELP))
+  if (tier !== undefined) lines.push(...counterLines('tier', tier, TIER_HELP))
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
   return lines.join('\n') + '\n' + requests.render()
 }
