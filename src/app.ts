@@ -62,7 +62,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const requests = new RequestMetrics()
   const info = { version: VERSION, startedAt: Date.now() }
 
-  const app = new Elysia({ name: 'fastcache', normalize: false })
+  // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
+  // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
+  const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
     .decorate('engine', engine)
     .decorate('shared', shared)
     .use(errorHandling(logger))

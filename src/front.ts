@@ -2,7 +2,7 @@ import { accessGuard } from './access/guard'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
-import { splitUrl } from './http/url'
+import { routable, splitUrl } from './http/url'
 import { InFlight, headerLimits } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
@@ -25,27 +25,26 @@ function routedPathAndQuery(url: string): [pathname: string, query: string] {
   return [pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname, query]
 }
 
-/** Bun gives a relative URL when the Host header is missing or malformed; such a request cannot be routed (or checked) safely. */
-const hasAbsoluteUrl = (request: Request) => request.url.startsWith('http://') || request.url.startsWith('https://')
-const noHost = () => errorResponse(400, 'INVALID_REQUEST', 'the request needs a valid Host header')
+const invalidHost = () => errorResponse(400, 'INVALID_HOST', 'the Host header field is not valid')
 
 /**
- * What every request goes through before Elysia routes it, in order: the in-flight bound, header
- * limits, CORS preflight, access control, then the GET fast path or Elysia; CORS fields on the way
- * out. Everything is timed. Built for Elysia's `wrap`, which calls it as `front(handle, request)(request)`.
+ * What every request goes through before Elysia routes it, in order: a URL the router reads as
+ * everything else does (`routable`), the in-flight bound, header limits, CORS preflight, access
+ * control, then the GET fast paths or Elysia; CORS fields on the way out. Everything after the URL
+ * is timed. Built for Elysia's `wrap`, which calls it as `front(handle, request)(request)`.
  */
 export function front(config: Config, parts: FrontParts) {
   const limits = headerLimits(config)
   const corsPolicy = cors(config.corsOrigins)
   const guard = accessGuard(config)
   const inFlight = new InFlight(config.maxConnections)
+  const origin = config.tls === null ? 'http://localhost' : 'https://localhost'
 
   const [kvFastPath, proxyFastPath] = parts.fastPaths
 
   const build = (handle: Handle): Handle => {
     // Each check that is off costs nothing per request: the common case is one fast path call.
     const inner: Handle = (request) => {
-      if (!hasAbsoluteUrl(request)) return noHost()
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
       if (guard !== undefined) {
@@ -79,7 +78,10 @@ export function front(config: Config, parts: FrontParts) {
             return response
           }
     const timed = parts.timed(acknowledged)
-    return (request) => inFlight.run(timed, request)
+    return (request) => {
+      const routed = routable(request, origin)
+      return routed === undefined ? invalidHost() : inFlight.run(timed, routed)
+    }
   }
 
   // Elysia passes the same handle every time: build the chain once, not per request.
