@@ -5,11 +5,14 @@ import { TokenVerifier, covers } from './tokens'
 
 const REALM = 'Bearer realm="fastcache"'
 
-// What the guard granted each request it let through with a token, for features that show more to admins.
-const granted = new WeakMap<Request, Scope>()
+// What the guard granted each request it let through with a token: its scope (features show more
+// to admins) and which token it was (per-client bounds).
+const granted = new WeakMap<Request, { scope: Scope; token: string }>()
 
 /** The scope a request's token was granted, or undefined (no token, or access control off). */
-export const grantedScope = (request: Request): Scope | undefined => granted.get(request)
+export const grantedScope = (request: Request): Scope | undefined => granted.get(request)?.scope
+/** Which configured token a request presented ("token 2"), or undefined; never the secret. */
+export const presentedToken = (request: Request): string | undefined => granted.get(request)?.token
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
 
 /**
@@ -27,11 +30,12 @@ export function accessGuard(config: Pick<Config, 'tokens' | 'publicMetrics'>) {
     const header = request.headers.get('authorization')
     if (header === null) return errorResponse(401, 'UNAUTHORIZED', 'this route needs an Authorization: Bearer token', { 'www-authenticate': REALM })
     const token = BEARER.exec(header)?.[1]
-    const scope = token === undefined ? undefined : verifier.scopeOf(token)
-    if (scope === undefined) {
+    const match = token === undefined ? undefined : verifier.match(token)
+    if (match === undefined) {
       return errorResponse(401, 'UNAUTHORIZED', 'the bearer token is not valid', { 'www-authenticate': `${REALM}, error="invalid_token"` })
     }
-    granted.set(request, scope)
+    const { scope } = match
+    granted.set(request, { scope, token: `token ${match.position}` })
     if (!covers(scope, needed)) {
       return errorResponse(403, 'FORBIDDEN', `this route needs a token with the ${needed} scope`, {
         'www-authenticate': `${REALM}, error="insufficient_scope", scope="${needed}"`,

@@ -13,7 +13,9 @@ export function requiredScope(method: string, pathname: string, query: string, p
     return publicMetrics ? null : 'admin'
   }
   const reading = READ_METHODS.has(method)
-  if (pathname.startsWith('/v1/kv/') || pathname.startsWith('/proxy/')) return reading ? 'read' : 'write'
+  // A lease holds off every other caller of the key until its holder writes it: a writer's job.
+  if (pathname.startsWith('/v1/kv/')) return reading && (query === '' || !new URLSearchParams(query).has('lease')) ? 'read' : 'write'
+  if (pathname.startsWith('/proxy/')) return reading ? 'read' : 'write'
   if (pathname.startsWith('/v1/incr/') || pathname.startsWith('/v1/touch/') || pathname === '/v1/batch') return 'write'
   if (pathname === '/v1/keys') {
     if (reading) return 'read'

@@ -23,12 +23,12 @@ export class TokenVerifier {
     return this.tokens.length > 0
   }
 
-  /** The widest scope the token grants, or undefined when it matches none. */
-  scopeOf(token: string): Scope | undefined {
+  /** The widest scope the token grants and the position (1-based) of that configured token, or undefined when it matches none. */
+  match(token: string): { scope: Scope; position: number } | undefined {
     const presented = digest(token)
-    let granted: Scope | undefined
-    for (const { scope, digest } of this.tokens) {
-      if (timingSafeEqual(presented, digest) && (granted === undefined || covers(scope, granted))) granted = scope
+    let granted: { scope: Scope; position: number } | undefined
+    for (const [index, { scope, digest }] of this.tokens.entries()) {
+      if (timingSafeEqual(presented, digest) && (granted === undefined || covers(scope, granted.scope))) granted = { scope, position: index + 1 }
     }
     return granted
   }

@@ -1,5 +1,6 @@
-import type { Leases } from '../modules/kv/lease-port'
+import type { Acquired, Leases } from '../modules/kv/lease-port'
 import type { WaitOutcome } from '../modules/kv/leases'
+import { LeaseQuota } from '../modules/kv/lease-quota'
 import type { SharedStore } from './shared-store'
 
 /** Lease keys start with a control character, which no client key may hold: they cannot collide. */
@@ -15,15 +16,47 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class SharedLeases implements Leases {
   private readonly waiters = new Map<string, Set<(outcome: WaitOutcome) => void>>()
+  /**
+   * This instance's grants by key, for the per-client bound: each gives its slot back when the key is
+   * written (by its holder or anyone, on any instance) or when its time is up.
+   */
+  private readonly granted = new Map<string, { client: string; timer: Timer }>()
 
-  constructor(private readonly store: SharedStore) {
+  constructor(
+    private readonly store: SharedStore,
+    private readonly quota = new LeaseQuota(),
+  ) {
     store.onChange((key) => this.written(key))
   }
 
-  async acquire(key: string, durationMs: number): Promise<string | undefined> {
+  async acquire(key: string, durationMs: number, client: string): Promise<Acquired> {
+    if (!this.quota.take(client)) return 'client-full'
     const token = crypto.randomUUID()
-    const reply = await this.store.command((redis) => redis.set(leaseKey(key), token, 'PX', durationMs, 'NX'))
-    return reply === 'OK' ? token : undefined
+    let reply: string | null
+    try {
+      reply = await this.store.command((redis) => redis.set(leaseKey(key), token, 'PX', durationMs, 'NX'))
+    } catch (error) {
+      this.quota.give(client)
+      throw error
+    }
+    if (reply !== 'OK') {
+      this.quota.give(client)
+      return undefined
+    }
+    // SET NX: a grant still recorded for this key belonged to a lease that has ended.
+    this.release(key)
+    const timer = setTimeout(() => this.release(key), durationMs)
+    timer.unref()
+    this.granted.set(key, { client, timer })
+    return token
+  }
+
+  private release(key: string): void {
+    const grant = this.granted.get(key)
+    if (grant === undefined) return
+    clearTimeout(grant.timer)
+    this.granted.delete(key)
+    this.quota.give(grant.client)
   }
 
   async holds(key: string, token: string): Promise<boolean> {
@@ -35,6 +68,7 @@ export class SharedLeases implements Leases {
   }
 
   written(key: string): void {
+    this.release(key)
     const waiting = this.waiters.get(key)
     if (waiting === undefined) return
     this.waiters.delete(key)

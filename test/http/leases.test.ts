@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { testApp } from '../support/app'
+import { CacheEngine, ManualClock } from '../../src/cache'
+import * as kv from '../../src/modules/kv/service'
+import { LeaseTable } from '../../src/modules/kv/leases'
+import { LeaseQuota } from '../../src/modules/kv/lease-quota'
 
 describe('leases against stampedes (GET ?lease, PUT ?lease)', () => {
   test('the first miss gets a lease; the others wait and get the value the holder writes', async () => {
@@ -115,5 +119,75 @@ describe('soft expiry (PUT ?stale)', () => {
     await call('POST', '/v1/touch/q', { json: { ttl: '100s' } })
     clock.advance(20_000)
     expect((await call('GET', '/v1/kv/q')).headers.get('cache-status')).toBeNull()
+  })
+})
+
+describe('who may take leases, and how many', () => {
+  const tokens = [
+    { scope: 'read' as const, secret: 'rrrrrrrrrrrrrrrrrrrr' },
+    { scope: 'write' as const, secret: 'wwwwwwwwwwwwwwwwwwww' },
+    { scope: 'write' as const, secret: 'vvvvvvvvvvvvvvvvvvvv' },
+  ]
+  const as = (secret: string) => ({ headers: { authorization: `Bearer ${secret}` } })
+
+  test('taking a lease needs the write scope: a read token could hold writers off a key it can never fill', async () => {
+    const { call } = testApp({ tokens })
+    const refused = await call('GET', '/v1/kv/k?lease=10m', as('rrrrrrrrrrrrrrrrrrrr'))
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('lease')).toBeNull()
+    // Spellings the router decodes alike are refused alike.
+    for (const query of ['le%61se=10m', 'meta&lease=10m', 'lease']) expect((await call('GET', `/v1/kv/k?${query}`, as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(403)
+    expect((await call('GET', '/v1/kv/k', as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(404)
+    expect((await call('GET', '/v1/kv/k?meta', as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(404)
+    expect((await call('GET', '/v1/kv/k?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
+  })
+
+  test('one client (token) holds at most 1,000 leases; others still get theirs, and writes are never blocked', async () => {
+    const { call } = testApp({ tokens })
+    for (let i = 0; i < 1000; i++) expect((await call('GET', `/v1/kv/k${i}?lease=10m`, as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
+    const over = await call('GET', '/v1/kv/k1000?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))
+    expect([over.status, over.json.error.code, over.headers.get('retry-after')]).toEqual([429, 'TOO_MANY_LEASES', '1'])
+    const other = await call('GET', '/v1/kv/k1000?lease=10m', as('vvvvvvvvvvvvvvvvvvvv'))
+    expect(other.headers.get('lease')).not.toBeNull()
+    expect((await call('PUT', '/v1/kv/k5', { body: 'plain write', ...as('vvvvvvvvvvvvvvvvvvvv') })).status).toBe(201)
+    // That write ended the lease on k5, which gives its holder's slot back: one more, then the bound again.
+    expect((await call('GET', '/v1/kv/again?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
+    expect((await call('GET', '/v1/kv/again2?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))).status).toBe(429)
+  })
+})
+
+describe('a full lease table', () => {
+  test('answers a miss without a lease (404, no Lease field) instead of refusing; the caller writes as usual', async () => {
+    const clock = new ManualClock()
+    const engine = new CacheEngine({ maxBytes: 1 << 20, clock, sweepIntervalMs: 0 })
+    const leases = new LeaseTable(clock, 1)
+    const ask = (key: string, client: string) => kv.getWithLease(engine, leases, key, { client, leaseMs: 1000, waitMs: 1000, meta: false, ifNoneMatch: null })
+    expect((await ask('a', 'A')).headers.get('lease')).not.toBeNull()
+    const full = await ask('b', 'B')
+    expect(full.status).toBe(404)
+    expect(full.headers.get('lease')).toBeNull()
+    expect(((await full.json()) as { error: { message: string } }).error.message).toContain('without one')
+    const write = await kv.put(engine, leases, { key: 'b', body: new TextEncoder().encode('1'), contentType: null, nx: false, xx: false, keepTtl: false, ifMatch: null, ifNoneMatch: null })
+    expect(write.status).toBe(201)
+  })
+})
+
+describe('LeaseTable bounds', () => {
+  test('a full table answers "full" and a client at its bound "client-full"; ended leases give their slots back', () => {
+    const clock = new ManualClock()
+    const table = new LeaseTable(clock, 3, new LeaseQuota(2))
+    const a1 = table.acquire('a1', 1000, 'A')
+    expect(typeof a1).toBe('string')
+    expect(typeof table.acquire('a2', 1000, 'A')).toBe('string')
+    expect(table.acquire('a3', 1000, 'A')).toBe('client-full')
+    expect(typeof table.acquire('b1', 1000, 'B')).toBe('string')
+    expect(table.acquire('b2', 1000, 'B')).toBe('full')
+    // Completion (the holder's write) frees both the table slot and the client's.
+    table.completed('a1', a1 as string)
+    expect(typeof table.acquire('a3', 1000, 'A')).toBe('string')
+    // An expired lease is replaced, and its client's slot returns with it.
+    clock.advance(1001)
+    expect(typeof table.acquire('a2', 1000, 'B')).toBe('string')
+    expect(table.acquire('x', 1000, 'A')).toBe('full')
   })
 })

@@ -153,6 +153,20 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect((await a.call('PUT', `/v1/kv/report?lease=${token}`, { body: '1' })).status).toBe(409)
   })
 
+  test('one client holds at most 1,000 shared leases on an instance; completing one gives its slot back', async () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `quota:${i}`)
+    const granted = await Promise.all(keys.map((key) => a.call('GET', `/v1/kv/${key}?lease=1m`)))
+    expect(granted.filter((r) => r.headers.get('lease') !== null).length).toBe(1000)
+    const over = await a.call('GET', '/v1/kv/quota:over?lease=1m')
+    expect([over.status, JSON.parse(over.text).error.code]).toEqual([429, 'TOO_MANY_LEASES'])
+    const token = granted[0]!.headers.get('lease')!
+    expect((await a.call('PUT', `/v1/kv/quota:0?lease=${token}`, { body: 'filled' })).status).toBe(201)
+    expect((await a.call('GET', '/v1/kv/quota:over?lease=1m')).headers.get('lease')).not.toBeNull()
+    // Writes of the keys on the other instance end the leases, and give this client's slots back here.
+    await Promise.all([...keys, 'quota:over'].map((key) => b.call('PUT', `/v1/kv/${key}`, { body: 'filled' })))
+    await until(async () => (await a.call('GET', '/v1/kv/quota:after?lease=1m')).headers.get('lease') !== null)
+  })
+
   test('when a shared lease runs out unwritten, exactly one waiter anywhere gets the next one', async () => {
     expect((await a.call('GET', '/v1/kv/orphan?lease=300ms')).headers.get('lease')).not.toBeNull()
     const replies = await Promise.all([a, b, b].map((node) => node.call('GET', '/v1/kv/orphan?lease=300ms&wait=2s')))

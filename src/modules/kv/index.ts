@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { presentedToken } from '../../access/guard'
 import type { Config } from '../../config/schema'
 import { jsonBodyParser, readBody } from '../../http/body'
 import { badRequest } from '../../http/errors'
@@ -70,7 +71,7 @@ export function kvModule(store: KvStore, config: Config, sharedLeases?: Leases) 
     )
     .get(
       '/v1/kv/*',
-      ({ params, query, request }) => {
+      ({ params, query, request, server }) => {
         const k = key(params['*'])
         const meta = flagSet(query.meta)
         const ifNoneMatch = request.headers.get('if-none-match')
@@ -80,7 +81,9 @@ export function kvModule(store: KvStore, config: Config, sharedLeases?: Leases) 
         }
         const lease = leaseMs(query.lease)
         const waitMs = query.wait === undefined ? lease : parseDurationParam('wait', query.wait)
-        return kv.getWithLease(store, leases, k, { leaseMs: lease, waitMs, meta, ifNoneMatch })
+        // A client is its token; without tokens, its address (app.handle in tests has neither).
+        const client = presentedToken(request) ?? server?.requestIP(request)?.address ?? 'local'
+        return kv.getWithLease(store, leases, k, { client, leaseMs: lease, waitMs, meta, ifNoneMatch })
       },
       {
         query: GetQuery,

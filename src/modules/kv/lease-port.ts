@@ -1,9 +1,16 @@
 import type { WaitOutcome } from './leases'
 import type { MaybePromise } from './store'
 
+/**
+ * What taking a lease gave: a token, undefined when someone else holds the key's lease, 'full' when
+ * the table has no room (the caller goes on without one), 'client-full' when this client holds its bound.
+ */
+export type Acquired = string | undefined | 'full' | 'client-full'
+
 /** What the kv routes need from leases: the instance's own table, or leases shared in Redis. */
 export interface Leases {
-  acquire(key: string, durationMs: number): MaybePromise<string | undefined | 'full'>
+  /** `client` names who asks (its token, or its address), for the per-client bound. */
+  acquire(key: string, durationMs: number, client: string): MaybePromise<Acquired>
   holds(key: string, token: string): MaybePromise<boolean>
   /** The key was written with this lease: the lease is done. */
   completed(key: string, token: string): MaybePromise<void>

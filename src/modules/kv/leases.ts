@@ -1,11 +1,13 @@
 import type { Clock } from '../../cache'
-import type { Leases } from './lease-port'
+import type { Acquired, Leases } from './lease-port'
+import { LeaseQuota } from './lease-quota'
 
 /** What ended a wait on a key's lease. */
 export type WaitOutcome = 'written' | 'released' | 'timeout'
 
 interface Lease {
   token: string
+  client: string
   /** On the engine's clock: a PUT with the token after this is refused. */
   expiresAt: number
   /** When its timer ends it, on the monotonic clock. */
@@ -27,17 +29,26 @@ export const MAX_LEASES = 100_000
 export class LeaseTable implements Leases {
   private readonly leases = new Map<string, Lease>()
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxLeases = MAX_LEASES,
+    private readonly quota = new LeaseQuota(),
+  ) {}
 
-  /** A new token when nobody holds a live lease on the key, else undefined; 'full' at MAX_LEASES. */
-  acquire(key: string, durationMs: number): string | undefined | 'full' {
+  /**
+   * A new token when nobody holds a live lease on the key, else undefined; 'full' at the table's
+   * bound, 'client-full' when this client holds its own bound.
+   */
+  acquire(key: string, durationMs: number, client: string): Acquired {
     const current = this.leases.get(key)
     if (current !== undefined && current.expiresAt > this.clock.now()) return undefined
     if (current !== undefined) this.end(key, current, 'released')
-    if (this.leases.size >= MAX_LEASES) return 'full'
+    if (this.leases.size >= this.maxLeases) return 'full'
+    if (!this.quota.take(client)) return 'client-full'
     const token = crypto.randomUUID()
     const lease: Lease = {
       token,
+      client,
       expiresAt: this.clock.now() + durationMs,
       endsAt: performance.now() + durationMs,
       waiters: new Set(),
@@ -100,7 +111,9 @@ export class LeaseTable implements Leases {
 
   private end(key: string, lease: Lease, outcome: WaitOutcome): void {
     clearTimeout(lease.timer)
-    if (this.leases.get(key) === lease) this.leases.delete(key)
+    if (this.leases.get(key) !== lease) return
+    this.leases.delete(key)
+    this.quota.give(lease.client)
     for (const wake of lease.waiters) wake(outcome)
     lease.waiters.clear()
   }

@@ -5,8 +5,8 @@ import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
-import { MAX_LEASES } from './leases'
-import type { Leases } from './lease-port'
+import type { Acquired, Leases } from './lease-port'
+import { MAX_LEASES_PER_CLIENT } from './lease-quota'
 import { TierUnavailable } from '../../tier/shared-store'
 import { then, unavailableForWrites, type KvStore, type MaybePromise } from './store'
 
@@ -18,7 +18,10 @@ export const entryTooLarge = (maxBytes: number) =>
   new HttpError(413, 'ENTRY_TOO_LARGE', `the entry (key, value and overhead) is larger than the whole cache bound of ${maxBytes} bytes`)
 
 export const leaseInvalid = () => new HttpError(409, 'LEASE_INVALID', 'the lease has expired, was completed, or was never granted for this key')
-const tooManyLeases = () => new HttpError(503, 'TOO_MANY_LEASES', `${MAX_LEASES} leases are outstanding; try again shortly`, { 'retry-after': '1' })
+const tooManyLeases = () =>
+  new HttpError(429, 'TOO_MANY_LEASES', `this client holds ${MAX_LEASES_PER_CLIENT} leases already; complete some first`, { 'retry-after': '1' })
+/** With the lease table full, a miss still lets the caller compute and write the value, just without a lease. */
+const missWithoutLease = () => errorResponse(404, 'KEY_NOT_FOUND', 'no such key; no lease is free now, so write the value without one')
 
 export interface PutRequest {
   key: string
@@ -118,6 +121,8 @@ function tierMiss(error: unknown): Response {
 }
 
 export interface LeaseRequest {
+  /** Who asks (a token, or an address): one client's leases are bounded. */
+  client: string
   leaseMs: number
   /** How long to wait for another caller's lease; never longer than leaseMs. */
   waitMs: number
@@ -143,18 +148,19 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
       const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
       if (isStale(entry, store.now())) {
         // The stale value is served either way; a lease that cannot be taken now is simply not offered.
-        const token = await Promise.resolve(leases.acquire(key, request.leaseMs)).catch(() => undefined)
+        const token = await Promise.resolve(leases.acquire(key, request.leaseMs, request.client)).catch(() => undefined)
         if (typeof token === 'string') response.headers.set('lease', token)
       }
       return response
     }
-    let token: string | undefined | 'full'
+    let token: Acquired
     try {
-      token = await leases.acquire(key, request.leaseMs)
+      token = await leases.acquire(key, request.leaseMs, request.client)
     } catch (error) {
       return tierMiss(error)
     }
-    if (token === 'full') throw tooManyLeases()
+    if (token === 'client-full') throw tooManyLeases()
+    if (token === 'full') return missWithoutLease()
     if (token !== undefined) return errorResponse(404, 'KEY_NOT_FOUND', 'no such key; you hold the lease to fill it', { lease: token })
     const remaining = deadline - performance.now()
     if (remaining <= 0) return missResponse()
