@@ -231,6 +231,25 @@ describe('over real sockets, HTTP and HTTPS', () => {
     expect(await keysOf(odd)).toEqual(await keysOf(ordinary))
   }, 60_000)
 
+  test('a key path in raw UTF-8 (not percent-encoded) is the same key for every method, whatever the Host', async () => {
+    const { port } = serve({ ...baseConfig, port: 0 })
+    for (const host of ['localhost', 'x', 'kv:1', '127.0.0.1']) {
+      for (const key of ['café', '日本', '😀', 'ü/ö', 'é%20']) {
+        const send = (method: string, suffix = '', body = '') =>
+          rawRequest(port, `${method} /v1/kv/${key}${suffix} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+        const put = await send('PUT', '', key)
+        const meta = await send('GET', '?meta')
+        const got = await send('GET')
+        const head = await send('HEAD')
+        const removed = await send('DELETE')
+        const gone = await send('GET')
+        expect([host, key, put.status, meta.status, got.status, head.status, removed.status, gone.status]).toEqual([host, key, 201, 200, 200, 200, 204, 404])
+        expect(JSON.parse(meta.body).key).toBe(decodeURIComponent(key))
+        expect(got.body).toBe(key)
+      }
+    }
+  })
+
   test('more than one Host field line is refused (RFC 9112 section 3.2)', async () => {
     const { port } = serve({ ...baseConfig, port: 0 })
     const reply = await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n')

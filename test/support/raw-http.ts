@@ -17,8 +17,8 @@ export interface RawOptions {
   endAfterWrite?: boolean
 }
 
-/** Sends `bytes` to 127.0.0.1:port and collects what comes back until the server closes the connection. */
-export function rawRequest(port: number, bytes: string, options: RawOptions = {}): Promise<RawReply> {
+/** Sends `bytes` (a string goes as UTF-8) to 127.0.0.1:port and collects what comes back until the server closes the connection. */
+export function rawRequest(port: number, bytes: string | Uint8Array, options: RawOptions = {}): Promise<RawReply> {
   return new Promise((resolve) => {
     let text = ''
     let settled = false
