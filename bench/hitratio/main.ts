@@ -1,5 +1,6 @@
 /**
- * Hit-ratio benchmark. With no arguments: replays every trace under ../shared/traces and the
+ * Hit-ratio benchmark. With no arguments: replays every trace in bench/traces (and ../shared/traces
+ * when it is there, for the larger ones) and the
  * synthetic workloads at several sizes through every policy, measures engine speed against
  * lru-cache, and writes bench/RESULTS-hitratio.md. With --trace: evaluates one trace and prints.
  * Run `bun run bench:hitratio -- --help` for the options.
@@ -13,14 +14,15 @@ import { renderReport, type Cell, type WorkloadInfo } from './report'
 import { evaluate, type PolicyResult } from './replay'
 import { parseSizes } from './sizes'
 import { runSpeed, type SpeedResult } from './speed'
-import { DEFAULT_TRACE_DIR, syntheticWorkloads, traceWorkload, traceWorkloads, type Workload } from './workloads'
+import { PROJECT_TRACE_DIR, SHARED_TRACE_DIR, defaultTraceDirs, syntheticWorkloads, traceWorkload, traceWorkloads, type Workload } from './workloads'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const DEFAULT_OUT = resolve(ROOT, 'bench/RESULTS-hitratio.md')
 
 const HELP = `usage: bun run bench:hitratio [-- options]
 
-  (no options)        every trace in ${DEFAULT_TRACE_DIR} plus the synthetic workloads;
+  (no options)        every trace in ${PROJECT_TRACE_DIR} (and ${SHARED_TRACE_DIR}
+                      when it exists) plus the synthetic workloads;
                       writes bench/RESULTS-hitratio.md (about a minute on 2 cores)
   --trace FILE        evaluate one trace file (gzip if it ends in .gz) and print the results
   --format F          ${FORMATS.join('|')} (default: guessed from the file name)
@@ -106,7 +108,7 @@ function git(...argv: string[]): string {
 
 async function all(): Promise<void> {
   if (args.sizes) throw new Error('--sizes goes with --trace; the default run uses its own sizes')
-  const workloads = [...traceWorkloads(args.traces ?? DEFAULT_TRACE_DIR), ...syntheticWorkloads()]
+  const workloads = [...traceWorkloads(args.traces === undefined ? defaultTraceDirs() : [args.traces]), ...syntheticWorkloads()]
   const cells: Cell[] = []
   const infos: WorkloadInfo[] = []
   const load: [number, number] = [loadavg()[0]!, 0]

@@ -1,5 +1,5 @@
 /**
- * Readers for the three trace formats of ../shared/traces (see its README). Each returns raw keys
+ * Readers for the three trace formats of bench/traces (see its README). Each returns raw keys
  * (and sizes, for the CSV format); buildTrace turns them into dense ids.
  */
 import { basename } from 'node:path'

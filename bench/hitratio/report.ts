@@ -36,7 +36,7 @@ export interface RunInfo {
   load: [number, number]
 }
 
-/** Published figures for the LIRS gli trace (../shared/traces/README.md). */
+/** Published figures for the LIRS gli trace (bench/traces/README.md). */
 export const GLI_LRU: Record<number, number> = { 250: 0.91, 500: 0.95, 750: 1.15, 1000: 11.21, 1250: 21.25, 1500: 36.56, 1750: 45.04, 2000: 57.41 }
 export const GLI_OPT: Record<number, number> = { 1000: 53.15, 2000: 57.96 }
 

@@ -1,13 +1,17 @@
-/** The default run: every trace file under the traces directory, then the synthetic workloads. */
-import { readdirSync } from 'node:fs'
+/** The default run: every trace file of the project's and the shared trace directories, then the synthetic workloads. */
+import { existsSync, readdirSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { formatOf, readTraceFile, traceName, type TraceFormat } from './readers'
 import { defaultSizes, type CacheSize } from './sizes'
 import { loopTrace, phaseTrace, scanTrace, zipfTrace } from './synthetic'
 import type { Trace } from './trace'
 
-/** ../shared/traces, next to the project checkout. */
-export const DEFAULT_TRACE_DIR = resolve(import.meta.dir, '../../../shared/traces')
+/** The traces the project carries (the small ones: tests and the default run need nothing else). */
+export const PROJECT_TRACE_DIR = resolve(import.meta.dir, '../traces')
+/** ../shared/traces beside the checkout, on the team's machines: larger traces, read when present. */
+export const SHARED_TRACE_DIR = resolve(import.meta.dir, '../../../shared/traces')
+/** The default run's directories: the project's own, then the shared one if there is one. */
+export const defaultTraceDirs = (): string[] => [PROJECT_TRACE_DIR, ...(existsSync(SHARED_TRACE_DIR) ? [SHARED_TRACE_DIR] : [])]
 
 export interface Workload {
   name: string
@@ -24,16 +28,20 @@ export function traceWorkload(path: string, format: TraceFormat, name: string): 
   return { name, kind: 'trace', description: `\`${relative(ROOT, path)}\` (${format})`, load: () => readTraceFile(path, format), sizes: (trace) => defaultSizes(trace) }
 }
 
-/** Trace files in `dir` whose format the name tells (README and licence files are skipped). */
-export function traceWorkloads(dir: string): Workload[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((file) => {
+/**
+ * Trace files in `dirs` whose format the name tells (README and licence files are skipped), by name;
+ * a trace in more than one directory is taken from the first.
+ */
+export function traceWorkloads(dirs: string[]): Workload[] {
+  const byName = new Map<string, Workload>()
+  for (const dir of dirs) {
+    for (const file of readdirSync(dir)) {
       const format = formatOf(file)
-      if (!format) return []
       const name = traceName(file)
-      return [traceWorkload(join(dir, file), format, name)]
-    })
+      if (format && !byName.has(name)) byName.set(name, traceWorkload(join(dir, file), format, name))
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
 }
 
 const synthetic = (name: string, description: string, make: () => Trace, extra: number[] = []): Workload => ({
