@@ -14,6 +14,7 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
+import { InFlight } from './http/request-limits'
 import type { KvStore } from './modules/kv/store'
 import { SharedStore } from './tier/shared-store'
 import { SharedLeases } from './tier/shared-leases'
@@ -60,7 +61,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const store: KvStore = shared ?? engine
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
-  const info = { version: VERSION, startedAt: Date.now() }
+  const inFlight = new InFlight(config.maxConnections)
+  const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
 
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
@@ -88,7 +90,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
   const persistence = deps.persistence
   const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
-  return app.wrap(front(config, { fastPaths, timed, durable }) as never)
+  return app.wrap(front(config, { fastPaths, timed, durable, inFlight }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

@@ -3,7 +3,7 @@ import type { Config } from './config/schema'
 import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
 import { routable, splitUrl } from './http/url'
-import { InFlight, headerLimits } from './http/request-limits'
+import { headerLimits, type InFlight } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
 type FastPath = (request: Request) => Response | Promise<Response> | undefined
@@ -15,6 +15,8 @@ export interface FrontParts {
   timed: (handle: Handle) => Handle
   /** Resolves when every change so far is durable (persistence with --fsync always); writes wait for it before answering. */
   durable?: () => Promise<void>
+  /** The bound on requests in flight (its count is a metric). */
+  inFlight: InFlight
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -37,7 +39,7 @@ export function front(config: Config, parts: FrontParts) {
   const limits = headerLimits(config)
   const corsPolicy = cors(config.corsOrigins)
   const guard = accessGuard(config)
-  const inFlight = new InFlight(config.maxConnections)
+  const inFlight = parts.inFlight
   const origin = config.tls === null ? 'http://localhost' : 'https://localhost'
 
   const [kvFastPath, proxyFastPath] = parts.fastPaths

@@ -2,6 +2,7 @@
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 
 interface Series {
+  method: string
   route: string
   status: number
   /** counts[i] = observations <= BUCKETS[i]; the last cell counts those above every bound. */
@@ -10,17 +11,21 @@ interface Series {
   count: number
 }
 
+/** Methods get their own series; any other (clients may send any token) shares one, so series stay bounded. */
+const METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'])
+
 const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
-/** Request durations by route template and status, rendered as a Prometheus histogram. */
+/** Request durations by method, route template and status, rendered as a Prometheus histogram. */
 export class RequestMetrics {
   private readonly series = new Map<string, Series>()
 
-  observe(route: string, status: number, seconds: number): void {
-    const id = `${status} ${route}`
+  observe(requestMethod: string, route: string, status: number, seconds: number): void {
+    const method = METHODS.has(requestMethod) ? requestMethod : 'OTHER'
+    const id = `${method} ${status} ${route}`
     let series = this.series.get(id)
     if (series === undefined) {
-      series = { route, status, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 }
+      series = { method, route, status, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 }
       this.series.set(id, series)
     }
     let bucket = 0
@@ -32,9 +37,9 @@ export class RequestMetrics {
 
   render(): string {
     const name = 'fastcache_http_request_duration_seconds'
-    const lines = [`# HELP ${name} Time from request to response, by route template and status.`, `# TYPE ${name} histogram`]
+    const lines = [`# HELP ${name} Time from request to response, by method, route template and status.`, `# TYPE ${name} histogram`]
     for (const s of this.series.values()) {
-      const labels = `route="${escapeLabel(s.route)}",status="${s.status}"`
+      const labels = `method="${escapeLabel(s.method)}",route="${escapeLabel(s.route)}",status="${s.status}"`
       let cumulative = 0
       BUCKETS.forEach((bound, i) => {
         cumulative += s.counts[i]!

@@ -22,7 +22,7 @@ export function timeRequests(requests: RequestMetrics, routeOf: (pathname: strin
   return (handle: Handle) => (request: Request) => {
     const start = performance.now()
     const record = (response: Response) => {
-      requests.observe(routeOf(splitUrl(request.url)[0]), response.status, (performance.now() - start) / 1000)
+      requests.observe(request.method, routeOf(splitUrl(request.url)[0]), response.status, (performance.now() - start) / 1000)
       return response
     }
     const result = handle(request)

@@ -1,11 +1,14 @@
 import type { CacheEngine } from '../../cache'
 import type { ProxyCounters } from '../proxy/service'
 import type { TierCounters } from '../../tier'
+import { processMetricLines } from './process-metrics'
 import type { RequestMetrics } from './request-metrics'
 
 export interface ServerInfo {
   version: string
   startedAt: number
+  /** Requests being handled right now (the in-flight bound's count). */
+  inFlight(): number
 }
 
 export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters, tier?: TierCounters) {
@@ -79,5 +82,7 @@ export function prometheus(engine: CacheEngine, info: ServerInfo, requests: Requ
   lines.push(...counterLines('proxy', proxy, PROXY_HELP))
   if (tier !== undefined) lines.push(...counterLines('tier', tier, TIER_HELP))
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
+  lines.push('# HELP fastcache_http_requests_in_flight Requests being handled.', '# TYPE fastcache_http_requests_in_flight gauge', `fastcache_http_requests_in_flight ${info.inFlight()}`)
+  lines.push(...processMetricLines(info.startedAt))
   return lines.join('\n') + '\n' + requests.render()
 }
