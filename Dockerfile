@@ -8,8 +8,9 @@
 # an x64 binary inside an arm64 image that cannot execute it.
 FROM --platform=linux/amd64 oven/bun:1.4.5 AS build
 WORKDIR /app
-# Manifests first: the dependency layer stays cached until package.json or bun.lock change.
+# Manifests first: the dependency layer stays cached until package.json, bun.lock or a patch change.
 COPY package.json bun.lock ./
+COPY patches ./patches
 RUN bun install --frozen-lockfile
 COPY tsconfig.json ./
 COPY src ./src
@@ -17,23 +18,24 @@ COPY src ./src
 RUN bun run build
 
 # ---- run -------------------------------------------------------------------------------------
-# debian:bookworm-slim rather than distroless: the binary needs only glibc, but the HEALTHCHECK
-# needs something that can make an HTTP request. bash is always present in Debian (Essential) and
-# can open TCP connections via /dev/tcp, so no curl or wget has to be installed.
-FROM --platform=linux/amd64 debian:bookworm-slim
+# A dated Debian image, so a rebuild gets the same base; the binary needs only glibc.
+FROM --platform=linux/amd64 debian:12.11-slim
 COPY --from=build /app/dist/fastcache /usr/local/bin/fastcache
-# An unprivileged system user with no home or login shell; the server writes no files.
+# An unprivileged system user with no home or login shell, and /data for --data-dir, owned by it.
 RUN groupadd --system --gid 10001 fastcache \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin fastcache
+      --shell /usr/sbin/nologin fastcache \
+ && mkdir /data && chown 10001:10001 /data
+VOLUME /data
 # Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001
 EXPOSE 7070
-# GET /health over a raw socket (bash builtins only) and require a 200 status line. Exec form,
-# because /bin/sh in Debian is dash, which has no /dev/tcp. The port is fixed: if you run the
-# server on another --port, override this with `docker run --health-cmd ...`.
+# The binary asks the server for GET /health itself: it reads the port and TLS files from the same
+# FASTCACHE_* variables as the server, and tries HTTPS when plain HTTP gets no HTTP answer (TLS
+# given as `docker run` arguments, which this command does not see). Set FASTCACHE_PORT rather
+# than --port so the check follows a port change. test/e2e/docker.test.ts runs this exact command.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/7070 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
+  CMD ["fastcache", "--health-check"]
 # Exec form, so fastcache is PID 1 and gets `docker stop`'s SIGTERM directly (it handles it: stops
 # accepting, then drains in-flight requests for up to 10 s). --host 0.0.0.0 because the default,
 # 127.0.0.1, is unreachable through published ports. `docker run` arguments are appended to these;

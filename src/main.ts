@@ -1,6 +1,7 @@
 import { createApp, createEngine } from './app'
 import { Persistence, PersistenceError } from './persistence'
 import { usage } from './config/help'
+import { healthCheck } from './health-check'
 import { ConfigError, loadConfig } from './config/load'
 import type { Config } from './config/schema'
 import { createLogger } from './log/logger'
@@ -83,4 +84,5 @@ async function start(config: Config): Promise<void> {
   }
 }
 
-void start(loaded.config)
+if (loaded.kind === 'health-check') void healthCheck(loaded.config).then((status) => process.exit(status))
+else void start(loaded.config)

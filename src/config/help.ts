@@ -20,6 +20,7 @@ export function usage(version: string): string {
     ...rows,
     '  --help, -h         print this help',
     '  --version, -v      print the version',
+    '  --health-check     ask the server this configuration describes for GET /health; exit 0 if it answers 200',
     '',
     'Sizes are bytes, or a number with kb, mb or gb (1kb = 1024 bytes).',
     '',

@@ -8,7 +8,11 @@ import { ConfigInput, UpstreamInput, type Config, type ConfigKey, type Scope, ty
 /** A configuration mistake; the message names the flag, variable or file key and what is wrong. */
 export class ConfigError extends Error {}
 
-export type LoadResult = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' }
+/** What the command line asks for: serve (run), or one of the commands that do something else and exit. */
+export type LoadResult = { kind: 'run' | 'health-check'; config: Config } | { kind: 'help' } | { kind: 'version' }
+
+/** Asks a running server (the one this configuration describes) whether it is alive; see health-check.ts. */
+const HEALTH_CHECK_FLAG = '--health-check'
 
 type Source = 'flag' | 'env' | 'file'
 type Raw = Record<string, unknown>
@@ -72,7 +76,8 @@ function hintFor(key: ConfigKey): string {
  * Each source is validated on its own against the same schema, so an error names where it came from.
  */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>, readFile = (path: string) => readFileSync(path, 'utf8')): LoadResult {
-  const flags = parseArgv(argv)
+  const healthCheck = argv.includes(HEALTH_CHECK_FLAG)
+  const flags = parseArgv(argv.filter((arg) => arg !== HEALTH_CHECK_FLAG))
   if (flags === 'help' || flags === 'version') return { kind: flags }
   const fromFlags = validate(flags, 'flag')
   const fromEnv = validate(readEnv(env), 'env')
@@ -83,7 +88,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     const value = fromFlags[key] ?? fromEnv[key] ?? fromFile[key] ?? (ConfigInput.properties[key] as TSchema).default
     if (value !== undefined) merged[key] = value
   }
-  return { kind: 'run', config: decode(merged, readFile) }
+  return { kind: healthCheck ? 'health-check' : 'run', config: decode(merged, readFile) }
 }
 
 function parseArgv(argv: string[]): Raw | 'help' | 'version' {
