@@ -12,7 +12,9 @@ import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
-import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
+import { RequestMetrics, routeMatcher, statsModule, timeRequests, type RequestObserver } from './modules/stats'
+import { accessLog } from './log/access-log'
+import { LiveSettings } from './live-settings'
 import { front } from './front'
 import { InFlight } from './http/request-limits'
 import type { KvStore } from './modules/kv/store'
@@ -32,6 +34,8 @@ export interface AppDependencies {
   engine?: CacheEngine
   /** Persistence over that engine, when --data-dir is on. */
   persistence?: Persistence
+  /** Settings SIGHUP can change; made from the configuration when not given. */
+  live?: LiveSettings
 }
 
 /** The cache engine as the configuration describes it. */
@@ -61,6 +65,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const store: KvStore = shared ?? engine
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
+  const live = deps.live ?? new LiveSettings(config)
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
 
@@ -69,6 +74,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
     .decorate('engine', engine)
     .decorate('shared', shared)
+    .decorate('live', live)
     .use(errorHandling(logger))
     .use(
       openapi({
@@ -85,12 +91,18 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(deps.persistence))
     .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
-  const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
+  const remote = (request: Request) => app.server?.requestIP(request)?.address
+  const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
+  const observers: RequestObserver[] = [
+    requests.observer,
+    (request, response, route, seconds, path) => live.accessLog && logRequest(request, response, route, seconds, path),
+  ]
+  const timed = timeRequests(observers, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
   const persistence = deps.persistence
   const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
-  return app.wrap(front(config, { fastPaths, timed, durable, inFlight }) as never)
+  return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,4 +1,7 @@
 import { accessGuard } from './access/guard'
+import type { RemoteAddress } from './log/access-log'
+import type { Logger } from './log/logger'
+import type { LiveSettings } from './live-settings'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
@@ -17,6 +20,10 @@ export interface FrontParts {
   durable?: () => Promise<void>
   /** The bound on requests in flight (its count is a metric). */
   inFlight: InFlight
+  /** Settings SIGHUP can change: the tokens are read from here on every request. */
+  live: LiveSettings
+  logger: Logger
+  remote: RemoteAddress
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -38,7 +45,8 @@ const invalidHost = () => errorResponse(400, 'INVALID_HOST', 'the Host header fi
 export function front(config: Config, parts: FrontParts) {
   const limits = headerLimits(config)
   const corsPolicy = cors(config.corsOrigins)
-  const guard = accessGuard(config)
+  const live = parts.live
+  const guard = accessGuard(config, () => live.tokens, parts.logger, parts.remote)
   const inFlight = parts.inFlight
   const origin = config.tls === null ? 'http://localhost' : 'https://localhost'
 
@@ -49,7 +57,7 @@ export function front(config: Config, parts: FrontParts) {
     const inner: Handle = (request) => {
       const refused = limits?.(request) ?? corsPolicy?.preflight(request)
       if (refused !== undefined) return refused
-      if (guard !== undefined) {
+      if (live.tokens.enabled) {
         const [pathname, query] = routedPathAndQuery(request.url)
         const refusal = guard(request, pathname, query)
         if (refusal !== undefined) return refusal

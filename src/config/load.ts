@@ -23,7 +23,7 @@ const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize', 'maxB
 /** Keys a flag may give more than once; the values accumulate (a variable takes them comma-separated). */
 const LIST_KEYS: ConfigKey[] = ['upstream', 'tokens', 'corsOrigin']
 /** Switches: a bare flag means true; a value must be true, false, 1 or 0. */
-const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics', 'recover']
+const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics', 'accessLog', 'recover']
 /** Flags spelled otherwise than their key (the key is named after the variable FASTCACHE_TOKENS). */
 const FLAG_NAMES: Partial<Record<ConfigKey, string>> = { tokens: '--token' }
 /** Bun closes idle connections after at most 255 s. */
@@ -347,6 +347,7 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
     tokens,
     allowUnauthenticated,
     publicMetrics: (input.publicMetrics as boolean | undefined) ?? false,
+    accessLog: (input.accessLog as boolean | undefined) ?? false,
     tls,
     maxBodyBytes: size('maxBodySize'),
     maxBatch: input.maxBatch as number,

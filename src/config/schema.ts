@@ -56,6 +56,7 @@ export const ConfigInput = Type.Object(
     tokenFile: Type.String({ minLength: 1, description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings' }),
     allowUnauthenticated: Type.Boolean({ description: 'serve without tokens on a non-loopback address' }),
     publicMetrics: Type.Boolean({ description: 'serve /metrics, /v1/stats and /openapi without a token' }),
+    accessLog: Type.Boolean({ description: 'log one JSON line per request (method, route, status, bytes, duration, remote address; the path only at debug)' }),
     tlsCert: Type.String({ minLength: 1, description: 'PEM certificate (chain) file: serve HTTPS (with --tls-key)' }),
     tlsKey: Type.String({ minLength: 1, description: 'PEM private key file for --tls-cert' }),
     maxBodySize: sizeInput('largest request body; refused with 413 before it is read', '8mb'),
@@ -100,6 +101,7 @@ export interface Config {
   tokens: { scope: Scope; secret: string }[]
   allowUnauthenticated: boolean
   publicMetrics: boolean
+  accessLog: boolean
   tls: { certFile: string; keyFile: string } | null
   maxBodyBytes: number
   maxBatch: number

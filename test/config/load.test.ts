@@ -23,6 +23,7 @@ const DEFAULTS: Config = {
   tokens: [],
   allowUnauthenticated: false,
   publicMetrics: false,
+  accessLog: false,
   tls: null,
   maxBodyBytes: 8 * MB,
   maxBatch: 1000,

@@ -14,6 +14,7 @@ export const baseConfig: Config = {
   tokens: [],
   allowUnauthenticated: false,
   publicMetrics: false,
+  accessLog: false,
   tls: null,
   maxBodyBytes: 8 * 1024 * 1024,
   maxBatch: 1000,

@@ -36,4 +36,4 @@ export function statsModule(engine: CacheEngine, info: ServerInfo, requests: Req
 }
 
 export { RequestMetrics }
-export { routeMatcher, timeRequests } from './request-timing'
+export { routeMatcher, timeRequests, type RequestObserver } from './request-timing'
