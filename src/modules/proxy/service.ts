@@ -144,7 +144,7 @@ export class ProxyService {
       purged = place === undefined ? 0 : this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
     } else {
       const place = this.locate(what.prefix)
-      purged = place === undefined ? 0 : this.store.invalidatePrefix(place.upstream, place.path)
+      purged = place === undefined ? 0 : await this.store.invalidatePrefix(place.upstream, place.path)
     }
     this.counters.purged += purged
     return purged
