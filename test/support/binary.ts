@@ -1,0 +1,75 @@
+import { afterAll, beforeAll } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+// Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
+// otherwise the binary is built once per test run with the project's own build script.
+export const root = resolve(import.meta.dir, '../..')
+export const binary = process.env.FASTCACHE_BIN ? resolve(process.env.FASTCACHE_BIN) : join(root, 'dist/fastcache')
+
+export interface Server {
+  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
+  url: string
+  port: number
+  startLog: Record<string, unknown>
+  /** What the server wrote to stderr up to and including its start line (the rest is still in proc.stderr). */
+  startOutput: string
+}
+
+let built: Promise<void> | undefined
+
+function buildOnce(): Promise<void> {
+  built ??= (async () => {
+    if (process.env.FASTCACHE_BIN) return
+    const build = Bun.spawn(['bun', 'run', 'build'], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
+    if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`)
+  })()
+  return built
+}
+
+/**
+ * Call at the top of an e2e test file: builds the binary before its tests (once per run), and after
+ * them kills whatever they left running and removes their working directory. (Hooks must be
+ * registered by each file: one registered in this shared module would only apply to the first.)
+ */
+export function binaryHarness() {
+  const running = new Set<Bun.Subprocess>()
+  const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
+  beforeAll(buildOnce, 120_000)
+  afterAll(() => {
+    for (const proc of running) proc.kill('SIGKILL')
+    rmSync(workDir, { recursive: true, force: true })
+  })
+
+  /** Starts the binary on a free port (--port 0) and reads the address from its start log line. */
+  async function start(args: string[] = [], cwd = workDir): Promise<Server> {
+    const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+    running.add(proc)
+    const reader = proc.stderr.getReader()
+    let buffered = ''
+    const deadline = Date.now() + 10_000
+    // Lines before it (loading persisted data) are skipped; the start line carries the address.
+    let startLine: string | undefined
+    while (startLine === undefined) {
+      if (Date.now() > deadline) throw new Error('the server did not log its start in time')
+      const { value, done } = await reader.read()
+      if (done) throw new Error(`the server exited before starting: ${buffered}`)
+      buffered += new TextDecoder().decode(value)
+      startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
+    }
+    reader.releaseLock()
+    const startLog = JSON.parse(startLine) as Record<string, unknown>
+    const url = String(startLog.address)
+    return { proc, url, port: Number(new URL(url).port), startLog, startOutput: buffered }
+  }
+
+  async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
+    server.proc.kill(signal)
+    const code = await server.proc.exited
+    running.delete(server.proc)
+    return code
+  }
+
+  return { running, workDir, start, stop }
+}
