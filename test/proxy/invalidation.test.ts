@@ -9,7 +9,9 @@ import type { StoredResponse } from '../../src/modules/proxy/stored-response'
 import { silentLogger } from '../../src/log/logger'
 import { testApp } from '../support/app'
 import { startOrigin } from '../support/origin'
-import { proxied, upstreamAt } from '../support/proxied'
+import { proxied, stopOrigins, upstreamAt } from '../support/proxied'
+
+afterEach(stopOrigins)
 
 /** What the engine reported to its listener (what persistence would journal), in order. */
 function recordChanges(engine: CacheEngine) {

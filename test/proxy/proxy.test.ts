@@ -1,5 +1,7 @@
-import { describe, expect, test } from 'bun:test'
-import { cached, proxied } from '../support/proxied'
+import { afterEach, describe, expect, test } from 'bun:test'
+import { cached, proxied, stopOrigins } from '../support/proxied'
+
+afterEach(stopOrigins)
 
 describe('read-through proxy: freshness (RFC 9111)', () => {
   test('a fresh response is stored and served from the cache with Age and Cache-Status', async () => {

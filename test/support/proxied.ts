@@ -1,13 +1,17 @@
-import { afterEach } from 'bun:test'
 import { ManualClock } from '../../src/cache'
 import type { Config, UpstreamConfig } from '../../src/config/schema'
 import { testApp } from './app'
 import { startOrigin, type OriginHandler } from './origin'
 
 const stops: (() => void)[] = []
-afterEach(() => {
+
+/**
+ * Stops the origins `proxied` started. Each test file registers it with `afterEach(stopOrigins)`:
+ * a hook in this shared module would only be registered for the first file that loads it.
+ */
+export function stopOrigins(): void {
   while (stops.length > 0) stops.pop()!()
-})
+}
 
 /** Upstream "api" at `baseUrl` with every option at its default. */
 export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {}): UpstreamConfig => ({
