@@ -22,6 +22,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   defaultTtlMs: null,
   forwardHeaders: null,
   cacheAuthorized: false,
+  ignoreCookies: false,
   ...options,
 })
 

@@ -8,7 +8,7 @@ import { grantedScope } from '../../access/guard'
 import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
 import { guardedBody } from './client-body'
 import { Coalescer } from './coalescer'
-import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
+import { endToEndResponseHeaders, forwards, upstreamRequestHeaders, varyKey, varyNames } from './headers'
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
 import { ProxyStore } from './proxy-store'
 import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
@@ -89,7 +89,7 @@ export class ProxyService {
     const { upstream } = target
     const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
     const authorized = this.carriesUpstreamAuthorization(request)
-    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized)) {
+    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized) || carriesForwardedCookie(request, upstream)) {
       this.counters.bypassed++
       return this.forwardUncached(request, target, false)
     }
@@ -279,6 +279,8 @@ export class ProxyService {
     const { upstream } = target
     const headers = this.forwardedHeaders(request, upstream)
     for (const name of CONDITIONALS) headers.delete(name)
+    // A response fetched for the cache is for everyone: no client's cookie goes with it (one only gets here with ignoreCookies).
+    headers.delete('cookie')
     if (stale !== undefined) {
       const etag = stale.headerView.get('etag')
       const lastModified = stale.headerView.get('last-modified')
@@ -509,6 +511,13 @@ const notCached = () =>
   errorResponse(504, 'NOT_CACHED', 'only-if-cached, and no stored response can answer this request', {
     'cache-status': formatCacheStatus({ detail: 'only-if-cached' }),
   })
+
+/**
+ * Like Varnish by default, a request with a cookie the upstream would see bypasses the cache: the
+ * answer may be personal without saying so. `ignoreCookies` lets such requests use the cache.
+ */
+const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
+  !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
 
 /** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
 const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')

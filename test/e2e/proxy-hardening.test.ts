@@ -102,3 +102,59 @@ describe('the binary proxying a misbehaving upstream', () => {
     }
   })
 })
+
+describe('the binary keeps one client from shaping what another is served', () => {
+  test('X-Forwarded-Host is not forwarded, so a reflecting origin is not poisoned; a request with a cookie bypasses the cache', async () => {
+    const reflecting = origin(
+      (request) =>
+        new Response(`host=${request.headers.get('x-forwarded-host') ?? 'origin'} cookie=${request.headers.get('cookie') ?? 'none'}`, {
+          headers: { 'cache-control': 'max-age=600' },
+        }),
+    )
+    try {
+      const server = await startProxying(reflecting.url)
+      const attacker = await fetch(`${server.url}/proxy/o/page`, { headers: { 'x-forwarded-host': 'evil.example', 'x-original-url': '/admin' } })
+      expect(await attacker.text()).toBe('host=origin cookie=none')
+      const victim = await fetch(`${server.url}/proxy/o/page`)
+      expect(await victim.text()).toBe('host=origin cookie=none')
+      expect(victim.headers.get('cache-status')).toStartWith('fastcache; hit')
+      expect(reflecting.seen.every((request) => request.headers.get('x-original-url') === null)).toBe(true)
+
+      const personal = await fetch(`${server.url}/proxy/o/home`, { headers: { cookie: 'session=alice' } })
+      expect(await personal.text()).toBe('host=origin cookie=session=alice')
+      expect(personal.headers.get('cache-status')).toBe('fastcache; fwd=bypass')
+      const anonymous = await fetch(`${server.url}/proxy/o/home`)
+      expect(await anonymous.text()).toBe('host=origin cookie=none')
+      expect(await stop(server)).toBe(0)
+    } finally {
+      reflecting.stop()
+    }
+  })
+
+  test('with --data-dir, Vary variants stored before a restart are all invalidated by a POST after it', async () => {
+    const varying = origin((request) =>
+      request.method === 'GET'
+        ? new Response(`lang ${request.headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=600', vary: 'Accept-Language' } })
+        : new Response('written'),
+    )
+    const languages = ['en', 'fr', 'de']
+    const read = (server: Server, language: string) => fetch(`${server.url}/proxy/o/doc`, { headers: { 'accept-language': language } })
+    try {
+      const dir = mkdtempSync(join(workDir, 'data-'))
+      const first = await startProxying(varying.url, {}, ['--data-dir', dir])
+      for (const language of languages) await (await read(first, language)).text()
+      expect(await stop(first)).toBe(0)
+      const second = await startProxying(varying.url, {}, ['--data-dir', dir])
+      for (const language of languages) expect((await read(second, language)).headers.get('cache-status')).toStartWith('fastcache; hit')
+      expect((await fetch(`${second.url}/proxy/o/doc`, { method: 'POST', body: 'x' })).status).toBe(200)
+      for (const language of languages) {
+        const after = await read(second, language)
+        expect(await after.text()).toBe(`lang ${language}`)
+        expect(after.headers.get('cache-status')).not.toContain('hit')
+      }
+      expect(await stop(second)).toBe(0)
+    } finally {
+      varying.stop()
+    }
+  })
+})
