@@ -74,7 +74,8 @@ describe('proxy invalidation costs what the URL holds, not what the cache holds'
 })
 
 describe('the variants of a URL are known from its marker', () => {
-  const response = (body: string, varyKey = ''): StoredResponse => ({
+  /** A response as stored for a request in `language` (its body is the language). */
+  const response = (language: string, varyKey = `accept-language:${language}`): StoredResponse => ({
     status: 200,
     headers: [['cache-control', 'max-age=600']],
     requestTime: 0,
@@ -83,7 +84,7 @@ describe('the variants of a URL are known from its marker', () => {
     initialAgeMs: 0,
     varyKey,
     tags: [],
-    body: new TextEncoder().encode(body),
+    body: new TextEncoder().encode(language),
   })
   const asking = (language: string) => new Headers({ 'accept-language': language })
   const VARY = ['accept-language']
@@ -115,12 +116,21 @@ describe('the variants of a URL are known from its marker', () => {
     expect(proxyStore.invalidate(base)).toBe(ProxyStore.MAX_VARIANTS)
   })
 
+  test('variant keys hold a hash of the Vary values: a response stored for other values is never served', () => {
+    const { proxyStore } = store()
+    const base = ProxyStore.baseKey('api', '/v')
+    proxyStore.store(base, VARY, asking('en'), response('en', 'accept-language:fr'), 600_000)
+    expect(proxyStore.lookup(base, asking('en'))).toMatchObject({ response: undefined, varyMiss: true })
+    proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
+    expect(new TextDecoder().decode(proxyStore.lookup(base, asking('en')).response!.body)).toBe('en')
+  })
+
   test('a response without Vary replacing a marker takes the marked variants with it', () => {
     const { engine, proxyStore } = store()
     const base = ProxyStore.baseKey('api', '/v')
     proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
     const items = engine.stats().items
-    proxyStore.store(base, [], asking('en'), response('plain'), 600_000)
+    proxyStore.store(base, [], asking('en'), response('plain', ''), 600_000)
     expect(engine.stats().items).toBe(items - 1)
     expect(new TextDecoder().decode(proxyStore.lookup(base, asking('en')).response!.body)).toBe('plain')
   })

@@ -20,7 +20,7 @@ export interface Lookup {
  * Proxy responses in the shared engine, under keys no key-value client can write (they start with a
  * control character). A URL's base key holds its response, or, when the upstream answered with Vary,
  * a marker (`vary-marker.ts`) listing the Vary names and the variants; each variant then has its own
- * key (base key, separator, the marker's id, separator, the request's values).
+ * key (see variantKey).
  */
 export class ProxyStore {
   /** Most variants kept for one URL; past it the oldest goes, so a marker and an invalidation stay small. */
@@ -38,9 +38,13 @@ export class ProxyStore {
     if (entry.contentType !== VARY_TYPE) return { key: baseKey, response: decodeStoredResponse(entry.value), varyMiss: false }
     const marker = decodeVaryMarker(entry.value)
     if (marker === undefined) return { key: baseKey, response: undefined, varyMiss: false }
-    const key = variantKey(baseKey, marker.id, varyKey(marker.vary, request))
+    const values = varyKey(marker.vary, request)
+    const key = variantKey(baseKey, marker.id, values)
     const variant = this.engine.get(key)
-    return { key, response: variant === undefined ? undefined : decodeStoredResponse(variant.value), varyMiss: variant === undefined }
+    const response = variant === undefined ? undefined : decodeStoredResponse(variant.value)
+    // Variant keys hold a hash of the values: a response stored for other values is a miss, never served.
+    if (response === undefined || response.varyKey !== values) return { key, response: undefined, varyMiss: true }
+    return { key, response, varyMiss: false }
   }
 
   /** Stores a response for `retentionMs`; undefined when the engine did not keep it (too large, or not admitted). */
@@ -96,21 +100,22 @@ export class ProxyStore {
     }
     const remainingMs = entry?.expiresAt ? entry.expiresAt - this.engine.now() : 0
     const markerTtlMs = marker === undefined ? ttlMs : Math.max(ttlMs, remainingMs)
-    if (marker !== undefined && marker.variants.includes(values)) {
+    const hash = valuesHash(values)
+    if (marker !== undefined && marker.variants.includes(hash)) {
       // Listed already: at most the expiry moves (the marker must outlive the variants it points to).
       if (remainingMs < ttlMs) this.engine.touch(baseKey, ttlMs)
       return marker.id
     }
     const next: VaryMarker = marker === undefined ? { vary, id: this.engine.currentVersion + 1, variants: [] } : { ...marker, variants: this.liveVariants(baseKey, marker) }
-    next.variants.push(values)
-    while (next.variants.length > ProxyStore.MAX_VARIANTS) this.engine.delete(variantKey(baseKey, next.id, next.variants.shift()!))
+    next.variants.push(hash)
+    while (next.variants.length > ProxyStore.MAX_VARIANTS) this.engine.delete(variantKeyOfHash(baseKey, next.id, next.variants.shift()!))
     this.engine.set(baseKey, encodeVaryMarker(next), VARY_TYPE, { ttlMs: markerTtlMs })
     return next.id
   }
 
   /** The marker's variants still stored (evicted, expired or purged ones leave the list when it is next written). */
   private liveVariants(baseKey: string, marker: VaryMarker): string[] {
-    return marker.variants.filter((values) => this.engine.has(variantKey(baseKey, marker.id, values)))
+    return marker.variants.filter((hash) => this.engine.has(variantKeyOfHash(baseKey, marker.id, hash)))
   }
 
   /** Deletes the variants listed by a marker at `baseKey`, if one is there; returns how many were stored. */
@@ -119,7 +124,7 @@ export class ProxyStore {
     const marker = entry?.contentType === VARY_TYPE ? decodeVaryMarker(entry.value) : undefined
     if (marker === undefined) return 0
     let dropped = 0
-    for (const values of marker.variants) if (this.engine.delete(variantKey(baseKey, marker.id, values)) === 'deleted') dropped++
+    for (const hash of marker.variants) if (this.engine.delete(variantKeyOfHash(baseKey, marker.id, hash)) === 'deleted') dropped++
     return dropped
   }
 
@@ -146,9 +151,20 @@ export class ProxyStore {
   }
 }
 
+/**
+ * A variant's key: the base key, the marker's id and a hash of the request's Vary values. Hashed, so
+ * keys and markers stay small whatever clients send (a stored response keeps its values, which
+ * lookups compare).
+ */
 function variantKey(baseKey: string, markerId: number, values: string): string {
-  return `${baseKey}${VARIANT_SEPARATOR}${markerId}${VARIANT_SEPARATOR}${values}`
+  return variantKeyOfHash(baseKey, markerId, valuesHash(values))
 }
+
+function variantKeyOfHash(baseKey: string, markerId: number, hash: string): string {
+  return `${baseKey}${VARIANT_SEPARATOR}${markerId}${VARIANT_SEPARATOR}${hash}`
+}
+
+const valuesHash = (values: string) => Bun.hash(values).toString(36)
 
 /** True for keys the proxy owns; key listing leaves them out. */
 export const isProxyKey = (key: string) => key.startsWith(NAMESPACE)

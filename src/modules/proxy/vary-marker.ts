@@ -1,8 +1,8 @@
 /**
  * What sits at a URL's base key when its responses vary: the Vary names, the marker's id (part of
  * every variant key, so variants of an earlier, lost marker can never be reached again), and the
- * Vary keys of the variants stored under it, oldest first. Invalidating the URL deletes exactly
- * those keys; the marker is an ordinary entry, so the list is persisted and survives a restart.
+ * variants stored under it (hashes of their Vary values), oldest first. Invalidating the URL deletes
+ * exactly those keys; the marker is an ordinary entry, so the list is persisted and survives a restart.
  */
 export interface VaryMarker {
   vary: string[]
