@@ -62,7 +62,9 @@ function hintFor(key: ConfigKey): string {
   }
   if (key === 'idleTimeout') return DURATION_HINT + ', at most 255s'
   if (key === 'upstream') return 'name=http(s)://host[:port][/path], the name made of letters, digits, _ and -'
-  if (key === 'upstreams') return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized, ignoreCookies}'
+  if (key === 'upstreams') {
+    return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized, ignoreCookies}'
+  }
   if (schema.anyOf) return SIZE_HINT
   return 'a non-empty string'
 }

@@ -25,12 +25,15 @@ export const UpstreamInput = Type.Object(
     forwardHeaders: Type.Optional(
       Type.Array(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), {
         description:
-          'allow-list of request headers sent upstream; "*" for every end-to-end one (default: every end-to-end header but the unkeyed ones such as X-Forwarded-Host, which are sent only when listed)',
+          'allow-list of request headers sent upstream; "*" for every end-to-end one (default: every end-to-end header' +
+          ' but the unkeyed ones such as X-Forwarded-Host, which are sent only when listed)',
       }),
     ),
     cacheAuthorized: Type.Optional(Type.Boolean({ description: 'let requests with Authorization use the cache as RFC 9111 allows (default false: bypass)' })),
     ignoreCookies: Type.Optional(
-      Type.Boolean({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (default false: bypass)' }),
+      Type.Boolean({
+        description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (default false: bypass)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -104,7 +104,7 @@ describe('the binary proxying a misbehaving upstream', () => {
 })
 
 describe('the binary keeps one client from shaping what another is served', () => {
-  test('X-Forwarded-Host is not forwarded, so a reflecting origin is not poisoned; a request with a cookie bypasses the cache', async () => {
+  test('X-Forwarded-Host is not forwarded (a reflecting origin is not poisoned); a request with a cookie bypasses the cache', async () => {
     const reflecting = origin(
       (request) =>
         new Response(`host=${request.headers.get('x-forwarded-host') ?? 'origin'} cookie=${request.headers.get('cookie') ?? 'none'}`, {
@@ -113,7 +113,8 @@ describe('the binary keeps one client from shaping what another is served', () =
     )
     try {
       const server = await startProxying(reflecting.url)
-      const attacker = await fetch(`${server.url}/proxy/o/page`, { headers: { 'x-forwarded-host': 'evil.example', 'x-original-url': '/admin' } })
+      const poisoning = { 'x-forwarded-host': 'evil.example', 'x-original-url': '/admin' }
+      const attacker = await fetch(`${server.url}/proxy/o/page`, { headers: poisoning })
       expect(await attacker.text()).toBe('host=origin cookie=none')
       const victim = await fetch(`${server.url}/proxy/o/page`)
       expect(await victim.text()).toBe('host=origin cookie=none')
@@ -132,11 +133,9 @@ describe('the binary keeps one client from shaping what another is served', () =
   })
 
   test('with --data-dir, Vary variants stored before a restart are all invalidated by a POST after it', async () => {
-    const varying = origin((request) =>
-      request.method === 'GET'
-        ? new Response(`lang ${request.headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=600', vary: 'Accept-Language' } })
-        : new Response('written'),
-    )
+    const varies = { 'cache-control': 'max-age=600', vary: 'Accept-Language' }
+    const byLanguage = (request: Request) => new Response(`lang ${request.headers.get('accept-language')}`, { headers: varies })
+    const varying = origin((request) => (request.method === 'GET' ? byLanguage(request) : new Response('written')))
     const languages = ['en', 'fr', 'de']
     const read = (server: Server, language: string) => fetch(`${server.url}/proxy/o/doc`, { headers: { 'accept-language': language } })
     try {

@@ -64,7 +64,8 @@ function randomRequest(g: ReturnType<typeof generator>): { method: string; url: 
 }
 
 describe('bad input, seeded', () => {
-  const { app, call } = testApp({ tokens: [{ scope: 'write', secret: WRITE_SECRET }], upstreams: [upstreamAt('http://127.0.0.1:9', { timeoutMs: 200, maxBodyBytes: 1024 })] })
+  const upstreams = [upstreamAt('http://127.0.0.1:9', { timeoutMs: 200, maxBodyBytes: 1024 })]
+  const { app, call } = testApp({ tokens: [{ scope: 'write', secret: WRITE_SECRET }], upstreams })
   afterAll(() => app.decorator.engine.close())
 
   test(`${REQUESTS} random and mutated requests: no 5xx other than an unreachable upstream, every error in our shape, the data intact`, async () => {

@@ -25,7 +25,8 @@ describe('coalescing on an upstream that hangs', () => {
       const replies = await Promise.all(
         Array.from({ length: 4 }, async () => {
           const response = await app.handle(new Request('http://localhost/proxy/api/hangs'))
-          return { status: response.status, cacheStatus: response.headers.get('cache-status'), body: (await response.json()) as { error: { code: string } } }
+          const body = (await response.json()) as { error: { code: string } }
+          return { status: response.status, cacheStatus: response.headers.get('cache-status'), body }
         }),
       )
       expect(origin.count('/base/hangs')).toBe(1)

@@ -37,9 +37,23 @@ function fillUnrelated(engine: CacheEngine, count: number) {
   for (let i = 0; i < count; i++) engine.set(`unrelated/${i}`, value, 'text/plain')
 }
 
+/** A response as stored for a request in `language` (its body is the language). */
+const response = (language: string, varyKey = `accept-language:${language}`): StoredResponse => ({
+  status: 200,
+  headers: [['cache-control', 'max-age=600']],
+  requestTime: 0,
+  responseTime: 0,
+  lifetimeMs: 600_000,
+  initialAgeMs: 0,
+  varyKey,
+  tags: [],
+  body: new TextEncoder().encode(language),
+})
+
 describe('proxy invalidation costs what the URL holds, not what the cache holds', () => {
-  test('a write to a URL journals plain deletes of its own keys, never a prefix delete; nothing stored means nothing journaled', async () => {
-    const { call, engine, origin } = proxied(({ method }) => (method === 'GET' ? new Response('doc', { headers: { 'cache-control': 'max-age=600' } }) : new Response('ok')))
+  test('a write to a URL journals plain deletes of its own keys, never a prefix delete; nothing stored, nothing journaled', async () => {
+    const document = () => new Response('doc', { headers: { 'cache-control': 'max-age=600' } })
+    const { call, engine, origin } = proxied(({ method }) => (method === 'GET' ? document() : new Response('ok')))
     fillUnrelated(engine, 2000)
     await call('GET', '/proxy/api/doc')
     const records = recordChanges(engine)
@@ -68,24 +82,13 @@ describe('proxy invalidation costs what the URL holds, not what the cache holds'
       expect(again.headers.get('cache-status')).not.toContain('hit')
     }
     expect(origin.count('/base/v', 'GET')).toBe(6)
-    expect((await call('GET', '/proxy/api/other', { headers: { 'accept-language': 'en' } })).headers.get('cache-status')).toStartWith('fastcache; hit')
+    const other = await call('GET', '/proxy/api/other', { headers: { 'accept-language': 'en' } })
+    expect(other.headers.get('cache-status')).toStartWith('fastcache; hit')
     expect(engine.stats().items).toBeGreaterThanOrEqual(2000)
   })
 })
 
 describe('the variants of a URL are known from its marker', () => {
-  /** A response as stored for a request in `language` (its body is the language). */
-  const response = (language: string, varyKey = `accept-language:${language}`): StoredResponse => ({
-    status: 200,
-    headers: [['cache-control', 'max-age=600']],
-    requestTime: 0,
-    responseTime: 0,
-    lifetimeMs: 600_000,
-    initialAgeMs: 0,
-    varyKey,
-    tags: [],
-    body: new TextEncoder().encode(language),
-  })
   const asking = (language: string) => new Headers({ 'accept-language': language })
   const VARY = ['accept-language']
 
@@ -141,10 +144,8 @@ describe('a purge by prefix lets requests run while it pages through the cache',
     const engine = new CacheEngine({ maxBytes: 256 * 1024 * 1024, clock: new ManualClock(), sweepIntervalMs: 0 })
     const proxyStore = new ProxyStore(engine)
     const total = 5000
-    const body = new TextEncoder().encode('x')
-    for (let i = 0; i < total; i++) {
-      proxyStore.store(ProxyStore.baseKey('api', `/p/${i}`), [], new Headers(), { status: 200, headers: [], requestTime: 0, responseTime: 0, lifetimeMs: 600_000, initialAgeMs: 0, varyKey: '', tags: [], body }, 600_000)
-    }
+    const stored = response('x', '')
+    for (let i = 0; i < total; i++) proxyStore.store(ProxyStore.baseKey('api', `/p/${i}`), [], new Headers(), stored, 600_000)
     fillUnrelated(engine, 5000)
     let deleted = 0
     engine.listen({ written() {}, deleted: () => void deleted++, deletedPrefix() {}, flushed() {}, touched() {} })
@@ -187,22 +188,24 @@ describe('invalidation after a restart', () => {
         opened.push(persistence)
         return { ...testApp(config, clock, { engine, persistence }), persistence }
       }
+      const read = (app: { call: ReturnType<typeof testApp>['call'] }, language: string) =>
+        app.call('GET', '/proxy/api/v', { headers: { 'accept-language': language } })
       const first = await session()
-      for (const language of LANGUAGES.slice(0, 2)) await first.call('GET', '/proxy/api/v', { headers: { 'accept-language': language } })
+      for (const language of LANGUAGES.slice(0, 2)) await read(first, language)
       await first.persistence.close()
       opened.splice(opened.indexOf(first.persistence), 1)
       // The second session's variant is only in the journal: it stops without a snapshot, as on a crash.
       const second = await session()
-      await second.call('GET', '/proxy/api/v', { headers: { 'accept-language': LANGUAGES[2]! } })
+      await read(second, LANGUAGES[2]!)
       await second.persistence.durable()
       second.engine.listen(undefined)
       const third = await session()
       for (const language of LANGUAGES) {
-        expect((await third.call('GET', '/proxy/api/v', { headers: { 'accept-language': language } })).headers.get('cache-status')).toStartWith('fastcache; hit')
+        expect((await read(third, language)).headers.get('cache-status')).toStartWith('fastcache; hit')
       }
       expect((await third.call('POST', '/proxy/api/v', { body: 'x' })).status).toBe(200)
       const after = []
-      for (const language of LANGUAGES) after.push((await third.call('GET', '/proxy/api/v', { headers: { 'accept-language': language } })).headers.get('cache-status'))
+      for (const language of LANGUAGES) after.push((await read(third, language)).headers.get('cache-status'))
       expect(after).toEqual(['fastcache; fwd=uri-miss; stored', 'fastcache; fwd=vary-miss; stored', 'fastcache; fwd=vary-miss; stored'])
       expect(origin.count('/base/v', 'GET')).toBe(6)
     } finally {

@@ -83,7 +83,8 @@ export class ProxyStore {
 
   /** Drops every response tagged with `tag`: a walk over the proxy's keys (purges are rare), a page at a time. */
   invalidateTag(tag: string): Promise<number> {
-    return this.deleteWhere(NAMESPACE, (entry) => entry.contentType === RESPONSE_TYPE && decodeStoredResponse(entry.value).tags.includes(tag))
+    const tagged = (entry: Entry) => entry.contentType === RESPONSE_TYPE && decodeStoredResponse(entry.value).tags.includes(tag)
+    return this.deleteWhere(NAMESPACE, tagged)
   }
 
   /**
@@ -106,7 +107,11 @@ export class ProxyStore {
       if (remainingMs < ttlMs) this.engine.touch(baseKey, ttlMs)
       return marker.id
     }
-    const next: VaryMarker = marker === undefined ? { vary, id: this.engine.currentVersion + 1, variants: [] } : { ...marker, variants: this.liveVariants(baseKey, marker) }
+    // A new marker's id is the version its write takes: versions are never reused (persistence keeps them across restarts).
+    const next: VaryMarker =
+      marker === undefined
+        ? { vary, id: this.engine.currentVersion + 1, variants: [] }
+        : { ...marker, variants: this.liveVariants(baseKey, marker) }
     next.variants.push(hash)
     while (next.variants.length > ProxyStore.MAX_VARIANTS) this.engine.delete(variantKeyOfHash(baseKey, next.id, next.variants.shift()!))
     this.engine.set(baseKey, encodeVaryMarker(next), VARY_TYPE, { ttlMs: markerTtlMs })

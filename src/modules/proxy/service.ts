@@ -32,7 +32,8 @@ type Shared =
   /** The upstream failed or timed out: waiters are answered as it was, without asking again. */
   | { kind: 'failed'; error: unknown }
 const UNSHARED: Shared = { kind: 'unshared' }
-const storedOrUnshared = (response: LoadedResponse | undefined): Shared => (response === undefined ? UNSHARED : { kind: 'stored', response })
+const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
+  response === undefined ? UNSHARED : { kind: 'stored', response }
 
 export interface ProxyCounters {
   hits: number
@@ -215,7 +216,8 @@ export class ProxyService {
   ): Promise<Response> {
     const pending = this.inflight.pending(key)
     if (pending !== undefined) {
-      const shared = (await withTimeout(pending.work, pending.deadline + WAITER_MARGIN_MS - performance.now())) ?? { kind: 'failed', error: timedOut() }
+      const waitMs = pending.deadline + WAITER_MARGIN_MS - performance.now()
+      const shared = (await withTimeout(pending.work, waitMs)) ?? { kind: 'failed', error: timedOut() }
       if (shared.kind === 'failed') {
         this.counters.collapsed++
         return this.upstreamFailed(shared.error, request, target, stale, fwd, requestDirectives, true)
@@ -422,14 +424,18 @@ export class ProxyService {
     if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      return this.fromStore(request, stale, freshness, { fwd, ttlMs: freshness.lifetimeMs - freshness.ageMs, collapsed, detail: 'stale-if-error' })
+      const ttlMs = freshness.lifetimeMs - freshness.ageMs
+      return this.fromStore(request, stale, freshness, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
     }
     return this.failure(error, target, fwd, collapsed)
   }
 
   private failure(error: unknown, target: Target, fwd: Forward, collapsed = false): Response {
     const timedOut = (error as Error)?.name === 'TimeoutError'
-    if (!collapsed) this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', { upstream: target.upstream.name, url: target.url, error: String(error) })
+    if (!collapsed) {
+      const fields = { upstream: target.upstream.name, url: target.url, error: String(error) }
+      this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', fields)
+    }
     const cacheStatus = formatCacheStatus({ fwd, collapsed, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
     return timedOut
       ? errorResponse(504, 'UPSTREAM_TIMEOUT', `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`, { 'cache-status': cacheStatus })

@@ -25,7 +25,8 @@ export function decodeVaryMarker(bytes: Uint8Array): VaryMarker | undefined {
   let marker: VaryMarker | undefined
   try {
     const value = JSON.parse(decoder.decode(bytes)) as Partial<VaryMarker> | null
-    if (value !== null && Array.isArray(value.vary) && Number.isSafeInteger(value.id) && Array.isArray(value.variants)) marker = value as VaryMarker
+    const wellFormed = value !== null && Array.isArray(value.vary) && Number.isSafeInteger(value.id) && Array.isArray(value.variants)
+    if (wellFormed) marker = value as VaryMarker
   } catch {
     marker = undefined
   }
