@@ -5,7 +5,7 @@
 // "after" calls today's ProxyStore, both on the same engine in the same run.
 // Usage: bun run bench/proxy/invalidation.ts [keys=1000000]
 import { writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { CacheEngine, type MutationListener } from '../../src/cache'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
@@ -119,6 +119,7 @@ const oldInvalidate = (path: string) => {
 }
 const newInvalidate = (path: string) => store.invalidate(base(path))
 
+const loadBefore = loadavg()
 const filling = performance.now()
 const value = new Uint8Array(16).fill(120)
 for (let i = 0; i < keys; i++) engine.set(`key:${i}`, value, 'application/octet-stream')
@@ -197,6 +198,8 @@ const report = [
   '',
   `Command: \`bun run bench/proxy/invalidation.ts ${keys}\` (${when} UTC), ${cpus().length} cores, Bun ${Bun.version};`,
   "the engine and the proxy's store in one process.",
+  `Load average (1, 5, 15 min) before the run: ${loadBefore.map(f2).join(', ')}; after: ${loadavg().map(f2).join(', ')}`,
+  '(other work shares this machine: read the ratios and the idle row, not the absolute figures).',
   '',
   `The engine holds ${f0(items)} entries (${f0(keys)} key-value entries of 16 B, the rest proxied responses: plain URLs,`,
   `and URLs with ${VARIANTS.length} \`Vary: Accept-Language\` variants), filled in ${fillSeconds.toFixed(1)} s.`,
