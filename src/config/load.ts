@@ -66,7 +66,9 @@ function hintFor(key: ConfigKey): string {
   }
   if (key === 'idleTimeout') return DURATION_HINT + ', at most 255s'
   if (key === 'upstream') return 'name=http(s)://host[:port][/path], the name made of letters, digits, _ and -'
-  if (key === 'upstreams') return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized}'
+  if (key === 'upstreams') {
+    return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized, ignoreCookies}'
+  }
   if (schema.anyOf) return SIZE_HINT
   return 'a non-empty string'
 }
@@ -202,6 +204,7 @@ const UPSTREAM_OPTION_HINTS: Record<string, string> = {
   defaultTtl: DURATION_HINT,
   forwardHeaders: 'an array of header names',
   cacheAuthorized: 'true or false',
+  ignoreCookies: 'true or false',
 }
 
 function upstreamOptionError(name: string, option: string | undefined, value: unknown): string {
@@ -226,7 +229,12 @@ function upstreamBaseUrl(where: string, input: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
-type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', unknown>> & { url: string; forwardHeaders?: string[]; cacheAuthorized?: boolean }
+type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', unknown>> & {
+  url: string
+  forwardHeaders?: string[]
+  cacheAuthorized?: boolean
+  ignoreCookies?: boolean
+}
 
 function decodeUpstream(name: string, options: UpstreamOptions, where: string): UpstreamConfig {
   const bounded = <T>(option: string, value: T | undefined): T => {
@@ -241,6 +249,7 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
     defaultTtlMs: options.defaultTtl === undefined ? null : bounded('defaultTtl', parseDurationMs(options.defaultTtl)),
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
     cacheAuthorized: options.cacheAuthorized ?? false,
+    ignoreCookies: options.ignoreCookies ?? false,
   }
 }
 

@@ -24,10 +24,17 @@ export const UpstreamInput = Type.Object(
     defaultTtl: Type.Optional(durationInput('freshness of responses that carry none (default: none, they are stored stale)')),
     forwardHeaders: Type.Optional(
       Type.Array(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), {
-        description: 'allow-list of request headers sent upstream (default: every end-to-end header)',
+        description:
+          'allow-list of request headers sent upstream; "*" for every end-to-end one (default: every end-to-end header' +
+          ' but the unkeyed ones such as X-Forwarded-Host, which are sent only when listed)',
       }),
     ),
     cacheAuthorized: Type.Optional(Type.Boolean({ description: 'let requests with Authorization use the cache as RFC 9111 allows (default false: bypass)' })),
+    ignoreCookies: Type.Optional(
+      Type.Boolean({
+        description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (default false: bypass)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -126,7 +133,9 @@ export interface UpstreamConfig {
   timeoutMs: number
   maxBodyBytes: number
   defaultTtlMs: number | null
-  /** Lower-case names of the request headers sent upstream, or null for every end-to-end header. */
+  /** Lower-case names of the request headers sent upstream ('*': every end-to-end one), or null for the default. */
   forwardHeaders: string[] | null
   cacheAuthorized: boolean
+  /** Requests with Cookie use the cache (and the cookie is not sent when filling it), instead of bypassing it. */
+  ignoreCookies: boolean
 }

@@ -815,6 +815,7 @@ describe('upstreams for the proxy', () => {
     defaultTtlMs: null,
     forwardHeaders: null,
     cacheAuthorized: false,
+    ignoreCookies: false,
     ...options,
   })
 
@@ -843,6 +844,22 @@ describe('upstreams for the proxy', () => {
         cacheAuthorized: true,
       }),
     ])
+  })
+
+  test('ignoreCookies is off by default and set per upstream; "*" in forwardHeaders is kept as written', () => {
+    const file = fakeFile({
+      upstreams: {
+        shop: { url: 'https://shop.example', ignoreCookies: true, forwardHeaders: ['*', 'X-Forwarded-Proto'] },
+        api: { url: 'https://api.example' },
+      },
+    })
+    const upstreams = run(['--config', 'f.json'], {}, file.read).upstreams
+    const shop = upstream('shop', 'https://shop.example', { ignoreCookies: true, forwardHeaders: ['*', 'x-forwarded-proto'] })
+    expect(upstreams.find((u) => u.name === 'shop')).toEqual(shop)
+    expect(upstreams.find((u) => u.name === 'api')!.ignoreCookies).toBe(false)
+    const bad = fakeFile({ upstreams: { shop: { url: 'https://shop.example', ignoreCookies: 'yes' } } })
+    const message = 'config file key "upstreams.shop.ignoreCookies": expected true or false, got "yes"'
+    expect(failure(['--config', 'f.json'], {}, bad.read).message).toBe(message)
   })
 
   test('a name defined twice is an error naming it', () => {

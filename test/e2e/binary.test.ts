@@ -1,62 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { binary, binaryHarness, root } from '../support/binary'
 import { redisAvailable, startRedis } from '../support/redis'
 
-// Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
-// otherwise the test builds one with the project's own build script.
-const root = resolve(import.meta.dir, '../..')
-const binary = process.env.FASTCACHE_BIN ? resolve(process.env.FASTCACHE_BIN) : join(root, 'dist/fastcache')
-const running = new Set<Bun.Subprocess>()
-const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
-
-interface Server {
-  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
-  url: string
-  port: number
-  startLog: Record<string, unknown>
-}
-
-/** Starts the binary on a free port (--port 0) and reads the address from its first log line. */
-async function start(args: string[] = [], cwd = workDir): Promise<Server> {
-  const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  running.add(proc)
-  const reader = proc.stderr.getReader()
-  let buffered = ''
-  const deadline = Date.now() + 10_000
-  // Lines before it (loading persisted data) are skipped; the start line carries the address.
-  let startLine: string | undefined
-  while (startLine === undefined) {
-    if (Date.now() > deadline) throw new Error('the server did not log its start in time')
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`the server exited before starting: ${buffered}`)
-    buffered += new TextDecoder().decode(value)
-    startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
-  }
-  reader.releaseLock()
-  const startLog = JSON.parse(startLine) as Record<string, unknown>
-  const url = String(startLog.address)
-  return { proc, url, port: Number(new URL(url).port), startLog }
-}
-
-async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
-  server.proc.kill(signal)
-  const code = await server.proc.exited
-  running.delete(server.proc)
-  return code
-}
-
-beforeAll(async () => {
-  if (process.env.FASTCACHE_BIN) return
-  const build = Bun.spawn(['bun', 'run', 'build'], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
-  if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`)
-}, 120_000)
-
-afterAll(() => {
-  for (const proc of running) proc.kill('SIGKILL')
-  rmSync(workDir, { recursive: true, force: true })
-})
+const { running, workDir, start, stop } = binaryHarness()
 
 describe('the fastcache binary', () => {
   test('serves the key-value API over a real socket and logs its start', async () => {
@@ -115,7 +63,7 @@ describe('the fastcache binary', () => {
     const dir = mkdtempSync(join(workDir, 'cwd-'))
     writeFileSync(join(dir, '.env'), 'FASTCACHE_MAX_MEMORY=1kb\n')
     writeFileSync(join(dir, 'bunfig.toml'), 'preload = ["./missing.ts"]\n')
-    const server = await start([], dir)
+    const server = await start([], { cwd: dir })
     const stats = (await (await fetch(`${server.url}/v1/stats`)).json()) as { maxBytes: number }
     expect(stats.maxBytes).toBe(256 * 1024 * 1024)
     await stop(server)

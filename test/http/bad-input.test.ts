@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { testApp } from '../support/app'
+import { upstreamAt } from '../support/proxied'
 
 // Seeded so a failure replays exactly: change SEED to explore, keep it fixed in the suite.
 const SEED = 0x5eed2026
@@ -63,7 +64,8 @@ function randomRequest(g: ReturnType<typeof generator>): { method: string; url: 
 }
 
 describe('bad input, seeded', () => {
-  const { app, call } = testApp({ tokens: [{ scope: 'write', secret: WRITE_SECRET }], upstreams: [{ name: 'api', baseUrl: 'http://127.0.0.1:9', timeoutMs: 200, maxBodyBytes: 1024, defaultTtlMs: null, forwardHeaders: null, cacheAuthorized: false }] })
+  const upstreams = [upstreamAt('http://127.0.0.1:9', { timeoutMs: 200, maxBodyBytes: 1024 })]
+  const { app, call } = testApp({ tokens: [{ scope: 'write', secret: WRITE_SECRET }], upstreams })
   afterAll(() => app.decorator.engine.close())
 
   test(`${REQUESTS} random and mutated requests: no 5xx other than an unreachable upstream, every error in our shape, the data intact`, async () => {

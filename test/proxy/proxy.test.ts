@@ -1,36 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { ManualClock } from '../../src/cache'
-import type { Config, UpstreamConfig } from '../../src/config/schema'
-import { testApp } from '../support/app'
-import { startOrigin, type OriginHandler } from '../support/origin'
+import { cached, proxied, stopOrigins } from '../support/proxied'
 
-const stops: (() => void)[] = []
-afterEach(() => {
-  while (stops.length > 0) stops.pop()!()
-})
-
-/** An app proxying the upstream "api" to a fresh origin, both on the same manual clock. */
-function proxied(handler: OriginHandler, options: Partial<UpstreamConfig> = {}, config: Partial<Config> = {}) {
-  const clock = new ManualClock(Date.UTC(2030, 0, 1))
-  const origin = startOrigin(clock)
-  stops.push(origin.stop)
-  origin.answer(handler)
-  const upstream: UpstreamConfig = {
-    name: 'api',
-    baseUrl: origin.url + '/base',
-    timeoutMs: 2000,
-    maxBodyBytes: 1024 * 1024,
-    defaultTtlMs: null,
-    forwardHeaders: null,
-    cacheAuthorized: false,
-    ...options,
-  }
-  const { call, engine } = testApp({ ...config, upstreams: [upstream] }, clock)
-  return { call, engine, clock, origin }
-}
-
-const cached = (body: string, cacheControl: string, headers: Record<string, string> = {}) => () =>
-  new Response(body, { headers: { 'cache-control': cacheControl, 'content-type': 'text/plain', ...headers } })
+afterEach(stopOrigins)
 
 describe('read-through proxy: freshness (RFC 9111)', () => {
   test('a fresh response is stored and served from the cache with Age and Cache-Status', async () => {

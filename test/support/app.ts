@@ -1,4 +1,4 @@
-import { createApp } from '../../src/app'
+import { createApp, type AppDependencies } from '../../src/app'
 import { ManualClock } from '../../src/cache'
 import type { Config } from '../../src/config/schema'
 
@@ -35,9 +35,12 @@ export interface Reply {
   json: any
 }
 
-/** An app over a fresh engine with a manual clock and no background sweep, plus a terse request helper. */
-export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock()) {
-  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0 })
+/**
+ * An app over a fresh engine (or the one in `deps`) with a manual clock and no background sweep,
+ * plus a terse request helper.
+ */
+export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock(), deps: AppDependencies = {}) {
+  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, ...deps })
 
   async function call(method: string, path: string, init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...init.headers }

@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-// The compiled binary for end-to-end tests. FASTCACHE_BIN names a prebuilt binary (CI); otherwise
-// the first test file that needs it builds one with the project's own build script.
-
+// Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
+// otherwise the binary is built once per test run with the project's own build script.
 export const root = resolve(import.meta.dir, '../..')
 export const binary = process.env.FASTCACHE_BIN ? resolve(process.env.FASTCACHE_BIN) : join(root, 'dist/fastcache')
 
@@ -14,14 +13,15 @@ export interface Server {
   url: string
   port: number
   startLog: Record<string, unknown>
+  /** What the server wrote to stderr up to and including its start line (the rest is still in proc.stderr). */
+  startOutput: string
 }
 
 let built: Promise<void> | undefined
 
-/** Builds dist/fastcache once per test process unless FASTCACHE_BIN names one. */
-export function ensureBinary(): Promise<void> {
-  if (process.env.FASTCACHE_BIN) return Promise.resolve()
+function buildOnce(): Promise<void> {
   built ??= (async () => {
+    if (process.env.FASTCACHE_BIN) return
     const build = Bun.spawn(['bun', 'run', 'build'], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
     if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`)
   })()
@@ -29,13 +29,14 @@ export function ensureBinary(): Promise<void> {
 }
 
 /**
- * Hooks for an e2e test file: builds the binary before the tests, and kills every process still
- * running and removes the work directory after them. Returns the directory and the start/stop helpers.
+ * Call at the top of an e2e test file: builds the binary before its tests (once per run), and after
+ * them kills whatever they left running and removes their working directory. (Hooks must be
+ * registered by each file: one registered in this shared module would only apply to the first.)
  */
 export function binaryHarness() {
   const running = new Set<Bun.Subprocess>()
   const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
-  beforeAll(() => ensureBinary(), 120_000)
+  beforeAll(buildOnce, 120_000)
   afterAll(() => {
     for (const proc of running) proc.kill('SIGKILL')
     rmSync(workDir, { recursive: true, force: true })
@@ -43,13 +44,7 @@ export function binaryHarness() {
 
   /** Starts the binary on a free port (--port 0) and reads the address from its start log line. */
   async function start(args: string[] = [], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Server> {
-    const proc = Bun.spawn([binary, '--port', '0', ...args], {
-      cwd: options.cwd ?? workDir,
-      env: options.env ?? (process.env as Record<string, string>),
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
+    const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd: options.cwd ?? workDir, env: options.env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
     running.add(proc)
     const reader = proc.stderr.getReader()
     let buffered = ''
@@ -66,7 +61,7 @@ export function binaryHarness() {
     reader.releaseLock()
     const startLog = JSON.parse(startLine) as Record<string, unknown>
     const url = String(startLog.address)
-    return { proc, url, port: Number(new URL(url).port), startLog }
+    return { proc, url, port: Number(new URL(url).port), startLog, startOutput: buffered }
   }
 
   async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
@@ -76,5 +71,5 @@ export function binaryHarness() {
     return code
   }
 
-  return { workDir, start, stop, running }
+  return { running, workDir, start, stop }
 }

@@ -32,8 +32,9 @@ export function startOrigin(clock: ManualClock) {
   return {
     url: `http://127.0.0.1:${server.port}`,
     requests,
-    /** Requests the origin got for this path (with query). */
-    count: (path: string) => requests.filter((request) => request.path === path).length,
+    /** Requests the origin got for this path (with query), of any method or of the one given. */
+    count: (path: string, method?: string) =>
+      requests.filter((request) => request.path === path && (method === undefined || request.method === method)).length,
     answer(next: OriginHandler) {
       handler = next
     },

@@ -21,16 +21,56 @@ function hopByHopOf(headers: Headers): Set<string> {
 }
 
 /**
- * The request headers sent upstream: every end-to-end field (or only the upstream's allow-list),
- * without Host (fetch sets the upstream's) and Content-Length (fetch frames the body itself).
+ * Request fields that make common origins and frameworks build another response (other host,
+ * scheme, port, path or method) while the cache key never sees them: a client sending one could
+ * have the response it causes stored and served to everyone (web cache poisoning). Not forwarded
+ * unless the upstream's forwardHeaders names them. Client addresses (X-Forwarded-For, X-Real-IP)
+ * are not here: they usually come from a load balancer in front, and they name a client, not a
+ * resource.
+ */
+export const UNKEYED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-proto',
+  'x-forwarded-protocol',
+  'x-forwarded-ssl',
+  'front-end-https',
+  'x-url-scheme',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded-path',
+  'x-host',
+  'x-original-host',
+  'x-http-host-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-override-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+])
+
+/** In an upstream's forwardHeaders: every end-to-end field (but the unkeyed ones), plus those listed. */
+export const ALL_HEADERS = '*'
+
+/** Whether a request field reaches the upstream under its forwardHeaders (null: the default). */
+export function forwards(allowList: string[] | null, name: string): boolean {
+  if (allowList !== null && allowList.includes(name)) return true
+  return (allowList === null || allowList.includes(ALL_HEADERS)) && !UNKEYED_REQUEST_HEADERS.has(name)
+}
+
+/**
+ * The request headers sent upstream: what `forwards` lets through, without hop-by-hop fields, Host
+ * (fetch sets the upstream's) and Content-Length (fetch frames the body itself).
  */
 export function upstreamRequestHeaders(incoming: Headers, allowList: string[] | null): Headers {
   const drop = hopByHopOf(incoming)
   const out = new Headers()
   for (const [name, value] of incoming) {
     if (drop.has(name) || name === 'host' || name === 'content-length') continue
-    if (allowList !== null && !allowList.includes(name)) continue
-    out.append(name, value)
+    if (forwards(allowList, name)) out.append(name, value)
   }
   return out
 }

@@ -6,8 +6,9 @@ import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
 import { grantedScope } from '../../access/guard'
 import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
+import { guardedBody } from './client-body'
 import { Coalescer } from './coalescer'
-import { endToEndResponseHeaders, upstreamRequestHeaders, varyKey, varyNames } from './headers'
+import { endToEndResponseHeaders, forwards, upstreamRequestHeaders, varyKey, varyNames } from './headers'
 import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
 import { ProxyStore } from './proxy-store'
 import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
@@ -19,6 +20,20 @@ const NULL_BODY = new Set([101, 204, 205, 304])
 const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
 /** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
 const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
+/** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
+const WAITER_MARGIN_MS = 100
+
+/** What a request to the upstream leaves for the requests that waited on it. */
+type Shared =
+  /** Stored: waiters with the same Vary values are answered with it. */
+  | { kind: 'stored'; response: LoadedResponse }
+  /** Answered, but with nothing others may reuse (private, too large, other Vary values): waiters go upstream themselves. */
+  | { kind: 'unshared' }
+  /** The upstream failed or timed out: waiters are answered as it was, without asking again. */
+  | { kind: 'failed'; error: unknown }
+const UNSHARED: Shared = { kind: 'unshared' }
+const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
+  response === undefined ? UNSHARED : { kind: 'stored', response }
 
 export interface ProxyCounters {
   hits: number
@@ -55,7 +70,7 @@ export class ProxyService {
   }
   private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
   private readonly store: ProxyStore
-  private readonly inflight = new Coalescer<LoadedResponse | undefined>()
+  private readonly inflight = new Coalescer<Shared>()
 
   constructor(
     engine: CacheEngine,
@@ -75,7 +90,7 @@ export class ProxyService {
     const { upstream } = target
     const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
     const authorized = this.carriesUpstreamAuthorization(request)
-    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized)) {
+    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized) || carriesForwardedCookie(request, upstream)) {
       this.counters.bypassed++
       return this.forwardUncached(request, target, false)
     }
@@ -144,7 +159,7 @@ export class ProxyService {
       purged = place === undefined ? 0 : this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
     } else {
       const place = this.locate(what.prefix)
-      purged = place === undefined ? 0 : this.store.invalidatePrefix(place.upstream, place.path)
+      purged = place === undefined ? 0 : await this.store.invalidatePrefix(place.upstream, place.path)
     }
     this.counters.purged += purged
     return purged
@@ -186,9 +201,9 @@ export class ProxyService {
   }
 
   /**
-   * One upstream fetch per key at a time: a request finding one under way waits for it (bounded by
-   * the upstream timeout) and gets its stored response; if that turns out unstorable or for other
-   * Vary values, the waiter goes upstream itself.
+   * One upstream fetch per key at a time: a request finding one under way waits for it (until it
+   * completes or times out, plus a small margin) and gets its stored response, or its failure; if
+   * the response turns out unstorable or for other Vary values, the waiter goes upstream itself.
    */
   private async fetchCoalesced(
     request: Request,
@@ -201,10 +216,15 @@ export class ProxyService {
   ): Promise<Response> {
     const pending = this.inflight.pending(key)
     if (pending !== undefined) {
-      const shared = await withTimeout(pending, target.upstream.timeoutMs)
-      if (shared !== undefined && shared.varyKey === this.varyKeyFor(shared, request)) {
+      const waitMs = pending.deadline + WAITER_MARGIN_MS - performance.now()
+      const shared = (await withTimeout(pending.work, waitMs)) ?? { kind: 'failed', error: timedOut() }
+      if (shared.kind === 'failed') {
         this.counters.collapsed++
-        return this.fromStore(request, shared, this.freshnessOf(shared), { fwd, collapsed: true })
+        return this.upstreamFailed(shared.error, request, target, stale, fwd, requestDirectives, true)
+      }
+      if (shared.kind === 'stored' && shared.response.varyKey === this.varyKeyFor(shared.response, request)) {
+        this.counters.collapsed++
+        return this.fromStore(request, shared.response, this.freshnessOf(shared.response), { fwd, collapsed: true })
       }
       return this.fetchForStore(request, target, baseKey, undefined, { fwd }, stale, requestDirectives)
     }
@@ -239,12 +259,12 @@ export class ProxyService {
     stale: LoadedResponse | undefined,
     requestDirectives: Directives,
   ): Promise<Response> {
-    let settle: (stored: LoadedResponse | undefined) => void = () => {}
-    if (leadKey !== undefined) this.inflight.lead(leadKey, new Promise((resolve) => (settle = resolve)))
+    let settle: (shared: Shared) => void = () => {}
+    if (leadKey !== undefined) this.inflight.lead(leadKey, new Promise((resolve) => (settle = resolve)), target.upstream.timeoutMs)
     try {
       return await this.fetchAndStore(request, target, baseKey, status, stale, requestDirectives, settle)
     } catch (error) {
-      settle(undefined)
+      settle(UNSHARED)
       throw error
     }
   }
@@ -256,11 +276,13 @@ export class ProxyService {
     status: CacheStatus & { fwd: Forward },
     stale: LoadedResponse | undefined,
     requestDirectives: Directives,
-    settle: (stored: LoadedResponse | undefined) => void,
+    settle: (shared: Shared) => void,
   ): Promise<Response> {
     const { upstream } = target
     const headers = this.forwardedHeaders(request, upstream)
     for (const name of CONDITIONALS) headers.delete(name)
+    // A response fetched for the cache is for everyone: no client's cookie goes with it (one only gets here with ignoreCookies).
+    headers.delete('cookie')
     if (stale !== undefined) {
       const etag = stale.headerView.get('etag')
       const lastModified = stale.headerView.get('last-modified')
@@ -273,20 +295,20 @@ export class ProxyService {
     try {
       response = await this.fetchUpstream(url, target, 'GET', headers, null)
     } catch (error) {
-      settle(undefined)
+      settle({ kind: 'failed', error })
       return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
     }
     const responseTime = this.clock.now()
 
     if (stale !== undefined && response.status === 304) {
       const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime, requestDirectives)
-      settle(refreshed.stored ? refreshed.response : undefined)
+      settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
       this.counters.notModified++
       return this.fromStore(request, refreshed.response, this.freshnessOf(refreshed.response), { ...status, fwdStatus: 304 })
     }
     if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       await response.body?.cancel()
-      settle(undefined)
+      settle(UNSHARED)
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
       return this.fromStore(request, stale, freshness, { ...status, fwdStatus: response.status, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
@@ -300,9 +322,9 @@ export class ProxyService {
     const endToEnd = endToEndResponseHeaders(response.headers)
     const out = new Headers(endToEnd)
     if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
-      settle(undefined)
+      settle(UNSHARED)
       appendCacheStatus(out, status)
-      return new Response(NULL_BODY.has(response.status) ? null : response.body, { status: response.status, headers: out })
+      return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
     }
 
     const vary = varyNames(response.headers.get('vary'))
@@ -322,7 +344,7 @@ export class ProxyService {
     const save = (body: Uint8Array | undefined) => {
       const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, keepMs)
       if (saved !== undefined) this.counters.stored++
-      settle(saved)
+      settle(storedOrUnshared(saved))
     }
     out.set('age', String(Math.floor(ageMs / 1000)))
     // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
@@ -338,9 +360,9 @@ export class ProxyService {
         if (body === undefined) toStore.cancel().catch(() => {})
         save(body)
       },
-      () => save(undefined),
+      (error: unknown) => settle({ kind: 'failed', error }),
     )
-    return new Response(toClient, { status: response.status, headers: out })
+    return new Response(this.clientBody(response.status, toClient, target), { status: response.status, headers: out })
   }
 
   /**
@@ -388,20 +410,33 @@ export class ProxyService {
     return stored === undefined ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) } : { stored: true, response: stored }
   }
 
-  private upstreamFailed(error: unknown, request: Request, target: Target, stale: LoadedResponse | undefined, fwd: Forward, requestDirectives: Directives): Response {
-    this.counters.upstreamErrors++
+  /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
+  private upstreamFailed(
+    error: unknown,
+    request: Request,
+    target: Target,
+    stale: LoadedResponse | undefined,
+    fwd: Forward,
+    requestDirectives: Directives,
+    collapsed = false,
+  ): Response {
+    if (!collapsed) this.counters.upstreamErrors++
     if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      return this.fromStore(request, stale, freshness, { fwd, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
+      const ttlMs = freshness.lifetimeMs - freshness.ageMs
+      return this.fromStore(request, stale, freshness, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
     }
-    return this.failure(error, target, fwd)
+    return this.failure(error, target, fwd, collapsed)
   }
 
-  private failure(error: unknown, target: Target, fwd: Forward): Response {
+  private failure(error: unknown, target: Target, fwd: Forward, collapsed = false): Response {
     const timedOut = (error as Error)?.name === 'TimeoutError'
-    this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', { upstream: target.upstream.name, url: target.url, error: String(error) })
-    const cacheStatus = formatCacheStatus({ fwd, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
+    if (!collapsed) {
+      const fields = { upstream: target.upstream.name, url: target.url, error: String(error) }
+      this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', fields)
+    }
+    const cacheStatus = formatCacheStatus({ fwd, collapsed, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
     return timedOut
       ? errorResponse(504, 'UPSTREAM_TIMEOUT', `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`, { 'cache-status': cacheStatus })
       : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, { 'cache-status': cacheStatus })
@@ -422,7 +457,16 @@ export class ProxyService {
     if (unsafe && response.status < 400) this.invalidateAfterWrite(target, response.headers)
     const out = new Headers(endToEndResponseHeaders(response.headers))
     appendCacheStatus(out, { fwd: unsafe ? 'method' : 'bypass' })
-    return new Response(NULL_BODY.has(response.status) ? null : response.body, { status: response.status, headers: out })
+    return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
+  }
+
+  /** The upstream's body for the client (none for statuses without one); a failure in the middle of it is logged as one line. */
+  private clientBody(status: number, body: ReadableStream<Uint8Array> | null, target: Target): ReadableStream<Uint8Array> | null {
+    if (body === null || NULL_BODY.has(status)) return null
+    return guardedBody(body, (error) => {
+      this.counters.upstreamErrors++
+      this.logger.warn('upstream failed during the body', { upstream: target.upstream.name, url: target.url, error: String(error) })
+    })
   }
 
   /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
@@ -474,6 +518,13 @@ const notCached = () =>
     'cache-status': formatCacheStatus({ detail: 'only-if-cached' }),
   })
 
+/**
+ * Like Varnish by default, a request with a cookie the upstream would see bypasses the cache: the
+ * answer may be personal without saying so. `ignoreCookies` lets such requests use the cache.
+ */
+const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
+  !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
+
 /** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
 const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
 
@@ -491,6 +542,9 @@ function notModifiedFor(request: Headers, stored: Headers): boolean {
   const lastModified = Date.parse(stored.get('last-modified') ?? '')
   return !Number.isNaN(ifModifiedSince) && !Number.isNaN(lastModified) && lastModified <= ifModifiedSince
 }
+
+/** What a waiter answers with when the request it waited on neither completed nor timed out in time. */
+const timedOut = () => new DOMException('the shared upstream request did not finish in time', 'TimeoutError')
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: Timer | undefined
