@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import type { Files } from './files'
 import { JOURNAL_MAGIC, encodeHeader } from './format'
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no'
@@ -28,8 +29,8 @@ export class Journal {
   }
 
   /** Opens a journal for appending at `validBytes` (what loading found intact), creating it with a header when new. */
-  static async open(path: string, generation: number, validBytes: number | undefined): Promise<Journal> {
-    const handle = await open(path, validBytes === undefined ? 'w' : 'r+')
+  static async open(files: Files, path: string, generation: number, validBytes: number | undefined): Promise<Journal> {
+    const handle = await files.open(path, validBytes === undefined ? 'w' : 'r+')
     if (validBytes === undefined) {
       const header = encodeHeader(JOURNAL_MAGIC, generation)
       await handle.write(header, 0, header.byteLength, 0)

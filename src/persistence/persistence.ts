@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CacheEngine, Entry, MutationListener } from '../cache'
 import type { Logger } from '../log/logger'
 import { Op, encodeRecord } from './format'
 import { Journal, type FsyncPolicy } from './journal'
 import { loadFile } from './loader'
-import { syncDirectory, writeSnapshot, type SnapshotWritten } from './snapshot-writer'
+import { diskFiles, type Files } from './files'
+import { writeSnapshot, type SnapshotWritten } from './snapshot-writer'
 
 export interface PersistenceOptions {
   dir: string
@@ -45,14 +46,15 @@ export class Persistence implements MutationListener {
     private readonly logger: Logger,
     private journal: Journal,
     private generation: number,
+    private readonly files: Files,
   ) {}
 
   /** Loads what the directory holds into the engine, then logs every change to it. */
-  static async start(engine: CacheEngine, options: PersistenceOptions, logger: Logger): Promise<Persistence> {
+  static async start(engine: CacheEngine, options: PersistenceOptions, logger: Logger, files: Files = diskFiles): Promise<Persistence> {
     const { dir, recover } = options
     mkdirSync(dir, { recursive: true })
     // A temporary snapshot is one a crash interrupted; the previous snapshot is still whole.
-    rmSync(join(dir, `${SNAPSHOT_FILE}.tmp`), { force: true })
+    files.remove(join(dir, `${SNAPSHOT_FILE}.tmp`))
     const started = performance.now()
     let base = 0
     let entries = 0
@@ -72,7 +74,7 @@ export class Persistence implements MutationListener {
       const path = join(dir, journalName(generation))
       // Older than the snapshot: already in it, left by a crash before their deletion.
       if (generation < base) {
-        rmSync(path, { force: true })
+        files.remove(path)
         continue
       }
       const loaded = loadFile(engine, path, 'journal', recover, logger)
@@ -80,10 +82,10 @@ export class Persistence implements MutationListener {
       last = { generation, validBytes: loaded.validBytes }
     }
     const generation = last?.generation ?? Math.max(base, 1)
-    const journal = await Journal.open(join(dir, journalName(generation)), generation, last?.generation === generation && last.validBytes > 0 ? last.validBytes : undefined)
-    syncDirectory(dir)
+    const journal = await Journal.open(files, join(dir, journalName(generation)), generation, last?.generation === generation && last.validBytes > 0 ? last.validBytes : undefined)
+    files.syncDirectory(dir)
     logger.info('persistence ready', { dir, fsync: options.fsync, records: entries, items: engine.stats().items, ms: Math.round(performance.now() - started) })
-    const persistence = new Persistence(engine, options, logger, journal, generation)
+    const persistence = new Persistence(engine, options, logger, journal, generation, files)
     engine.listen(persistence)
     persistence.startTimers()
     return persistence
@@ -145,21 +147,21 @@ export class Persistence implements MutationListener {
   private async takeSnapshot(): Promise<SnapshotResult> {
     const started = performance.now()
     const generation = this.generation + 1
-    const next = await Journal.open(join(this.options.dir, journalName(generation)), generation, undefined)
+    const next = await Journal.open(this.files, join(this.options.dir, journalName(generation)), generation, undefined)
     // The new journal's name must survive a power loss before writes to it are acknowledged.
-    syncDirectory(this.options.dir)
+    this.files.syncDirectory(this.options.dir)
     const previous = this.journal
     this.journal = next
     this.generation = generation
     this.changedSinceSnapshot = false
     this.closingPrevious = previous.close()
     await this.closingPrevious
-    const written = await writeSnapshot(this.engine, join(this.options.dir, SNAPSHOT_FILE), generation)
+    const written = await writeSnapshot(this.files, this.engine, join(this.options.dir, SNAPSHOT_FILE), generation)
     for (const name of readdirSync(this.options.dir)) {
       const match = JOURNAL_FILE.exec(name)
-      if (match !== null && Number(match[1]) < generation) rmSync(join(this.options.dir, name), { force: true })
+      if (match !== null && Number(match[1]) < generation) this.files.remove(join(this.options.dir, name))
     }
-    syncDirectory(this.options.dir)
+    this.files.syncDirectory(this.options.dir)
     const result = { ...written, generation, durationMs: Math.round(performance.now() - started) }
     this.logger.info('snapshot written', { ...result, longestStepMs: Math.round(result.longestStepMs * 10) / 10 })
     return result

@@ -1,7 +1,6 @@
-import { open, rename } from 'node:fs/promises'
-import { openSync, fsyncSync, closeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { CacheEngine } from '../cache'
+import type { Files } from './files'
 import { Op, SNAPSHOT_MAGIC, encodeHeader, encodeRecord, sizeRecord, writeRecord } from './format'
 
 /** Entries encoded per step; one step is the longest the event loop waits on a snapshot (~1 ms). */
@@ -23,9 +22,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  * snapshot or this complete one: written to `path.tmp` in steps (the event loop runs between
  * them), fsynced, renamed over `path`, and the directory fsynced so the rename itself is durable.
  */
-export async function writeSnapshot(engine: CacheEngine, path: string, generation: number): Promise<SnapshotWritten> {
+export async function writeSnapshot(files: Files, engine: CacheEngine, path: string, generation: number): Promise<SnapshotWritten> {
   const temporary = `${path}.tmp`
-  const handle = await open(temporary, 'w')
+  const handle = await files.open(temporary, 'w')
   let bytes = 0
   let entries = 0
   const steps: number[] = []
@@ -59,18 +58,8 @@ export async function writeSnapshot(engine: CacheEngine, path: string, generatio
   } finally {
     await handle.close()
   }
-  await rename(temporary, path)
-  syncDirectory(dirname(path))
+  await files.rename(temporary, path)
+  files.syncDirectory(dirname(path))
   steps.sort((a, b) => a - b)
   return { entries, bytes, longestStepMs: steps.at(-1) ?? 0, p99StepMs: steps[Math.floor(steps.length * 0.99)] ?? 0 }
-}
-
-/** fsync of a directory makes a rename or unlink in it durable. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }
