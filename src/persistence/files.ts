@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs'
+import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs'
 import { open, rename, type FileHandle } from 'node:fs/promises'
 
 /**
@@ -9,7 +9,7 @@ export interface Files {
   /** 'w' creates or truncates; 'r+' opens an existing file for writing. */
   open(path: string, flags: 'w' | 'r+'): Promise<FileHandle>
   rename(from: string, to: string): Promise<void>
-  /** Gives an existing file a second name (a damaged file kept aside). */
+  /** Gives an existing file a second name (a damaged file kept aside); throws EEXIST when that name is taken. */
   link(existing: string, alias: string): void
   /** Deletes a file; a missing one is not an error. */
   remove(path: string): void
@@ -20,7 +20,15 @@ export interface Files {
 export const diskFiles: Files = {
   open: (path, flags) => open(path, flags),
   rename,
-  link: linkSync,
+  link(existing, alias) {
+    try {
+      linkSync(existing, alias)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw error
+      // A file system without hard links: a copy keeps the bytes just as well.
+      copyFileSync(existing, alias, constants.COPYFILE_EXCL)
+    }
+  },
   remove: (path) => rmSync(path, { force: true }),
   syncDirectory(dir) {
     const fd = openSync(dir, 'r')
