@@ -1,62 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { binary, root, start as startIn, stop, track, untrack, useBinary } from '../support/binary'
 import { redisAvailable, startRedis } from '../support/redis'
 
-// Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
-// otherwise the test builds one with the project's own build script.
-const root = resolve(import.meta.dir, '../..')
-const binary = process.env.FASTCACHE_BIN ? resolve(process.env.FASTCACHE_BIN) : join(root, 'dist/fastcache')
-const running = new Set<Bun.Subprocess>()
-const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
-
-interface Server {
-  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
-  url: string
-  port: number
-  startLog: Record<string, unknown>
-}
-
-/** Starts the binary on a free port (--port 0) and reads the address from its first log line. */
-async function start(args: string[] = [], cwd = workDir): Promise<Server> {
-  const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  running.add(proc)
-  const reader = proc.stderr.getReader()
-  let buffered = ''
-  const deadline = Date.now() + 10_000
-  // Lines before it (loading persisted data) are skipped; the start line carries the address.
-  let startLine: string | undefined
-  while (startLine === undefined) {
-    if (Date.now() > deadline) throw new Error('the server did not log its start in time')
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`the server exited before starting: ${buffered}`)
-    buffered += new TextDecoder().decode(value)
-    startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
-  }
-  reader.releaseLock()
-  const startLog = JSON.parse(startLine) as Record<string, unknown>
-  const url = String(startLog.address)
-  return { proc, url, port: Number(new URL(url).port), startLog }
-}
-
-async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
-  server.proc.kill(signal)
-  const code = await server.proc.exited
-  running.delete(server.proc)
-  return code
-}
-
-beforeAll(async () => {
-  if (process.env.FASTCACHE_BIN) return
-  const build = Bun.spawn(['bun', 'run', 'build'], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
-  if ((await build.exited) !== 0) throw new Error(`build failed: ${await new Response(build.stderr).text()}`)
-}, 120_000)
-
-afterAll(() => {
-  for (const proc of running) proc.kill('SIGKILL')
-  rmSync(workDir, { recursive: true, force: true })
-})
+const { workDir } = useBinary()
+const start = (args: string[] = [], cwd = workDir) => startIn(args, cwd)
 
 describe('the fastcache binary', () => {
   test('serves the key-value API over a real socket and logs its start', async () => {
@@ -78,9 +27,9 @@ describe('the fastcache binary', () => {
   test('a second instance on the same port fails with a clear error', async () => {
     const first = await start()
     const second = Bun.spawn([binary, '--port', String(first.port)], { cwd: workDir, stdout: 'pipe', stderr: 'pipe' })
-    running.add(second)
+    track(second)
     expect(await second.exited).toBe(1)
-    running.delete(second)
+    untrack(second)
     expect(await new Response(second.stderr).text()).toContain('already in use')
     expect((await fetch(`${first.url}/health`)).status).toBe(200)
     await stop(first)
@@ -108,7 +57,7 @@ describe('the fastcache binary', () => {
     expect(response.status).toBe(201)
     expect(await response.json()).toMatchObject({ key: 'slow' })
     expect(await server.proc.exited).toBe(0)
-    running.delete(server.proc)
+    untrack(server.proc)
   })
 
   test('ignores .env and bunfig.toml in its working directory', async () => {
@@ -137,10 +86,10 @@ describe('the fastcache binary', () => {
   test('the README example: 100 concurrent callers on a missing key run the SQL query once (leases)', async () => {
     const server = await start()
     const example = Bun.spawn(['bun', join(root, 'docs/examples/cache-aside-sqlite.ts'), server.url, '100'], { stdout: 'pipe', stderr: 'pipe' })
-    running.add(example)
+    track(example)
     const output = await new Response(example.stdout).text()
     expect(await example.exited).toBe(0)
-    running.delete(example)
+    untrack(example)
     expect(output).toContain('100 concurrent callers, 1 query, identical results: true')
     expect(await stop(server)).toBe(0)
   })
@@ -300,7 +249,7 @@ describe('the fastcache binary', () => {
       await fetch(`${server.url}/v1/kv/kept?ttl=1h`, { method: 'PUT', body: 'across restarts' })
       const etag = (await fetch(`${server.url}/v1/kv/kept`)).headers.get('etag')
       expect(await stop(server)).toBe(0)
-      expect(readdirSync(dir).sort()).toEqual(['journal-2.fcj', 'snapshot.fcs'])
+      expect(readdirSync(dir).sort()).toEqual(['fastcache.lock', 'journal-2.fcj', 'snapshot.fcs'])
       const restarted = await start(['--data-dir', dir])
       const r = await fetch(`${server.url.replace(String(server.port), String(restarted.port))}/v1/kv/kept`)
       expect(await r.text()).toBe('across restarts')
@@ -316,7 +265,7 @@ describe('the fastcache binary', () => {
         await Bun.sleep(100 + Math.floor(random() * 400))
         server.proc.kill('SIGKILL')
         await server.proc.exited
-        running.delete(server.proc)
+        untrack(server.proc)
         await load.stop()
         expect(load.acknowledged.size).toBeGreaterThan(0)
         const restarted = await start(['--data-dir', dir, '--fsync', 'always'])
@@ -344,7 +293,7 @@ describe('the fastcache binary', () => {
       await Bun.sleep(5 + Math.floor(random() * 40))
       server.proc.kill('SIGKILL')
       await server.proc.exited
-      running.delete(server.proc)
+      untrack(server.proc)
       await load.stop()
       const restarted = await start(['--data-dir', dir, '--fsync', 'always'])
       await expectAll(restarted.url, load.acknowledged)
