@@ -1,5 +1,5 @@
 import { dlopen, FFIType, read } from 'bun:ffi'
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
 import { constants as os } from 'node:os'
 import { join } from 'node:path'
 import { PersistenceError } from './errors'
@@ -28,6 +28,13 @@ function loadLibc(): Libc {
   return { flock: (fd, operation) => symbols.flock(fd, operation), errno: () => read.i32(errnoAddress()!, 0) }
 }
 
+/** The PID the lock file names, if it holds one (read from at most a few bytes: it is not ours to trust). */
+function readHolder(fd: number): string | undefined {
+  const bytes = new Uint8Array(24)
+  const text = new TextDecoder().decode(bytes.subarray(0, readSync(fd, bytes, 0, bytes.byteLength, 0))).trim()
+  return /^\d{1,10}$/.test(text) ? text : undefined
+}
+
 const errnoName = (errno: number) => Object.entries(os.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`
 
 /** An exclusive lock on a data directory, held until release() or the end of the process. */
@@ -37,14 +44,20 @@ export class DirectoryLock {
   /** Takes the lock, or throws naming the directory and, when it can be read, the PID that holds it. */
   static acquire(dir: string): DirectoryLock {
     const path = join(dir, LOCK_FILE)
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644)
+    let fd: number
+    try {
+      // Never through a symbolic link: the file is truncated below, and that must not reach another file.
+      fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644)
+    } catch (error) {
+      throw new PersistenceError(`cannot lock the data directory ${dir}: ${(error as Error).message}`)
+    }
     libc ??= loadLibc()
     if (libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
       const errno = libc.errno()
+      const holder = readHolder(fd)
       closeSync(fd)
       if (errno === os.errno.EWOULDBLOCK) {
-        const holder = readFileSync(path, 'utf8').trim()
-        const by = /^\d+$/.test(holder) ? ` (PID ${holder})` : ''
+        const by = holder === undefined ? '' : ` (PID ${holder})`
         throw new PersistenceError(`the data directory ${dir} is in use by another fastcache${by}: one directory serves one instance`)
       }
       throw new PersistenceError(`cannot lock the data directory ${dir}: flock failed with ${errnoName(errno)}`)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PersistenceError } from '../../src/persistence'
 import { bytes, cleanUpAfterEach, dataDir, open, text } from '../support/persistence'
@@ -42,5 +42,16 @@ describe('persistence: one instance per data directory', () => {
     await first.close()
     const second = await open(dir)
     expect(text(second.engine.peek('a'))).toBe('1')
+  })
+})
+
+describe('persistence: the lock file', () => {
+  test('a lock file that is a symbolic link is refused, and what it points to is left alone', async () => {
+    const dir = dataDir()
+    const target = join(dataDir(), 'precious')
+    writeFileSync(target, 'do not truncate me')
+    symlinkSync(target, join(dir, 'fastcache.lock'))
+    await expect(open(dir)).rejects.toThrow(new RegExp(`^cannot lock the data directory ${dir}: ELOOP`))
+    expect(readFileSync(target, 'utf8')).toBe('do not truncate me')
   })
 })
