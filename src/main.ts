@@ -75,8 +75,9 @@ async function start(config: Config): Promise<void> {
       logger.info('stopping', { signal })
       await drain(app, logger)
       if (persistence !== undefined) {
-        // The final snapshot: the next start loads one file instead of replaying the journal.
-        await persistence.close().catch((error) => logger.error('final snapshot failed; the journal still holds every change', { error: String(error) }))
+        // The final snapshot: the next start loads one file instead of replaying the journal. Its
+        // failure is logged where it happens; the next start loads whatever the disk holds.
+        await persistence.close().catch((error) => logger.error('persistence did not stop cleanly', { error: String(error) }))
       }
       logger.info('stopped')
       process.exit(0)

@@ -32,6 +32,8 @@ const DEFAULT_IDLE_TIMEOUT_MS = 30_000
 const DEFAULT_SNAPSHOT_INTERVAL_MS = 5 * 60_000
 /** Bun answers 431 to a header section over 16 KiB before any JS runs. */
 const MAX_HEADER_BYTES = 16 * 1024
+/** Durations where 0 means "off". */
+const ZERO_MEANS_OFF_KEYS: ConfigKey[] = ['nearCacheTtl', 'snapshotInterval']
 /** Keys with nested options, which only the config file can express. */
 const FILE_ONLY_KEYS: ConfigKey[] = ['upstreams']
 
@@ -52,8 +54,8 @@ function hintFor(key: ConfigKey): string {
   if (key === 'port') return 'an integer from 0 to 65535'
   if (key === 'logLevel') return 'one of debug, info, warn, error'
   if (key === 'fsync') return 'one of always, everysec, no'
-  if (key === 'snapshotInterval' || key === 'redisTimeout') return DURATION_HINT
-  if (key === 'nearCacheTtl') return `0 or ${DURATION_HINT}`
+  if (key === 'redisTimeout') return DURATION_HINT
+  if (ZERO_MEANS_OFF_KEYS.includes(key)) return `0 or ${DURATION_HINT}`
   if (key === 'redis') return 'redis://[user:pass@]host:port[/db] or rediss://...'
   if (key === 'redisCluster') return 'host:port,host:port,...'
   if (key === 'defaultTtl') return DURATION_HINT
@@ -187,8 +189,8 @@ function convert(raw: Raw): Raw {
   for (const [key, value] of Object.entries(raw)) {
     const schema = ConfigInput.properties[key as ConfigKey] as TSchema
     if (schema.type === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
-    // A near-cache TTL of 0 turns the near cache off; from a flag or variable it arrives as "0".
-    if (key === 'nearCacheTtl' && value === '0') converted[key] = 0
+    // 0 turns the near cache or timed snapshots off; from a flag or variable it arrives as "0".
+    if (ZERO_MEANS_OFF_KEYS.includes(key as ConfigKey) && value === '0') converted[key] = 0
     if (schema.type === 'boolean' && typeof value === 'string') {
       if (value === 'true' || value === '1') converted[key] = true
       else if (value === 'false' || value === '0') converted[key] = false
@@ -304,6 +306,9 @@ function checkReadable(flag: string, path: string, readFile: (path: string) => s
   return path
 }
 
+/** A validated duration of a ZERO_MEANS_OFF_KEYS key, in milliseconds (0: off). */
+const durationOrOffMs = (value: unknown) => (value === 0 ? 0 : parseDurationMs(value)!)
+
 const DEFAULT_NEAR_CACHE_TTL_MS = 5000
 const DEFAULT_REDIS_TIMEOUT_MS = 1000
 
@@ -321,7 +326,7 @@ function decodeTier(input: Raw): Config['tier'] {
   const near = input.nearCacheTtl
   return {
     redis,
-    nearCacheTtlMs: near === undefined ? DEFAULT_NEAR_CACHE_TTL_MS : near === 0 || near === '0' ? 0 : parseDurationMs(near)!,
+    nearCacheTtlMs: near === undefined ? DEFAULT_NEAR_CACHE_TTL_MS : durationOrOffMs(near),
     redisTimeoutMs: input.redisTimeout === undefined ? DEFAULT_REDIS_TIMEOUT_MS : parseDurationMs(input.redisTimeout)!,
   }
 }
@@ -371,7 +376,8 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
         ? null
         : {
             dir: input.dataDir as string,
-            snapshotIntervalMs: input.snapshotInterval === undefined ? DEFAULT_SNAPSHOT_INTERVAL_MS : parseDurationMs(input.snapshotInterval)!,
+            snapshotIntervalMs:
+              input.snapshotInterval === undefined ? DEFAULT_SNAPSHOT_INTERVAL_MS : durationOrOffMs(input.snapshotInterval),
             fsync: input.fsync as 'always' | 'everysec' | 'no',
             recover: (input.recover as boolean | undefined) ?? false,
           },

@@ -76,12 +76,16 @@ export const ConfigInput = Type.Object(
       description: 'origin allowed by CORS (http(s)://host[:port] or *), repeatable; CORS is off without one',
     }),
     dataDir: Type.String({ minLength: 1, description: 'directory for snapshots and the journal: turns persistence on' }),
-    snapshotInterval: durationInput('take a snapshot this often when anything changed (default 5m)'),
+    snapshotInterval: Type.Union([Type.Literal(0), durationInput('')], {
+      description: 'take a snapshot this often when anything changed (0: never, only on demand and at stop; default 5m)',
+    }),
     fsync: Type.Union([Type.Literal('always'), Type.Literal('everysec'), Type.Literal('no')], {
       description: 'journal fsync: always (before each write is acknowledged), everysec, or no (the OS decides)',
       default: 'everysec',
     }),
-    recover: Type.Boolean({ description: 'load every valid record up to damage in a data file instead of refusing to start' }),
+    recover: Type.Boolean({
+      description: 'skip damaged records in a data file (kept aside as *.damaged-TIME) instead of refusing to start',
+    }),
     redis: Type.String({ pattern: '^rediss?://', description: 'shared tier: a standalone Redis, redis[s]://[user:pass@]host:port[/db]' }),
     redisCluster: Type.String({ pattern: '^[^,\\s]+:[0-9]+(,[^,\\s]+:[0-9]+)*$', description: 'shared tier: a Redis Cluster, host:port,host:port,...' }),
     nearCacheTtl: Type.Union([Type.Literal(0), durationInput('')], { description: 'how long an instance keeps its own copy of a shared entry (0: no near cache; default 5s)' }),

@@ -12,6 +12,8 @@ export const JOURNAL_MAGIC = 'FCJL'
 export const FORMAT_VERSION = 1
 export const HEADER_BYTES = 16
 const RECORD_HEADER_BYTES = 12
+/** The smallest a set record can be (empty key, type and value): each set takes one version. */
+export const MIN_SET_RECORD_BYTES = RECORD_HEADER_BYTES + 1 + 4 + 2 + 32 + 4
 
 export const enum Op {
   Set = 1,
@@ -51,6 +53,16 @@ export function decodeHeader(bytes: Uint8Array, magic: string): number | string 
   const version = view.getUint32(4, true)
   if (version !== FORMAT_VERSION) return `format version ${version} is not supported (this build reads ${FORMAT_VERSION})`
   return view.getFloat64(8, true)
+}
+
+/**
+ * True when the file holds only the start of a header: what a crash leaves while a journal is
+ * being created (the file exists before its header is written). Other short files are damage.
+ */
+export function isCutHeader(bytes: Uint8Array, magic: string): boolean {
+  if (bytes.byteLength >= HEADER_BYTES) return false
+  const start = encodeHeader(magic, 0).subarray(0, 8)
+  return bytes.every((byte, at) => at >= start.byteLength || byte === start[at])
 }
 
 /** One record, framed and checksummed. */
@@ -218,4 +230,24 @@ function decodePayload(payload: Uint8Array): Mutation {
     default:
       throw new Error(`unknown record type ${op}`)
   }
+}
+
+/**
+ * Where the next intact record after damage at `offset` starts, or the file's length when none
+ * does. When the record's length agrees with its inverse, only its payload is damaged: it alone is
+ * skipped, provided something sane follows it. Otherwise the first offset after it where a whole
+ * record checks out (length, inverse, CRC, decodable payload) is taken.
+ */
+export function resync(file: Uint8Array, offset: number): number {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const framed = (at: number) =>
+    at + RECORD_HEADER_BYTES <= file.byteLength && view.getUint32(at + 4, true) === ~view.getUint32(at, true) >>> 0
+  if (framed(offset)) {
+    const end = offset + RECORD_HEADER_BYTES + view.getUint32(offset, true)
+    if (end > offset + RECORD_HEADER_BYTES && end <= file.byteLength && readRecord(file, end).kind !== 'corrupt') return end
+  }
+  for (let at = offset + 1; at + RECORD_HEADER_BYTES <= file.byteLength; at++) {
+    if (framed(at) && readRecord(file, at).kind === 'record') return at
+  }
+  return file.byteLength
 }

@@ -1,3 +1,3 @@
 export { Persistence, type PersistenceOptions, type SnapshotResult } from './persistence'
-export { PersistenceError } from './loader'
+export { PersistenceError, SnapshotError } from './errors'
 export type { FsyncPolicy } from './journal'

@@ -1,21 +1,41 @@
 import { readFileSync } from 'node:fs'
 import type { CacheEngine } from '../cache'
 import type { Logger } from '../log/logger'
-import { HEADER_BYTES, JOURNAL_MAGIC, Op, SNAPSHOT_MAGIC, decodeHeader, readRecord, type Mutation } from './format'
-
-/** A damaged file and where; the start stops with this unless --recover. */
-export class PersistenceError extends Error {}
+import { PersistenceError } from './errors'
+import {
+  HEADER_BYTES,
+  JOURNAL_MAGIC,
+  MIN_SET_RECORD_BYTES,
+  Op,
+  SNAPSHOT_MAGIC,
+  decodeHeader,
+  isCutHeader,
+  readRecord,
+  resync,
+  type Mutation,
+} from './format'
 
 /** Files larger than this log their loading progress. */
 const PROGRESS_BYTES = 16 * 1024 * 1024
 
+/** What --recover skipped in one file. */
+export interface Damage {
+  /** Where the first damage is, and what it is. */
+  offset: number
+  reason: string
+  /** Damaged spots skipped (each held at least one record) and their bytes. */
+  skippedRecords: number
+  skippedBytes: number
+}
+
 export interface Loaded {
+  /** From the header; -1 when the header itself is damaged. */
   generation: number
   records: number
-  /** Where the file's intact part ends (a torn tail or, with --recover, damage is cut off there). */
+  /** Where the file's intact part ends: a torn last record starts there, and appends continue there. */
   validBytes: number
-  /** Bytes skipped after damage (with --recover) or a torn tail. */
-  skippedBytes: number
+  /** Set only with --recover, when the file is damaged; such a file is never appended to. */
+  damage: Damage | null
 }
 
 function apply(engine: CacheEngine, mutation: Mutation): void {
@@ -41,58 +61,85 @@ function apply(engine: CacheEngine, mutation: Mutation): void {
 }
 
 /**
- * Loads one snapshot or journal into the engine. A snapshot must end with its End record; a journal
- * may end in a torn record (a crash during an append: that write was never acknowledged), which is
- * cut off with a warning. Anything else damaged throws, naming the file and offset, unless `recover`,
- * which keeps every record before the damage and reports what was skipped.
+ * Loads one snapshot or journal into the engine. Two things a crash leaves in a journal are not
+ * damage and are dropped with a warning: a journal cut inside its header (it was being created) and
+ * a torn last record (it was being appended: that write was never acknowledged). A snapshot must end
+ * with its End record. Any other damage throws, naming the file and offset, unless `recover`: then
+ * each damaged record is skipped and reading resumes at the next intact one (see `resync`).
  */
 export function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | 'journal', recover: boolean, logger: Logger): Loaded {
   const file = new Uint8Array(readFileSync(path))
+  if (kind === 'journal' && isCutHeader(file, JOURNAL_MAGIC)) {
+    const message = 'the journal ends inside its header (a crash while it was created); it is taken as empty'
+    logger.warn(message, { file: path, bytes: file.byteLength })
+    return { generation: -1, records: 0, validBytes: 0, damage: null }
+  }
   const header = decodeHeader(file, kind === 'snapshot' ? SNAPSHOT_MAGIC : JOURNAL_MAGIC)
   if (typeof header === 'string') {
     if (!recover) throw new PersistenceError(`${path}: ${header} at offset 0 (start with --recover to skip this file)`)
-    logger.warn('skipped a damaged file', { file: path, offset: 0, reason: header, skippedBytes: file.byteLength })
-    return { generation: -1, records: 0, validBytes: 0, skippedBytes: file.byteLength }
+    const damage = { offset: 0, reason: header, skippedRecords: 1, skippedBytes: file.byteLength }
+    keepVersionsPast(engine, damage)
+    return { generation: -1, records: 0, validBytes: 0, damage }
   }
   let offset = HEADER_BYTES
   let records = 0
-  let complete = kind === 'journal'
+  let damage: Damage | null = null
+  let ended = false
   let nextProgress = PROGRESS_BYTES
   const started = performance.now()
-  for (;;) {
+
+  const skip = (reason: string, to: number) => {
+    if (!recover) {
+      const hint = '(start with --recover to skip the damaged records and keep the rest)'
+      throw new PersistenceError(`${path}: ${reason} at offset ${offset} ${hint}`)
+    }
+    damage ??= { offset, reason, skippedRecords: 0, skippedBytes: 0 }
+    damage.skippedRecords++
+    damage.skippedBytes += to - offset
+    offset = to
+  }
+
+  while (offset < file.byteLength) {
+    if (ended) {
+      skip('data after the end record', file.byteLength)
+      break
+    }
     const read = readRecord(file, offset)
     if (read.kind === 'end') break
-    if (read.kind === 'record') {
-      if (read.mutation.op === Op.End) {
-        if (read.mutation.count !== records) return damaged(`the snapshot says ${read.mutation.count} entries but holds ${records}`)
-        engine.keepVersionsAbove(read.mutation.lastVersion)
-        complete = true
-        offset = read.next
-        break
-      }
-      apply(engine, read.mutation)
-      records++
-      offset = read.next
-      if (offset >= nextProgress) {
-        logger.info(`loading ${kind}`, { file: path, percent: Math.floor((100 * offset) / file.byteLength), records })
-        nextProgress += PROGRESS_BYTES
-      }
-      continue
-    }
     if (read.kind === 'torn' && kind === 'journal') {
       logger.warn('the journal ends in an incomplete record (a crash during a write); it is cut off', { file: path, offset, bytes: file.byteLength - offset })
-      return { generation: header, records, validBytes: offset, skippedBytes: file.byteLength - offset }
+      return { generation: header, records, validBytes: offset, damage }
     }
-    return damaged(read.kind === 'torn' ? 'the file ends in the middle of a record (truncated)' : read.reason)
+    if (read.kind !== 'record') {
+      skip(read.kind === 'torn' ? 'the file ends in the middle of a record (truncated)' : read.reason, resync(file, offset))
+      continue
+    }
+    const mutation = read.mutation
+    if (mutation.op === Op.End) {
+      // Counts differ after skipped records; without any, a wrong count is damage of its own.
+      if (damage === null && mutation.count !== records) skip(`the snapshot says ${mutation.count} entries but holds ${records}`, offset)
+      engine.keepVersionsAbove(mutation.lastVersion)
+      ended = true
+    } else {
+      apply(engine, mutation)
+      records++
+    }
+    offset = read.next
+    if (offset >= nextProgress) {
+      logger.info(`loading ${kind}`, { file: path, percent: Math.floor((100 * offset) / file.byteLength), records })
+      nextProgress += PROGRESS_BYTES
+    }
   }
-  if (!complete) return damaged('the snapshot has no end record (truncated)')
-  if (offset !== file.byteLength) return damaged('data after the end record')
+  if (kind === 'snapshot' && !ended) skip('the snapshot has no end record (truncated)', offset)
+  if (damage !== null) keepVersionsPast(engine, damage)
   if (file.byteLength >= PROGRESS_BYTES) logger.info(`loaded ${kind}`, { file: path, records, ms: Math.round(performance.now() - started) })
-  return { generation: header, records, validBytes: offset, skippedBytes: 0 }
+  return { generation: header, records, validBytes: offset, damage }
+}
 
-  function damaged(reason: string): Loaded {
-    if (!recover) throw new PersistenceError(`${path}: ${reason} at offset ${offset} (start with --recover to load what precedes it)`)
-    logger.warn('skipped the damaged rest of a file', { file: path, offset, reason, recordsLoaded: records, skippedBytes: file.byteLength - offset })
-    return { generation: header as number, records, validBytes: offset, skippedBytes: file.byteLength - offset }
-  }
+/**
+ * A skipped record may have held the newest version. Every set takes one version, so the counter
+ * moves past as many as the skipped bytes could hold: no ETag is handed out twice.
+ */
+function keepVersionsPast(engine: CacheEngine, damage: Damage): void {
+  engine.keepVersionsAbove(engine.currentVersion + Math.ceil(damage.skippedBytes / MIN_SET_RECORD_BYTES))
 }

@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CacheEngine, Entry, MutationListener } from '../cache'
 import type { Logger } from '../log/logger'
+import { DirectoryLock } from './dir-lock'
+import { SNAPSHOT_FILE, journalGenerations, journalName, loadDirectory, setAside } from './directory'
+import { SnapshotError } from './errors'
+import { diskFiles, type Files } from './files'
 import { Op, encodeRecord } from './format'
 import { Journal, type FsyncPolicy } from './journal'
-import { loadFile } from './loader'
-import { syncDirectory, writeSnapshot, type SnapshotWritten } from './snapshot-writer'
+import { writeSnapshot, type SnapshotWritten } from './snapshot-writer'
 
 export interface PersistenceOptions {
   dir: string
@@ -20,9 +23,6 @@ export interface SnapshotResult extends SnapshotWritten {
   durationMs: number
 }
 
-const SNAPSHOT_FILE = 'snapshot.fcs'
-const JOURNAL_FILE = /^journal-(\d+)\.fcj$/
-const journalName = (generation: number) => `journal-${generation}.fcj`
 /** How often everysec and no write the journal out (everysec also fsyncs). */
 const WRITE_INTERVAL_MS = 1000
 
@@ -31,11 +31,12 @@ const WRITE_INTERVAL_MS = 1000
  * snapshot of generation G holds everything logged before journal G; on start the snapshot loads,
  * then journals G, G+1, ... replay in order. Taking a snapshot starts journal G+1 first, so changes
  * made while it is written land there (replaying them over it is harmless: records are absolute).
+ * The directory is locked for as long as this runs (see dir-lock.ts).
  */
 export class Persistence implements MutationListener {
   private snapshotting: Promise<SnapshotResult> | null = null
-  /** The previous journal's closing (its final fsync) while a snapshot switches journals. */
-  private closingPrevious: Promise<void> = Promise.resolve()
+  /** The journal a snapshot switched away from, until it is closed (its last records written and fsynced). */
+  private previous: Journal | null = null
   private changedSinceSnapshot = false
   private readonly timers: ReturnType<typeof setInterval>[] = []
 
@@ -45,45 +46,60 @@ export class Persistence implements MutationListener {
     private readonly logger: Logger,
     private journal: Journal,
     private generation: number,
+    private readonly files: Files,
+    private readonly lock: DirectoryLock,
   ) {}
 
-  /** Loads what the directory holds into the engine, then logs every change to it. */
-  static async start(engine: CacheEngine, options: PersistenceOptions, logger: Logger): Promise<Persistence> {
-    const { dir, recover } = options
-    mkdirSync(dir, { recursive: true })
-    // A temporary snapshot is one a crash interrupted; the previous snapshot is still whole.
-    rmSync(join(dir, `${SNAPSHOT_FILE}.tmp`), { force: true })
+  /** Locks the directory, loads what it holds into the engine, then logs every change to it. */
+  static async start(engine: CacheEngine, options: PersistenceOptions, logger: Logger, files: Files = diskFiles): Promise<Persistence> {
+    mkdirSync(options.dir, { recursive: true })
+    const lock = DirectoryLock.acquire(options.dir)
+    try {
+      return await Persistence.load(engine, options, logger, files, lock)
+    } catch (error) {
+      lock.release()
+      throw error
+    }
+  }
+
+  private static async load(
+    engine: CacheEngine,
+    options: PersistenceOptions,
+    logger: Logger,
+    files: Files,
+    lock: DirectoryLock,
+  ): Promise<Persistence> {
+    const { dir } = options
     const started = performance.now()
-    let base = 0
-    let entries = 0
-    const snapshotPath = join(dir, SNAPSHOT_FILE)
-    if (existsSync(snapshotPath)) {
-      const loaded = loadFile(engine, snapshotPath, 'snapshot', recover, logger)
-      base = Math.max(0, loaded.generation)
-      entries += loaded.records
-    }
-    const journals = readdirSync(dir)
-      .map((name) => JOURNAL_FILE.exec(name))
-      .filter((match) => match !== null)
-      .map((match) => Number(match[1]))
-      .sort((a, b) => a - b)
-    let last: { generation: number; validBytes: number } | undefined
-    for (const generation of journals) {
-      const path = join(dir, journalName(generation))
-      // Older than the snapshot: already in it, left by a crash before their deletion.
-      if (generation < base) {
-        rmSync(path, { force: true })
-        continue
+    const loaded = loadDirectory(engine, dir, files, options.recover, logger)
+    const { last, damaged } = loaded
+    // Appends continue in the newest journal after its last intact record, unless --recover read
+    // around damage somewhere: then a new journal starts and a snapshot replaces every damaged file.
+    const resume = damaged.length === 0 && last !== undefined && last.validBytes > 0
+    const newest = last?.generation ?? Math.max(loaded.base, 1)
+    const generation = damaged.length > 0 ? Math.max(loaded.base, newest) + 1 : newest
+    if (damaged.length > 0) setAside(damaged, dir, files, logger)
+    const journal = await Journal.open(files, join(dir, journalName(generation)), generation, resume ? last.validBytes : undefined)
+    files.syncDirectory(dir)
+    const persistence = new Persistence(engine, options, logger, journal, generation, files, lock)
+    if (damaged.length > 0) {
+      try {
+        await persistence.snapshot()
+      } catch (error) {
+        await persistence.closeJournals().catch(() => {})
+        throw error
       }
-      const loaded = loadFile(engine, path, 'journal', recover, logger)
-      entries += loaded.records
-      last = { generation, validBytes: loaded.validBytes }
     }
-    const generation = last?.generation ?? Math.max(base, 1)
-    const journal = await Journal.open(join(dir, journalName(generation)), generation, last?.generation === generation && last.validBytes > 0 ? last.validBytes : undefined)
-    syncDirectory(dir)
-    logger.info('persistence ready', { dir, fsync: options.fsync, records: entries, items: engine.stats().items, ms: Math.round(performance.now() - started) })
-    const persistence = new Persistence(engine, options, logger, journal, generation)
+    const skippedRecords = damaged.reduce((sum, { damage }) => sum + damage.skippedRecords, 0)
+    const skippedBytes = damaged.reduce((sum, { damage }) => sum + damage.skippedBytes, 0)
+    logger.info('persistence ready', {
+      dir,
+      fsync: options.fsync,
+      records: loaded.records,
+      items: engine.stats().items,
+      ...(damaged.length > 0 ? { skippedRecords, skippedBytes } : {}),
+      ms: Math.round(performance.now() - started),
+    })
     engine.listen(persistence)
     persistence.startTimers()
     return persistence
@@ -95,11 +111,8 @@ export class Persistence implements MutationListener {
       this.timers.push(setInterval(() => this.journal.sync(fsync).catch((error) => this.logger.error('journal write failed', { error: String(error) })), WRITE_INTERVAL_MS))
     }
     if (this.options.snapshotIntervalMs > 0) {
-      this.timers.push(
-        setInterval(() => {
-          if (this.changedSinceSnapshot) this.snapshot().catch((error) => this.logger.error('snapshot failed', { error: String(error) }))
-        }, this.options.snapshotIntervalMs),
-      )
+      // snapshot() logs its own failure; the next tick tries again.
+      this.timers.push(setInterval(() => this.changedSinceSnapshot && this.snapshot().catch(() => {}), this.options.snapshotIntervalMs))
     }
     for (const timer of this.timers) timer.unref()
   }
@@ -129,50 +142,94 @@ export class Persistence implements MutationListener {
   /** Resolves once every change made so far is on disk as the fsync policy promises (at once unless `always`). */
   durable(): Promise<void> {
     if (this.options.fsync !== 'always') return Promise.resolve()
-    // A change logged just before a snapshot switched journals is durable only once the old one is closed.
-    return Promise.all([this.journal.sync(true), this.closingPrevious]).then(() => undefined, (error: unknown) => {
-      this.logger.error('journal write failed', { error: String(error) })
-      throw error
+    // A change logged just before a snapshot switched journals is durable only once the old one is
+    // closed. Both are retried on every call, so writes recover by themselves when the disk does.
+    return Promise.all([this.journal.sync(true), this.closePrevious()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.error('journal write failed', { error: String(error) })
+        throw error
+      },
+    )
+  }
+
+  private closePrevious(): Promise<void> {
+    const previous = this.previous
+    if (previous === null) return Promise.resolve()
+    return previous.close().then(() => {
+      if (this.previous === previous) this.previous = null
     })
   }
 
-  /** Takes a snapshot (one at a time: a call during one shares it) and drops the journals it replaces. */
+  /**
+   * Takes a snapshot (one at a time: a call during one shares it) and drops the journals it
+   * replaces. A failure rejects with a SnapshotError and leaves nothing behind: the previous
+   * snapshot and the journals still hold everything, and appends go on.
+   */
   snapshot(): Promise<SnapshotResult> {
-    this.snapshotting ??= this.takeSnapshot().finally(() => (this.snapshotting = null))
+    this.snapshotting ??= this.takeSnapshot()
+      .catch((cause: unknown) => {
+        this.changedSinceSnapshot = true
+        const error = new SnapshotError(cause)
+        this.logger.error('snapshot failed', { error: error.message, noSpace: error.noSpace })
+        throw error
+      })
+      .finally(() => (this.snapshotting = null))
     return this.snapshotting
   }
 
   private async takeSnapshot(): Promise<SnapshotResult> {
     const started = performance.now()
+    const { dir } = this.options
+    // A journal an earlier failed snapshot could not close comes first: its records precede the next one's.
+    await this.closePrevious()
     const generation = this.generation + 1
-    const next = await Journal.open(join(this.options.dir, journalName(generation)), generation, undefined)
-    // The new journal's name must survive a power loss before writes to it are acknowledged.
-    syncDirectory(this.options.dir)
-    const previous = this.journal
+    const next = await Journal.open(this.files, join(dir, journalName(generation)), generation, undefined)
+    try {
+      // The new journal's name must survive a power loss before writes to it are acknowledged.
+      this.files.syncDirectory(dir)
+    } catch (error) {
+      await next.close().catch(() => {})
+      this.files.remove(next.path)
+      throw error
+    }
+    this.previous = this.journal
     this.journal = next
     this.generation = generation
     this.changedSinceSnapshot = false
-    this.closingPrevious = previous.close()
-    await this.closingPrevious
-    const written = await writeSnapshot(this.engine, join(this.options.dir, SNAPSHOT_FILE), generation)
-    for (const name of readdirSync(this.options.dir)) {
-      const match = JOURNAL_FILE.exec(name)
-      if (match !== null && Number(match[1]) < generation) rmSync(join(this.options.dir, name), { force: true })
-    }
-    syncDirectory(this.options.dir)
+    await this.closePrevious()
+    const written = await writeSnapshot(this.files, this.engine, join(dir, SNAPSHOT_FILE), generation)
+    for (const old of journalGenerations(dir)) if (old < generation) this.files.remove(join(dir, journalName(old)))
+    this.files.syncDirectory(dir)
     const result = { ...written, generation, durationMs: Math.round(performance.now() - started) }
     this.logger.info('snapshot written', { ...result, longestStepMs: Math.round(result.longestStepMs * 10) / 10 })
     return result
   }
 
-  /** At stop: a final snapshot (so the next start loads one file), then the journal closes. */
+  /** At stop: a final snapshot (so the next start loads one file), then the journal closes and the lock is released. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer)
     try {
       await this.snapshot()
     } finally {
       this.engine.listen(undefined)
-      await this.journal.close()
+      try {
+        await this.closeJournals()
+      } finally {
+        this.lock.release()
+      }
     }
+  }
+
+  private async closeJournals(): Promise<void> {
+    await this.closePrevious()
+    await this.journal.close()
+  }
+
+  /** Stops logging and releases the directory without writing anything more: what a crash leaves (for tests). */
+  abandon(): void {
+    for (const timer of this.timers) clearInterval(timer)
+    this.engine.listen(undefined)
+    this.lock.release()
   }
 }

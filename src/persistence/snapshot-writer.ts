@@ -1,7 +1,6 @@
-import { open, rename } from 'node:fs/promises'
-import { openSync, fsyncSync, closeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { CacheEngine } from '../cache'
+import type { Files } from './files'
 import { Op, SNAPSHOT_MAGIC, encodeHeader, encodeRecord, sizeRecord, writeRecord } from './format'
 
 /** Entries encoded per step; one step is the longest the event loop waits on a snapshot (~1 ms). */
@@ -23,54 +22,55 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  * snapshot or this complete one: written to `path.tmp` in steps (the event loop runs between
  * them), fsynced, renamed over `path`, and the directory fsynced so the rename itself is durable.
  */
-export async function writeSnapshot(engine: CacheEngine, path: string, generation: number): Promise<SnapshotWritten> {
-  const temporary = `${path}.tmp`
-  const handle = await open(temporary, 'w')
+/** Where a snapshot of `path` is written before it is renamed over it. */
+export const temporaryOf = (path: string) => `${path}.tmp`
+
+export async function writeSnapshot(files: Files, engine: CacheEngine, path: string, generation: number): Promise<SnapshotWritten> {
+  const temporary = temporaryOf(path)
   let bytes = 0
   let entries = 0
   const steps: number[] = []
-  const write = async (chunk: Uint8Array) => {
-    let written = 0
-    while (written < chunk.byteLength) written += (await handle.write(chunk, written, chunk.byteLength - written, bytes + written)).bytesWritten
-    bytes += chunk.byteLength
-  }
   try {
-    await write(encodeHeader(SNAPSHOT_MAGIC, generation))
-    let cursor: number | null = 0
-    while (cursor !== null) {
-      const started = performance.now()
-      const page = engine.entries(cursor, ENTRIES_PER_STEP)
-      // One buffer per step, records written straight into it: no object per record to collect later.
-      const records = page.entries.map((entry) => sizeRecord({ op: Op.Set, entry }))
-      const chunk = new Uint8Array(records.reduce((sum, record) => sum + record.bytes, 0))
-      let at = 0
-      for (const record of records) {
-        writeRecord(record, chunk, at)
-        at += record.bytes
+    const handle = await files.open(temporary, 'w')
+    const write = async (chunk: Uint8Array) => {
+      let written = 0
+      while (written < chunk.byteLength) {
+        written += (await handle.write(chunk, written, chunk.byteLength - written, bytes + written)).bytesWritten
       }
-      steps.push(performance.now() - started)
-      entries += records.length
-      cursor = page.next
-      await write(chunk)
-      await nextTurn()
+      bytes += chunk.byteLength
     }
-    await write(encodeRecord({ op: Op.End, count: entries, lastVersion: engine.currentVersion }))
-    await handle.datasync()
-  } finally {
-    await handle.close()
+    try {
+      await write(encodeHeader(SNAPSHOT_MAGIC, generation))
+      let cursor: number | null = 0
+      while (cursor !== null) {
+        const started = performance.now()
+        const page = engine.entries(cursor, ENTRIES_PER_STEP)
+        // One buffer per step, records written straight into it: no object per record to collect later.
+        const records = page.entries.map((entry) => sizeRecord({ op: Op.Set, entry }))
+        const chunk = new Uint8Array(records.reduce((sum, record) => sum + record.bytes, 0))
+        let at = 0
+        for (const record of records) {
+          writeRecord(record, chunk, at)
+          at += record.bytes
+        }
+        steps.push(performance.now() - started)
+        entries += records.length
+        cursor = page.next
+        await write(chunk)
+        await nextTurn()
+      }
+      await write(encodeRecord({ op: Op.End, count: entries, lastVersion: engine.currentVersion }))
+      await handle.datasync()
+    } finally {
+      await handle.close()
+    }
+    await files.rename(temporary, path)
+  } catch (error) {
+    // Removed at once: on a full disk, its bytes are the room the journal needs.
+    files.remove(temporary)
+    throw error
   }
-  await rename(temporary, path)
-  syncDirectory(dirname(path))
+  files.syncDirectory(dirname(path))
   steps.sort((a, b) => a - b)
   return { entries, bytes, longestStepMs: steps.at(-1) ?? 0, p99StepMs: steps[Math.floor(steps.length * 0.99)] ?? 0 }
-}
-
-/** fsync of a directory makes a rename or unlink in it durable. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }

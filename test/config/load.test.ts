@@ -952,3 +952,18 @@ describe('the shared tier', () => {
     expect(failure(['--redis', 'redis://a:1', '--data-dir', '/tmp/x']).message).toStartWith('--data-dir does not go with --redis')
   })
 })
+
+describe('persistence', () => {
+  test('--data-dir turns it on with a snapshot every 5 minutes; --snapshot-interval 0 means none on a timer, from any source', () => {
+    const defaults = { dir: '/data', snapshotIntervalMs: 5 * 60_000, fsync: 'everysec' as const, recover: false }
+    expect(run(['--data-dir', '/data']).persistence).toEqual(defaults)
+    expect(run(['--data-dir', '/data', '--snapshot-interval', '90s']).persistence?.snapshotIntervalMs).toBe(90_000)
+    expect(run(['--data-dir', '/data', '--snapshot-interval', '0']).persistence?.snapshotIntervalMs).toBe(0)
+    expect(run(['--data-dir=/data', '--snapshot-interval=0']).persistence?.snapshotIntervalMs).toBe(0)
+    expect(run([], { FASTCACHE_DATA_DIR: '/data', FASTCACHE_SNAPSHOT_INTERVAL: '0' }).persistence?.snapshotIntervalMs).toBe(0)
+    const file = fakeFile({ dataDir: '/data', snapshotInterval: 0 })
+    expect(run(['--config', 'c.json'], {}, file.read).persistence?.snapshotIntervalMs).toBe(0)
+    expect(failure(['--snapshot-interval', '-1']).message).toBe(`--snapshot-interval: expected 0 or ${DURATION_HINT}, got "-1"`)
+    expect(failure(['--snapshot-interval', '0s']).message).toStartWith('--snapshot-interval: expected 0 or')
+  })
+})

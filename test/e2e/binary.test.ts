@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { binary, binaryHarness, root } from '../support/binary'
 import { redisAvailable, startRedis } from '../support/redis'
 
-const { running, workDir, start, stop } = binaryHarness()
+const { running, workDir, start, stop, track, untrack } = binaryHarness()
 
 describe('the fastcache binary', () => {
   test('serves the key-value API over a real socket and logs its start', async () => {
@@ -26,9 +26,9 @@ describe('the fastcache binary', () => {
   test('a second instance on the same port fails with a clear error', async () => {
     const first = await start()
     const second = Bun.spawn([binary, '--port', String(first.port)], { cwd: workDir, stdout: 'pipe', stderr: 'pipe' })
-    running.add(second)
+    track(second)
     expect(await second.exited).toBe(1)
-    running.delete(second)
+    untrack(second)
     expect(await new Response(second.stderr).text()).toContain('already in use')
     expect((await fetch(`${first.url}/health`)).status).toBe(200)
     await stop(first)
@@ -56,7 +56,7 @@ describe('the fastcache binary', () => {
     expect(response.status).toBe(201)
     expect(await response.json()).toMatchObject({ key: 'slow' })
     expect(await server.proc.exited).toBe(0)
-    running.delete(server.proc)
+    untrack(server.proc)
   })
 
   test('ignores .env and bunfig.toml in its working directory', async () => {
@@ -85,10 +85,10 @@ describe('the fastcache binary', () => {
   test('the README example: 100 concurrent callers on a missing key run the SQL query once (leases)', async () => {
     const server = await start()
     const example = Bun.spawn(['bun', join(root, 'docs/examples/cache-aside-sqlite.ts'), server.url, '100'], { stdout: 'pipe', stderr: 'pipe' })
-    running.add(example)
+    track(example)
     const output = await new Response(example.stdout).text()
     expect(await example.exited).toBe(0)
-    running.delete(example)
+    untrack(example)
     expect(output).toContain('100 concurrent callers, 1 query, identical results: true')
     expect(await stop(server)).toBe(0)
   })
@@ -248,7 +248,7 @@ describe('the fastcache binary', () => {
       await fetch(`${server.url}/v1/kv/kept?ttl=1h`, { method: 'PUT', body: 'across restarts' })
       const etag = (await fetch(`${server.url}/v1/kv/kept`)).headers.get('etag')
       expect(await stop(server)).toBe(0)
-      expect(readdirSync(dir).sort()).toEqual(['journal-2.fcj', 'snapshot.fcs'])
+      expect(readdirSync(dir).sort()).toEqual(['fastcache.lock', 'journal-2.fcj', 'snapshot.fcs'])
       const restarted = await start(['--data-dir', dir])
       const r = await fetch(`${server.url.replace(String(server.port), String(restarted.port))}/v1/kv/kept`)
       expect(await r.text()).toBe('across restarts')
@@ -264,7 +264,7 @@ describe('the fastcache binary', () => {
         await Bun.sleep(100 + Math.floor(random() * 400))
         server.proc.kill('SIGKILL')
         await server.proc.exited
-        running.delete(server.proc)
+        untrack(server.proc)
         await load.stop()
         expect(load.acknowledged.size).toBeGreaterThan(0)
         const restarted = await start(['--data-dir', dir, '--fsync', 'always'])
@@ -292,7 +292,7 @@ describe('the fastcache binary', () => {
       await Bun.sleep(5 + Math.floor(random() * 40))
       server.proc.kill('SIGKILL')
       await server.proc.exited
-      running.delete(server.proc)
+      untrack(server.proc)
       await load.stop()
       const restarted = await start(['--data-dir', dir, '--fsync', 'always'])
       await expectAll(restarted.url, load.acknowledged)

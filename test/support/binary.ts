@@ -15,6 +15,15 @@ export interface Server {
   startLog: Record<string, unknown>
   /** What the server wrote to stderr up to and including its start line (the rest is still in proc.stderr). */
   startOutput: string
+  /** The lines logged before the start line (loading persisted data, warnings). */
+  earlierLines: string[]
+}
+
+export interface StartOptions {
+  cwd?: string
+  env?: Record<string, string>
+  /** A command that runs the binary given as its arguments (to set limits, say). */
+  launcher?: string[]
 }
 
 let built: Promise<void> | undefined
@@ -39,17 +48,24 @@ export function binaryHarness() {
   beforeAll(buildOnce, 120_000)
   afterAll(() => {
     for (const proc of running) proc.kill('SIGKILL')
+    running.clear()
     rmSync(workDir, { recursive: true, force: true })
   })
 
   /** Starts the binary on a free port (--port 0) and reads the address from its start log line. */
-  async function start(args: string[] = [], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Server> {
-    const proc = Bun.spawn([binary, '--port', '0', ...args], { cwd: options.cwd ?? workDir, env: options.env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  async function start(args: string[] = [], options: StartOptions = {}): Promise<Server> {
+    const proc = Bun.spawn([...(options.launcher ?? []), binary, '--port', '0', ...args], {
+      cwd: options.cwd ?? workDir,
+      env: options.env,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     running.add(proc)
     const reader = proc.stderr.getReader()
     let buffered = ''
     const deadline = Date.now() + 10_000
-    // Lines before it (loading persisted data) are skipped; the start line carries the address.
+    // Lines before it (loading persisted data) are kept; the start line carries the address.
     let startLine: string | undefined
     while (startLine === undefined) {
       if (Date.now() > deadline) throw new Error('the server did not log its start in time')
@@ -59,11 +75,13 @@ export function binaryHarness() {
       startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
     }
     reader.releaseLock()
+    const lines = buffered.split('\n')
     const startLog = JSON.parse(startLine) as Record<string, unknown>
     const url = String(startLog.address)
-    return { proc, url, port: Number(new URL(url).port), startLog, startOutput: buffered }
+    return { proc, url, port: Number(new URL(url).port), startLog, startOutput: buffered, earlierLines: lines.slice(0, lines.indexOf(startLine)) }
   }
 
+  /** Sends `signal` (SIGTERM: a clean stop) and returns the exit code. */
   async function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
     server.proc.kill(signal)
     const code = await server.proc.exited
@@ -71,5 +89,20 @@ export function binaryHarness() {
     return code
   }
 
-  return { running, workDir, start, stop }
+  /** Runs the binary to its exit (a start that must fail; killed after `timeoutMs` if it does not), with its exit code and output. */
+  async function runToExit(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+    const proc = Bun.spawn([binary, ...args], { cwd: options.cwd ?? workDir, env: options.env ?? {}, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+    running.add(proc)
+    const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 10_000)
+    const [exitCode, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+    clearTimeout(timer)
+    running.delete(proc)
+    return { exitCode, stdout, stderr }
+  }
+
+  /** Keeps track of a process the test spawned itself, so it is killed if the test fails. */
+  const track = (proc: Bun.Subprocess) => void running.add(proc)
+  const untrack = (proc: Bun.Subprocess) => void running.delete(proc)
+
+  return { workDir, running, start, stop, runToExit, track, untrack }
 }
