@@ -15,6 +15,7 @@ import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
+import { Readiness } from './readiness'
 import { front } from './front'
 import { InFlight } from './http/request-limits'
 import type { KvStore } from './modules/kv/store'
@@ -36,6 +37,8 @@ export interface AppDependencies {
   persistence?: Persistence
   /** Settings SIGHUP can change; made from the configuration when not given. */
   live?: LiveSettings
+  /** What the server waits for before it is ready (main.ts); ready from the start when not given. */
+  readiness?: Readiness
 }
 
 /** The cache engine as the configuration describes it. */
@@ -66,6 +69,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const live = deps.live ?? new LiveSettings(config)
+  const readiness = deps.readiness ?? new Readiness()
+  // Set when the data directory has loaded (the server listens before that): see main.ts.
+  const persistence: { current: Persistence | undefined } = { current: deps.persistence }
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
 
@@ -75,6 +81,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('engine', engine)
     .decorate('shared', shared)
     .decorate('live', live)
+    .decorate('persistence', persistence)
+    .decorate('readiness', readiness)
     .use(errorHandling(logger))
     .use(
       openapi({
@@ -84,12 +92,12 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
         },
       }),
     )
-    .use(healthModule(shared))
+    .use(healthModule(readiness, shared))
     .use(kvModule(store, config, shared && new SharedLeases(shared)))
     .use(batchModule(engine, config, shared))
     .use(keysModule(engine, shared))
     .use(proxyModule(proxy))
-    .use(adminModule(deps.persistence))
+    .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
@@ -100,9 +108,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const timed = timeRequests(observers, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
-  const persistence = deps.persistence
-  const durable = persistence !== undefined && config.persistence?.fsync === 'always' ? () => persistence.durable() : undefined
-  return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote }) as never)
+  // With --fsync always a write is answered once the journal's fsync covers it.
+  const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined
+  return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

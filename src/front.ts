@@ -5,7 +5,8 @@ import type { LiveSettings } from './live-settings'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
-import { routable, splitUrl } from './http/url'
+import { pathStart, routable, splitUrl } from './http/url'
+import type { Readiness } from './readiness'
 import { headerLimits, type InFlight } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
@@ -24,6 +25,8 @@ export interface FrontParts {
   live: LiveSettings
   logger: Logger
   remote: RemoteAddress
+  /** Until the data is loaded, only the health routes answer. */
+  readiness: Readiness
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -35,6 +38,8 @@ function routedPathAndQuery(url: string): [pathname: string, query: string] {
 }
 
 const invalidHost = () => errorResponse(400, 'INVALID_HOST', 'the Host header field is not valid')
+const starting = () => errorResponse(503, 'STARTING', 'the server is loading its data directory; try again shortly', { 'retry-after': '1' })
+const isHealthRoute = (url: string) => url.startsWith('/health', pathStart(url))
 
 /**
  * What every request goes through before Elysia routes it, in order: a URL the router reads as
@@ -88,9 +93,12 @@ export function front(config: Config, parts: FrontParts) {
             return response
           }
     const timed = parts.timed(acknowledged)
+    const readiness = parts.readiness
     return (request) => {
       const routed = routable(request, origin)
-      return routed === undefined ? invalidHost() : inFlight.run(timed, routed)
+      if (routed === undefined) return invalidHost()
+      if (!readiness.serving && !isHealthRoute(routed.url)) return starting()
+      return inFlight.run(timed, routed)
     }
   }
 

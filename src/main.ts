@@ -1,57 +1,56 @@
 import { createApp, createEngine } from './app'
-import { Persistence, PersistenceError } from './persistence'
 import { usage } from './config/help'
-import { healthCheck } from './health-check'
-import { ConfigError, loadConfig } from './config/load'
+import { ConfigError, loadConfig, type LoadReport } from './config/load'
+import { changedSettings, printConfig } from './config/print'
 import type { Config } from './config/schema'
+import { healthCheck } from './health-check'
 import { createLogger } from './log/logger'
+import { Persistence, PersistenceError } from './persistence'
+import { Readiness } from './readiness'
+import { applyReload } from './reload'
 import { ListenError, drain, listen } from './server'
+import { handleSignals } from './signals'
 import { formatSize } from './units/size'
 import { VERSION } from './version'
 
-// Entry point of the binary: parse the configuration, start serving, stop cleanly on signals.
+// Entry point of the binary: parse the configuration, run the command or start serving, stop cleanly on signals.
 
+const argv = process.argv.slice(2)
+
+/** A fatal error: one JSON line, like every other line fastcache writes to stderr, then exit. */
 function fail(message: string, status: number): never {
-  process.stderr.write(`fastcache: ${message}\n`)
+  createLogger('error').error(message)
   process.exit(status)
 }
 
-let loaded
-try {
-  loaded = loadConfig(process.argv.slice(2), process.env)
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message, 2)
-  throw error
-}
-if (loaded.kind === 'help') {
-  process.stdout.write(usage(VERSION))
-  process.exit(0)
-}
-if (loaded.kind === 'version') {
-  process.stdout.write(`fastcache ${VERSION}\n`)
-  process.exit(0)
+function load() {
+  try {
+    return loadConfig(argv, process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2)
+    throw error
+  }
 }
 
-/** Loads persisted data when asked to, then listens. (A function: the bytecode build allows no top-level await.) */
-async function start(config: Config): Promise<void> {
+/**
+ * Takes the data directory's lock, listens (so /health answers while data loads), loads the data,
+ * then serves. (A function: the bytecode build allows no top-level await.)
+ */
+async function start(startConfig: Config, report: LoadReport): Promise<void> {
+  let config = startConfig
   const logger = createLogger(config.logLevel)
+  for (const warning of report.warnings) logger.warn(warning)
   const engine = createEngine(config)
-  let persistence: Persistence | undefined
+  let lock
   if (config.persistence !== null) {
     try {
-      persistence = await Persistence.start(engine, config.persistence, logger)
+      lock = Persistence.lock(config.persistence.dir)
     } catch (error) {
-      if (error instanceof PersistenceError) fail(error.message, 1)
-      fail(`cannot use the data directory ${config.persistence.dir}: ${(error as Error).message}`, 1)
+      fail((error as Error).message, 1)
     }
   }
-  const app = createApp(config, { logger, engine, persistence })
-  const shared = app.decorator.shared
-  if (shared !== undefined && config.tier !== null) {
-    // First requests should find Redis connected; if it is not there in time, start degraded and keep trying.
-    const waitMs = Math.max(config.tier.redisTimeoutMs, 2000)
-    if (!(await shared.ready(waitMs))) logger.warn('Redis is not reachable yet; serving degraded until it is', { waitedMs: waitMs })
-  }
+  const readiness = new Readiness([...(config.persistence === null ? [] : ['data' as const]), ...(config.tier === null ? [] : ['redis' as const])])
+  const app = createApp(config, { logger, engine, readiness })
 
   let server
   try {
@@ -60,20 +59,16 @@ async function start(config: Config): Promise<void> {
     if (error instanceof ListenError) fail(error.message, 1)
     throw error
   }
-  logger.info('fastcache started', {
-    address: `${config.tls === null ? 'http' : 'https'}://${server.hostname}:${server.port}`,
-    access: config.tokens.length > 0 ? `${config.tokens.length} token(s)` : 'open',
-    maxMemory: formatSize(config.maxMemoryBytes),
-    version: VERSION,
-  })
+  const address = `${config.tls === null ? 'http' : 'https'}://${server.hostname}:${server.port}`
 
   let stopping = false
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, async () => {
+  handleSignals(logger, {
+    async stop(signal) {
       if (stopping) return
       stopping = true
       logger.info('stopping', { signal })
       await drain(app, logger)
+      const persistence = app.decorator.persistence.current
       if (persistence !== undefined) {
         // The final snapshot: the next start loads one file instead of replaying the journal. Its
         // failure is logged where it happens; the next start loads whatever the disk holds.
@@ -81,9 +76,74 @@ async function start(config: Config): Promise<void> {
       }
       logger.info('stopped')
       process.exit(0)
-    })
+    },
+    reload() {
+      logger.info('reloading the configuration', { signal: 'SIGHUP' })
+      try {
+        const next = loadConfig(argv, process.env)
+        if (next.kind !== 'run') return
+        for (const warning of next.report.warnings) logger.warn(warning)
+        config = applyReload(config, next.config, app.decorator.live, logger)
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error
+        logger.warn('the configuration was not reloaded; the running settings stay', { reason: error.message })
+      }
+    },
+  })
+
+  if (config.persistence !== null) {
+    logger.info('loading the data directory', { address, dir: config.persistence.dir })
+    try {
+      app.decorator.persistence.current = await Persistence.start(engine, config.persistence, logger, undefined, lock)
+    } catch (error) {
+      if (error instanceof PersistenceError) fail(error.message, 1)
+      fail(`cannot use the data directory ${config.persistence.dir}: ${(error as Error).message}`, 1)
+    }
+    readiness.done('data')
   }
+  const shared = app.decorator.shared
+  if (shared !== undefined && config.tier !== null) {
+    // First requests should find Redis connected; if it is not there in time, start degraded and keep trying.
+    const waitMs = Math.max(config.tier.redisTimeoutMs, 2000)
+    if (await shared.ready(waitMs)) readiness.done('redis')
+    else {
+      logger.warn('Redis is not reachable yet; serving degraded until it is', { waited: `${waitMs / 1000}s` })
+      void (async () => {
+        while (!(await shared.ready(5000)));
+        readiness.done('redis')
+        logger.info('Redis reached')
+      })()
+    }
+  }
+  logger.info('fastcache started', {
+    address,
+    version: VERSION,
+    access: config.tokens.length > 0 ? `${config.tokens.length} token(s)` : 'open',
+    maxMemory: formatSize(config.maxMemoryBytes),
+    settings: changedSettings(report),
+  })
 }
 
-if (loaded.kind === 'health-check') void healthCheck(loaded.config).then((status) => process.exit(status))
-else void start(loaded.config)
+const loaded = load()
+switch (loaded.kind) {
+  case 'help':
+    process.stdout.write(usage(VERSION))
+    process.exit(0)
+  case 'version':
+    process.stdout.write(`fastcache ${VERSION}\n`)
+    process.exit(0)
+  case 'print-config':
+    process.stdout.write(printConfig(loaded.report))
+    process.exit(0)
+  case 'check-config': {
+    const logger = createLogger('info')
+    for (const warning of loaded.report.warnings) logger.warn(warning)
+    logger.info('the configuration is valid')
+    process.exit(0)
+  }
+  case 'health-check':
+    void healthCheck(loaded.config).then((status) => process.exit(status))
+    break
+  case 'run':
+    void start(loaded.config, loaded.report)
+}

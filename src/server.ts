@@ -29,7 +29,7 @@ export function listen(app: App, config: Config) {
       reusePort: false,
       // Bun refuses a larger body with 413 from its Content-Length, before reading it.
       maxRequestBodySize: config.maxBodyBytes,
-      idleTimeout: config.idleTimeoutSeconds,
+      idleTimeout: config.readTimeoutSeconds,
       tls,
     })
   } catch (error) {

@@ -8,7 +8,7 @@ const READ_METHODS = new Set(['GET', 'HEAD'])
  * answer 401, so the route table cannot be probed anonymously.
  */
 export function requiredScope(method: string, pathname: string, query: string, publicMetrics: boolean): Scope | null {
-  if (pathname === '/health') return null
+  if (pathname === '/health' || pathname === '/health/ready') return null
   if (pathname === '/metrics' || pathname === '/v1/stats' || pathname === '/openapi' || pathname.startsWith('/openapi/')) {
     return publicMetrics ? null : 'admin'
   }

@@ -1,183 +1,94 @@
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { DURATION_HINT, parseDurationMs } from '../units/duration'
-import { SIZE_HINT, parseSizeBytes } from '../units/size'
-import { ConfigInput, UpstreamInput, type Config, type ConfigKey, type Scope, type UpstreamConfig } from './schema'
+import { ENTRY_OVERHEAD_BYTES } from '../cache'
+import { parseDurationMs } from '../units/duration'
+import { formatSize, parseSizeBytes } from '../units/size'
+import { ConfigError } from './errors'
+import { formatMs, hintOf } from './hints'
+import { maskUrl, ordinal } from './mask'
+import { describeSetting, type Source } from './names'
+import { ConfigInput, UpstreamInput, settingSchema, type Config, type ConfigKey, type Scope, type UpstreamConfig } from './schema'
+import { KEYS, parseArgv, readConfigFile, readEnv, type Command, type Raw } from './sources'
 
-/** A configuration mistake; the message names the flag, variable or file key and what is wrong. */
-export class ConfigError extends Error {}
+export { ConfigError } from './errors'
+export { envName, flagName, type Source } from './names'
 
-/** What the command line asks for: serve (run), or one of the commands that do something else and exit. */
-export type LoadResult = { kind: 'run' | 'health-check'; config: Config } | { kind: 'help' } | { kind: 'version' }
-
-/** Asks a running server (the one this configuration describes) whether it is alive; see health-check.ts. */
-const HEALTH_CHECK_FLAG = '--health-check'
-
-type Source = 'flag' | 'env' | 'file'
-type Raw = Record<string, unknown>
-
-const KEYS = Object.keys(ConfigInput.properties) as ConfigKey[]
-const PartialInput = Type.Partial(ConfigInput)
-const SIZE_KEYS: ConfigKey[] = ['maxMemory', 'maxValueSize', 'maxKeySize', 'maxBodySize', 'maxHeaderSize']
-/** Keys a flag may give more than once; the values accumulate (a variable takes them comma-separated). */
-const LIST_KEYS: ConfigKey[] = ['upstream', 'tokens', 'corsOrigin']
-/** Switches: a bare flag means true; a value must be true, false, 1 or 0. */
-const BOOLEAN_KEYS: ConfigKey[] = ['allowUnauthenticated', 'publicMetrics', 'accessLog', 'recover']
-/** Flags spelled otherwise than their key (the key is named after the variable FASTCACHE_TOKENS). */
-const FLAG_NAMES: Partial<Record<ConfigKey, string>> = { tokens: '--token' }
-/** Bun closes idle connections after at most 255 s. */
-const MAX_IDLE_TIMEOUT_MS = 255_000
-const DEFAULT_IDLE_TIMEOUT_MS = 30_000
-const DEFAULT_SNAPSHOT_INTERVAL_MS = 5 * 60_000
-/** Bun answers 431 to a header section over 16 KiB before any JS runs. */
-const MAX_HEADER_BYTES = 16 * 1024
-/** Durations where 0 means "off". */
-const ZERO_MEANS_OFF_KEYS: ConfigKey[] = ['nearCacheTtl', 'snapshotInterval']
-/** Keys with nested options, which only the config file can express. */
-const FILE_ONLY_KEYS: ConfigKey[] = ['upstreams']
-
-const UPSTREAM_DEFAULTS = { timeoutMs: 10_000, maxBodyBytes: 8 * 1024 * 1024 }
-
-export const flagName = (key: string) => FLAG_NAMES[key as ConfigKey] ?? '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
-export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
-
-function describe(source: Source, key: string): string {
-  if (source === 'flag') return flagName(key)
-  if (source === 'env') return envName(key)
-  return `config file key "${key}"`
+/** What was loaded besides the configuration: where each value came from, and what deserves a warning. */
+export interface LoadReport {
+  /** The merged input values (as given, before units are decoded), by key; unset keys are absent. */
+  input: Partial<Record<ConfigKey, unknown>>
+  sources: Record<ConfigKey, Source>
+  /** Unknown variables, renamed settings: logged at start, printed by --check-config. */
+  warnings: string[]
 }
 
-/** What a valid value looks like, from the schema, for error messages. */
-function hintFor(key: ConfigKey): string {
-  const schema = ConfigInput.properties[key] as TSchema
-  if (key === 'port') return 'an integer from 0 to 65535'
-  if (key === 'logLevel') return 'one of debug, info, warn, error'
-  if (key === 'fsync') return 'one of always, everysec, no'
-  if (key === 'redisTimeout') return DURATION_HINT
-  if (ZERO_MEANS_OFF_KEYS.includes(key)) return `0 or ${DURATION_HINT}`
-  if (key === 'redis') return 'redis://[user:pass@]host:port[/db] or rediss://...'
-  if (key === 'redisCluster') return 'host:port,host:port,...'
-  if (key === 'defaultTtl') return DURATION_HINT
-  if (key === 'tokens') return 'SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters'
-  if (key === 'corsOrigin') return 'an origin such as https://app.example.com (scheme, host, optional port) or *'
-  if (BOOLEAN_KEYS.includes(key)) return 'true or false (or the bare flag)'
-  if (key === 'maxBatch' || key === 'maxHeaders' || key === 'maxConnections') {
-    const s = schema as unknown as { minimum: number; maximum: number }
-    return `an integer from ${s.minimum} to ${s.maximum}`
-  }
-  if (key === 'idleTimeout') return DURATION_HINT + ', at most 255s'
-  if (key === 'upstream') return 'name=http(s)://host[:port][/path], the name made of letters, digits, _ and -'
-  if (key === 'upstreams') {
-    return 'an object of upstreams by name, each {"url": ..., and optional timeout, maxBodySize, defaultTtl, forwardHeaders, cacheAuthorized, ignoreCookies}'
-  }
-  if (schema.anyOf) return SIZE_HINT
-  return 'a non-empty string'
-}
+/** What the command line asks for: serve (run), one of the commands that use the configuration, or help/version. */
+export type LoadResult = { kind: Exclude<Command, 'help' | 'version'> | 'run'; config: Config; report: LoadReport } | { kind: 'help' | 'version' }
 
 /**
  * Resolves the configuration: flag beats environment beats config file beats default.
  * Each source is validated on its own against the same schema, so an error names where it came from.
  */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>, readFile = (path: string) => readFileSync(path, 'utf8')): LoadResult {
-  const healthCheck = argv.includes(HEALTH_CHECK_FLAG)
-  const flags = parseArgv(argv.filter((arg) => arg !== HEALTH_CHECK_FLAG))
-  if (flags === 'help' || flags === 'version') return { kind: flags }
-  const fromFlags = validate(flags, 'flag')
-  const fromEnv = validate(readEnv(env), 'env')
-  const configPath = (fromFlags.config ?? fromEnv.config) as string | undefined
-  const fromFile = configPath === undefined ? {} : validate(readConfigFile(configPath, readFile), 'file')
-  const merged: Raw = {}
+  const warnings: string[] = []
+  const { raw: flags, command } = parseArgv(argv, warnings)
+  if (command === 'help' || command === 'version') return { kind: command }
+  const given: [Source, Partial<Record<ConfigKey, unknown>>][] = [['flag', validate(flags, 'flag')], ['env', validate(readEnv(env, warnings), 'env')]]
+  const configPath = (given[0]![1].config ?? given[1]![1].config) as string | undefined
+  given.push(['file', configPath === undefined ? {} : validate(readConfigFile(configPath, readFile, warnings), 'file')])
+  const input: Raw = {}
+  const sources = {} as Record<ConfigKey, Source>
   for (const key of KEYS) {
-    const value = fromFlags[key] ?? fromEnv[key] ?? fromFile[key] ?? (ConfigInput.properties[key] as TSchema).default
-    if (value !== undefined) merged[key] = value
+    const [source, value] = given.map(([source, values]) => [source, values[key]] as const).find(([, value]) => value !== undefined) ?? ['default', settingSchema(key).default]
+    sources[key] = source
+    if (value !== undefined) input[key] = value
   }
-  return { kind: healthCheck ? 'health-check' : 'run', config: decode(merged, readFile) }
+  return { kind: command ?? 'run', config: decode(input, readFile), report: { input, sources, warnings } }
 }
 
-function parseArgv(argv: string[]): Raw | 'help' | 'version' {
-  const raw: Raw = {}
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === '--help' || arg === '-h') return 'help'
-    if (arg === '--version' || arg === '-v') return 'version'
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (flags start with --; see --help)`)
-    const eq = arg.indexOf('=')
-    const name = eq < 0 ? arg : arg.slice(0, eq)
-    const key = KEYS.find((k) => flagName(k) === name)
-    if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`)
-    if (FILE_ONLY_KEYS.includes(key)) throw new ConfigError(`${name} can only be set in the config file (key "${key}")`)
-    let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
-    if (value === undefined && BOOLEAN_KEYS.includes(key)) {
-      raw[key] = 'true'
-      continue
-    }
-    if (value === undefined) {
-      value = argv[i + 1]
-      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${hintFor(key)}`)
-      i++
-    }
-    raw[key] = LIST_KEYS.includes(key) ? [...((raw[key] as string[] | undefined) ?? []), value] : value
-  }
-  return raw
-}
-
-function readEnv(env: Record<string, string | undefined>): Raw {
-  const raw: Raw = {}
-  for (const key of KEYS) {
-    const value = env[envName(key)]
-    if (value === undefined || value === '') continue
-    if (FILE_ONLY_KEYS.includes(key)) throw new ConfigError(`${envName(key)} is not read: "${key}" can only be set in the config file`)
-    raw[key] = LIST_KEYS.includes(key) ? value.split(',').map((item) => item.trim()) : value
-  }
-  return raw
-}
-
-function readConfigFile(path: string, readFile: (path: string) => string): Raw {
-  let text: string
-  try {
-    text = readFile(path)
-  } catch (error) {
-    throw new ConfigError(`--config: cannot read ${path}: ${(error as Error).message}`)
-  }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (error) {
-    throw new ConfigError(`--config: ${path} is not valid JSON: ${(error as Error).message}`)
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`--config: ${path} must hold a JSON object`)
-  }
-  const raw = parsed as Raw
-  if ('config' in raw) throw new ConfigError(`config file key "config" is not allowed inside a config file`)
-  return raw
-}
+/** Every key's schema made optional, so each source validates only what it sets. */
+const SourceSchema = Type.Partial(ConfigInput)
 
 function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>> {
   for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key as ConfigKey)) throw new ConfigError(`unknown ${describe(source, key)} (see --help)`)
+    if (!KEYS.includes(key as ConfigKey)) throw new ConfigError(`unknown ${describeSetting(source, key)} (see --help)`)
   }
   const converted = convert(raw)
-  const error = Value.Errors(PartialInput, converted).First()
+  const error = Value.Errors(SourceSchema, converted).First()
   if (error) {
     const [, key, name, option] = error.path.split('/') as [string, ConfigKey, string?, string?]
     if (key === 'upstreams' && name !== undefined) throw new ConfigError(upstreamOptionError(name, option, error.value))
-    throw new ConfigError(`${describe(source, key)}: expected ${hintFor(key)}, got ${JSON.stringify(raw[key])}`)
+    throw new ConfigError(`${describeSetting(source, key)}: expected ${hintOf(settingSchema(key))}, ${shown(key, raw[key], name)}`)
   }
-  // Bounds the schema cannot express, checked here rather than in decode so the message names the source.
-  for (const key of SIZE_KEYS) {
-    if (converted[key] !== undefined && parseSizeBytes(converted[key]) === undefined) {
-      throw new ConfigError(`${describe(source, key)}: ${JSON.stringify(raw[key])} is too large`)
+  // Bounds the schema cannot express (the value in units), checked here so the message names the source.
+  for (const key of KEYS) {
+    const schema = settingSchema(key)
+    if (converted[key] === undefined || converted[key] === 0 || schema.unit === undefined) continue
+    const value = schema.unit === 'size' ? parseSizeBytes(converted[key]) : parseDurationMs(converted[key])
+    const what = `${describeSetting(source, key)}: ${JSON.stringify(raw[key])}`
+    if (value === undefined) throw new ConfigError(`${what} is too ${schema.unit === 'size' ? 'large' : 'long'}`)
+    if (schema.max !== undefined && value > schema.max) {
+      throw new ConfigError(`${what} is more than ${schema.unit === 'size' ? formatSize(schema.max) : formatMs(schema.max)}, the most the runtime allows`)
     }
   }
-  if (converted.defaultTtl !== undefined && parseDurationMs(converted.defaultTtl) === undefined) {
-    throw new ConfigError(`${describe(source, 'defaultTtl')}: ${JSON.stringify(raw.defaultTtl)} is too long`)
-  }
-  if (converted.idleTimeout !== undefined && !((parseDurationMs(converted.idleTimeout) ?? Infinity) <= MAX_IDLE_TIMEOUT_MS)) {
-    throw new ConfigError(`${describe(source, 'idleTimeout')}: ${JSON.stringify(raw.idleTimeout)} is longer than 255s`)
-  }
   return converted
+}
+
+/**
+ * What an error says it got: the value, or for a secret which item it was and its scope, never
+ * the secret itself; a URL without its password.
+ */
+function shown(key: ConfigKey, value: unknown, index: string | undefined): string {
+  const sensitive = settingSchema(key).sensitive
+  if (sensitive === 'url') return `got ${JSON.stringify(maskUrl(String(value)))}`
+  if (sensitive !== 'secret') return `got ${JSON.stringify(value)}`
+  const items = Array.isArray(value) ? value : [value]
+  const position = index === undefined ? 0 : Number(index)
+  const item = String(items[position] ?? '')
+  const scope = item.includes(':') ? `scope "${item.slice(0, item.indexOf(':'))}"` : 'no scope'
+  return `got a ${ordinal(position + 1)} value with ${scope} and ${Math.max(0, item.length - item.indexOf(':') - 1)} characters after it (not shown)`
 }
 
 /**
@@ -187,11 +98,12 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
 function convert(raw: Raw): Raw {
   const converted: Raw = { ...raw }
   for (const [key, value] of Object.entries(raw)) {
-    const schema = ConfigInput.properties[key as ConfigKey] as TSchema
-    if (schema.type === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
-    // 0 turns the near cache or timed snapshots off; from a flag or variable it arrives as "0".
-    if (ZERO_MEANS_OFF_KEYS.includes(key as ConfigKey) && value === '0') converted[key] = 0
-    if (schema.type === 'boolean' && typeof value === 'string') {
+    const schema = settingSchema(key)
+    if (schema === undefined || typeof value !== 'string') continue
+    if (schema.type === 'integer' && /^[0-9]+$/.test(value)) converted[key] = Number(value)
+    // 0 turns a feature off (near cache, timed snapshots); from a flag or variable it arrives as "0".
+    if (value === '0' && (schema.anyOf as TSchema[] | undefined)?.some((variant) => variant.const === 0)) converted[key] = 0
+    if (schema.type === 'boolean') {
       if (value === 'true' || value === '1') converted[key] = true
       else if (value === 'false' || value === '0') converted[key] = false
     }
@@ -199,22 +111,11 @@ function convert(raw: Raw): Raw {
   return converted
 }
 
-const UPSTREAM_OPTION_HINTS: Record<string, string> = {
-  url: 'http(s)://host[:port][/path]',
-  timeout: DURATION_HINT,
-  maxBodySize: SIZE_HINT,
-  defaultTtl: DURATION_HINT,
-  forwardHeaders: 'an array of header names',
-  cacheAuthorized: 'true or false',
-  ignoreCookies: 'true or false',
-}
-
 function upstreamOptionError(name: string, option: string | undefined, value: unknown): string {
   const where = `config file key "upstreams.${name}${option === undefined ? '' : '.' + option}"`
-  if (option === undefined || !(option in UPSTREAM_OPTION_HINTS)) {
-    return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
-  }
-  return `${where}: expected ${UPSTREAM_OPTION_HINTS[option]}, got ${JSON.stringify(value)}`
+  const schema = option === undefined ? undefined : (UpstreamInput.properties as Record<string, TSchema>)[option]
+  if (schema === undefined) return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
+  return `${where}: expected ${hintOf(schema)}, got ${JSON.stringify(value)}`
 }
 
 /** Checks a base URL and drops its trailing slash; the message says what is wrong with it. */
@@ -238,6 +139,8 @@ type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', 
   ignoreCookies?: boolean
 }
 
+const upstreamDefault = (option: keyof typeof UpstreamInput.properties) => (UpstreamInput.properties[option] as TSchema).default
+
 function decodeUpstream(name: string, options: UpstreamOptions, where: string): UpstreamConfig {
   const bounded = <T>(option: string, value: T | undefined): T => {
     if (value === undefined) throw new ConfigError(`${where}.${option}: ${JSON.stringify(options[option as keyof UpstreamOptions])} is too large`)
@@ -246,12 +149,12 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
   return {
     name,
     baseUrl: upstreamBaseUrl(where, options.url),
-    timeoutMs: options.timeout === undefined ? UPSTREAM_DEFAULTS.timeoutMs : bounded('timeout', parseDurationMs(options.timeout)),
-    maxBodyBytes: options.maxBodySize === undefined ? UPSTREAM_DEFAULTS.maxBodyBytes : bounded('maxBodySize', parseSizeBytes(options.maxBodySize)),
+    timeoutMs: bounded('timeout', parseDurationMs(options.timeout ?? upstreamDefault('timeout'))),
+    maxBodyBytes: bounded('maxBodySize', parseSizeBytes(options.maxBodySize ?? upstreamDefault('maxBodySize'))),
     defaultTtlMs: options.defaultTtl === undefined ? null : bounded('defaultTtl', parseDurationMs(options.defaultTtl)),
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
-    cacheAuthorized: options.cacheAuthorized ?? false,
-    ignoreCookies: options.ignoreCookies ?? false,
+    cacheAuthorized: options.cacheAuthorized ?? upstreamDefault('cacheAuthorized'),
+    ignoreCookies: options.ignoreCookies ?? upstreamDefault('ignoreCookies'),
   }
 }
 
@@ -288,13 +191,21 @@ function readTokenFile(path: string, readFile: (path: string) => string): string
   text.split('\n').forEach((line, index) => {
     const token = line.trim()
     if (token === '' || token.startsWith('#')) return
-    if (!TOKEN_LINE.test(token)) throw new ConfigError(`--token-file: line ${index + 1} of ${path} is not ${hintFor('tokens')}`)
+    if (!TOKEN_LINE.test(token)) throw new ConfigError(`--token-file: line ${index + 1} of ${path} is not ${hintOf(settingSchema('tokens'))} (the line is not shown)`)
     tokens.push(token)
   })
   return tokens
 }
 
 const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === '[::1]' || host === 'localhost'
+const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
+
+/** An address to listen on: an IPv4 or IPv6 address (brackets allowed) or a host name (not one that starts like an IPv4 address). */
+function checkHost(host: string): string {
+  const unbracketed = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  if (isIP(unbracketed) !== 0 || (unbracketed === host && HOST_NAME.test(host) && !/^[0-9]+\./.test(host))) return host
+  throw new ConfigError(`--host: ${JSON.stringify(host)} is not an IP address or a host name`)
+}
 
 /** Checks that a TLS file can be read now, so a typo stops the start with its name rather than a TLS error. */
 function checkReadable(flag: string, path: string, readFile: (path: string) => string): string {
@@ -306,11 +217,8 @@ function checkReadable(flag: string, path: string, readFile: (path: string) => s
   return path
 }
 
-/** A validated duration of a ZERO_MEANS_OFF_KEYS key, in milliseconds (0: off). */
-const durationOrOffMs = (value: unknown) => (value === 0 ? 0 : parseDurationMs(value)!)
-
-const DEFAULT_NEAR_CACHE_TTL_MS = 5000
-const DEFAULT_REDIS_TIMEOUT_MS = 1000
+/** A validated duration in milliseconds; 0 where 0 means off. */
+const durationMs = (value: unknown) => (value === 0 ? 0 : parseDurationMs(value)!)
 
 function decodeTier(input: Raw): Config['tier'] {
   if (input.redis === undefined && input.redisCluster === undefined) return null
@@ -323,25 +231,19 @@ function decodeTier(input: Raw): Config['tier'] {
             return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) }
           }),
         }
-  const near = input.nearCacheTtl
-  return {
-    redis,
-    nearCacheTtlMs: near === undefined ? DEFAULT_NEAR_CACHE_TTL_MS : durationOrOffMs(near),
-    redisTimeoutMs: input.redisTimeout === undefined ? DEFAULT_REDIS_TIMEOUT_MS : parseDurationMs(input.redisTimeout)!,
-  }
+  return { redis, nearCacheTtlMs: durationMs(input.nearCacheTtl), redisTimeoutMs: durationMs(input.redisTimeout) }
 }
 
 function decode(input: Raw, readFile: (path: string) => string): Config {
   // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
   const size = (key: ConfigKey) => parseSizeBytes(input[key])!
-  const defaultTtlMs = input.defaultTtl === undefined ? null : parseDurationMs(input.defaultTtl)!
-  const tokenLines = [...((input.tokens as string[] | undefined) ?? []), ...(input.tokenFile === undefined ? [] : readTokenFile(input.tokenFile as string, readFile))]
+  const tokenLines = [...(input.tokens as string[]), ...(input.tokenFile === undefined ? [] : readTokenFile(input.tokenFile as string, readFile))]
   const tokens = tokenLines.map((line) => {
     const colon = line.indexOf(':')
     return { scope: line.slice(0, colon) as Scope, secret: line.slice(colon + 1) }
   })
-  const host = input.host as string
-  const allowUnauthenticated = (input.allowUnauthenticated as boolean | undefined) ?? false
+  const host = checkHost(input.host as string)
+  const allowUnauthenticated = input.allowUnauthenticated as boolean
   // Protected mode, as Redis has it: an open cache on a reachable address is a mistake until said otherwise.
   if (tokens.length === 0 && !allowUnauthenticated && !isLoopback(host)) {
     throw new ConfigError(`refusing to listen on ${host} without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect`)
@@ -351,43 +253,48 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
     input.tlsCert === undefined
       ? null
       : { certFile: checkReadable('--tls-cert', input.tlsCert as string, readFile), keyFile: checkReadable('--tls-key', input.tlsKey as string, readFile) }
-  if (size('maxHeaderSize') > MAX_HEADER_BYTES) throw new ConfigError('--max-header-size: at most 16kb, the runtime refuses larger header sections itself')
   if (input.redis !== undefined && input.redisCluster !== undefined) throw new ConfigError('--redis and --redis-cluster exclude each other: give one')
   if ((input.redis !== undefined || input.redisCluster !== undefined) && input.dataDir !== undefined) {
     throw new ConfigError('--data-dir does not go with --redis or --redis-cluster: the shared tier is Redis, which persists by its own settings')
   }
   if (size('maxValueSize') > size('maxBodySize')) throw new ConfigError('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
+  const largestEntry = size('maxKeySize') + size('maxValueSize') + ENTRY_OVERHEAD_BYTES
+  if (size('maxMemory') < largestEntry) {
+    throw new ConfigError(
+      `--max-memory ${formatSize(size('maxMemory'))} cannot hold one entry of the largest size allowed ` +
+        `(--max-key-size + --max-value-size + ${ENTRY_OVERHEAD_BYTES} bytes of overhead = ${largestEntry} bytes): raise --max-memory or lower --max-value-size`,
+    )
+  }
   return {
     tokens,
     allowUnauthenticated,
-    publicMetrics: (input.publicMetrics as boolean | undefined) ?? false,
-    accessLog: (input.accessLog as boolean | undefined) ?? false,
+    publicMetrics: input.publicMetrics as boolean,
+    accessLog: input.accessLog as boolean,
     tls,
     maxBodyBytes: size('maxBodySize'),
     maxBatch: input.maxBatch as number,
     maxHeaders: input.maxHeaders as number,
     maxHeaderBytes: size('maxHeaderSize'),
-    idleTimeoutSeconds: Math.ceil((input.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : parseDurationMs(input.idleTimeout)!) / 1000),
+    readTimeoutSeconds: Math.ceil(durationMs(input.readTimeout) / 1000),
     maxConnections: input.maxConnections as number,
-    corsOrigins: (input.corsOrigin as string[] | undefined) ?? [],
+    corsOrigins: input.corsOrigin as string[],
     tier: decodeTier(input),
     persistence:
       input.dataDir === undefined
         ? null
         : {
             dir: input.dataDir as string,
-            snapshotIntervalMs:
-              input.snapshotInterval === undefined ? DEFAULT_SNAPSHOT_INTERVAL_MS : durationOrOffMs(input.snapshotInterval),
+            snapshotIntervalMs: durationMs(input.snapshotInterval),
             fsync: input.fsync as 'always' | 'everysec' | 'no',
-            recover: (input.recover as boolean | undefined) ?? false,
+            recover: input.recover as boolean,
           },
     host,
     port: input.port as number,
     maxMemoryBytes: size('maxMemory'),
     maxValueBytes: size('maxValueSize'),
     maxKeyBytes: size('maxKeySize'),
-    defaultTtlMs,
-    upstreams: decodeUpstreams((input.upstream as string[] | undefined) ?? [], (input.upstreams as Record<string, UpstreamOptions> | undefined) ?? {}),
+    defaultTtlMs: input.defaultTtl === undefined ? null : parseDurationMs(input.defaultTtl)!,
+    upstreams: decodeUpstreams(input.upstream as string[], input.upstreams as Record<string, UpstreamOptions>),
     logLevel: input.logLevel as Config['logLevel'],
   }
 }

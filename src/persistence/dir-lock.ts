@@ -1,32 +1,11 @@
-import { dlopen, FFIType, read } from 'bun:ffi'
 import { closeSync, constants, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
 import { constants as os } from 'node:os'
 import { join } from 'node:path'
+import { LOCK_EX, LOCK_NB, errno as lastErrno, flock } from '../os/libc'
 import { PersistenceError } from './errors'
 
 /** Holds the lock, and the holder's PID for the message another instance gives. Never deleted (see release). */
 export const LOCK_FILE = 'fastcache.lock'
-
-const LOCK_EX = 2
-const LOCK_NB = 4
-
-type Libc = { flock(fd: number, operation: number): number; errno(): number }
-let libc: Libc | undefined
-
-/**
- * flock(2) through bun:ffi: node:fs has no file locks. The lock belongs to the open file, so the
- * kernel drops it when the process ends in any way, kill -9 included; nothing stale is left behind.
- */
-function loadLibc(): Libc {
-  const darwin = process.platform === 'darwin'
-  const errnoSymbol = darwin ? '__error' : '__errno_location'
-  const { symbols } = dlopen(darwin ? 'libSystem.B.dylib' : 'libc.so.6', {
-    flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    [errnoSymbol]: { args: [], returns: FFIType.ptr },
-  })
-  const errnoAddress = symbols[errnoSymbol] as () => number | null
-  return { flock: (fd, operation) => symbols.flock(fd, operation), errno: () => read.i32(errnoAddress()!, 0) }
-}
 
 /** The PID the lock file names, if it holds one (read from at most a few bytes: it is not ours to trust). */
 function readHolder(fd: number): string | undefined {
@@ -51,9 +30,10 @@ export class DirectoryLock {
     } catch (error) {
       throw new PersistenceError(`cannot lock the data directory ${dir}: ${(error as Error).message}`)
     }
-    libc ??= loadLibc()
-    if (libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
-      const errno = libc.errno()
+    // flock(2): the lock belongs to the open file, so the kernel drops it when the process ends in
+    // any way, kill -9 included; nothing stale is left behind.
+    if (flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+      const errno = lastErrno()
       const holder = readHolder(fd)
       closeSync(fd)
       if (errno === os.errno.EWOULDBLOCK) {

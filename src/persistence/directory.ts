@@ -38,12 +38,12 @@ export interface DirectoryLoaded {
  * what a crash can leave and nothing needs: an interrupted temporary snapshot and journals older
  * than the snapshot (it holds their records; a crash came before their deletion).
  */
-export function loadDirectory(engine: CacheEngine, dir: string, files: Files, recover: boolean, logger: Logger): DirectoryLoaded {
+export async function loadDirectory(engine: CacheEngine, dir: string, files: Files, recover: boolean, logger: Logger): Promise<DirectoryLoaded> {
   files.remove(temporaryOf(join(dir, SNAPSHOT_FILE)))
   const loaded: DirectoryLoaded = { records: 0, last: undefined, base: 0, damaged: [] }
   const snapshotPath = join(dir, SNAPSHOT_FILE)
   if (existsSync(snapshotPath)) {
-    const snapshot = loadFile(engine, snapshotPath, 'snapshot', recover, logger)
+    const snapshot = await loadFile(engine, snapshotPath, 'snapshot', recover, logger)
     loaded.base = Math.max(0, snapshot.generation)
     loaded.records += snapshot.records
     if (snapshot.damage !== null) loaded.damaged.push({ path: snapshotPath, damage: snapshot.damage })
@@ -54,7 +54,7 @@ export function loadDirectory(engine: CacheEngine, dir: string, files: Files, re
       files.remove(path)
       continue
     }
-    const journal = loadFile(engine, path, 'journal', recover, logger)
+    const journal = await loadFile(engine, path, 'journal', recover, logger)
     loaded.records += journal.records
     if (journal.damage !== null) loaded.damaged.push({ path, damage: journal.damage })
     loaded.last = { generation, validBytes: journal.validBytes, damaged: journal.damage !== null }

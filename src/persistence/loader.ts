@@ -17,6 +17,8 @@ import {
 
 /** Files larger than this log their loading progress. */
 const PROGRESS_BYTES = 16 * 1024 * 1024
+/** Loading yields to the event loop this often, so /health and /health/ready answer during a long load. */
+const YIELD_EVERY_MS = 20
 
 /** What --recover skipped in one file. */
 export interface Damage {
@@ -67,7 +69,7 @@ function apply(engine: CacheEngine, mutation: Mutation): void {
  * with its End record. Any other damage throws, naming the file and offset, unless `recover`: then
  * each damaged record is skipped and reading resumes at the next intact one (see `resync`).
  */
-export function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | 'journal', recover: boolean, logger: Logger): Loaded {
+export async function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | 'journal', recover: boolean, logger: Logger): Promise<Loaded> {
   const file = new Uint8Array(readFileSync(path))
   if (kind === 'journal' && isCutHeader(file, JOURNAL_MAGIC)) {
     const message = 'the journal ends inside its header (a crash while it was created); it is taken as empty'
@@ -87,6 +89,7 @@ export function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | '
   let ended = false
   let nextProgress = PROGRESS_BYTES
   const started = performance.now()
+  let lastYield = started
 
   const skip = (reason: string, to: number) => {
     if (!recover) {
@@ -125,6 +128,10 @@ export function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | '
       records++
     }
     offset = read.next
+    if ((records & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve))
+      lastYield = performance.now()
+    }
     if (offset >= nextProgress) {
       logger.info(`loading ${kind}`, { file: path, percent: Math.floor((100 * offset) / file.byteLength), records })
       nextProgress += PROGRESS_BYTES

@@ -50,10 +50,23 @@ export class Persistence implements MutationListener {
     private readonly lock: DirectoryLock,
   ) {}
 
-  /** Locks the directory, loads what it holds into the engine, then logs every change to it. */
-  static async start(engine: CacheEngine, options: PersistenceOptions, logger: Logger, files: Files = diskFiles): Promise<Persistence> {
-    mkdirSync(options.dir, { recursive: true })
-    const lock = DirectoryLock.acquire(options.dir)
+  /** Creates the directory if needed and takes its lock (or throws, naming the instance holding it). */
+  static lock(dir: string): DirectoryLock {
+    mkdirSync(dir, { recursive: true })
+    return DirectoryLock.acquire(dir)
+  }
+
+  /**
+   * Loads what the directory holds into the engine, then logs every change to it. The lock is taken
+   * here unless given (the server takes it before it listens, and loads after).
+   */
+  static async start(
+    engine: CacheEngine,
+    options: PersistenceOptions,
+    logger: Logger,
+    files: Files = diskFiles,
+    lock: DirectoryLock = Persistence.lock(options.dir),
+  ): Promise<Persistence> {
     try {
       return await Persistence.load(engine, options, logger, files, lock)
     } catch (error) {
@@ -71,7 +84,7 @@ export class Persistence implements MutationListener {
   ): Promise<Persistence> {
     const { dir } = options
     const started = performance.now()
-    const loaded = loadDirectory(engine, dir, files, options.recover, logger)
+    const loaded = await loadDirectory(engine, dir, files, options.recover, logger)
     const { last, damaged } = loaded
     // Appends continue in the newest journal after its last intact record, unless --recover read
     // around damage somewhere: then a new journal starts and a snapshot replaces every damaged file.

@@ -6,6 +6,10 @@ import { version } from '../../package.json'
 import { DURATION_HINT } from '../../src/units/duration'
 import { ConfigError, envName, flagName, loadConfig, type LoadResult } from '../../src/config/load'
 import type { Config } from '../../src/config/schema'
+import { ENTRY_OVERHEAD_BYTES } from '../../src/cache'
+import { fingerprint } from '../../src/config/mask'
+import { printConfig } from '../../src/config/print'
+import { ConfigInput } from '../../src/config/schema'
 
 const KB = 1024
 const MB = 1024 ** 2
@@ -29,7 +33,7 @@ const DEFAULTS: Config = {
   maxBatch: 1000,
   maxHeaders: 198,
   maxHeaderBytes: 16 * KB,
-  idleTimeoutSeconds: 30,
+  readTimeoutSeconds: 30,
   maxConnections: 10_000,
   corsOrigins: [],
   persistence: null,
@@ -67,6 +71,16 @@ function run(argv: string[], env: Env = {}, reader: Reader = noFile): Config {
   return result.config
 }
 
+/** The configuration, or the ConfigError a load throws. */
+function attempt(argv: string[]): Config | ConfigError {
+  try {
+    return run(argv)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+}
+
 /** Runs a load that must fail and returns its ConfigError, checking the message is one line. */
 function failure(argv: string[], env: Env = {}, reader: Reader = noFile): ConfigError {
   let caught: unknown
@@ -84,7 +98,7 @@ function failure(argv: string[], env: Env = {}, reader: Reader = noFile): Config
 
 describe('defaults', () => {
   test('no arguments and no environment give 127.0.0.1:7070 with a 256 MiB cache', () => {
-    expect(loadConfig([], {}, noFile)).toEqual({ kind: 'run', config: DEFAULTS })
+    expect(run([], {})).toEqual(DEFAULTS)
   })
 
   test('unrelated environment variables are ignored', () => {
@@ -130,7 +144,7 @@ describe('flags', () => {
       '--max-batch', '50',
       '--max-headers', '20',
       '--max-header-size', '8kb',
-      '--idle-timeout', '10s',
+      '--read-timeout', '10s',
       '--max-connections', '500',
       '--cors-origin', 'https://app.example.com',
       '--cors-origin', 'http://localhost:3000',
@@ -154,7 +168,7 @@ describe('flags', () => {
       maxBatch: 50,
       maxHeaders: 20,
       maxHeaderBytes: 8 * KB,
-      idleTimeoutSeconds: 10,
+      readTimeoutSeconds: 10,
       maxConnections: 500,
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     })
@@ -189,7 +203,7 @@ describe('flags', () => {
   })
 
   test('only the first = separates name from value', () => {
-    expect(run(['--host=a=b', '--allow-unauthenticated']).host).toBe('a=b')
+    expect(run(['--upstream=api=http://127.0.0.1:1/a=b']).upstreams[0]?.baseUrl).toBe('http://127.0.0.1:1/a=b')
   })
 
   test('a repeated flag takes its last value', () => {
@@ -222,11 +236,14 @@ describe('sizes', () => {
     ['1gb', GB],
     ['2GB', 2 * GB],
   ])('%p is %p bytes for every size flag', (value, bytes) => {
-    const config = run(['--max-memory', value, '--max-value-size', value, '--max-key-size', value, '--max-body-size', value])
+    const config = run(['--max-memory', '8gb', '--max-value-size', value, '--max-key-size', value, '--max-body-size', value])
     expect(config.maxBodyBytes).toBe(bytes)
-    expect(config.maxMemoryBytes).toBe(bytes)
     expect(config.maxValueBytes).toBe(bytes)
     expect(config.maxKeyBytes).toBe(bytes)
+    // --max-memory must hold one entry of the largest key and value (plus the entry overhead).
+    const smallest = attempt(['--max-memory', value, '--max-value-size', '1', '--max-key-size', '1'])
+    if (bytes >= 2 + ENTRY_OVERHEAD_BYTES) expect((smallest as Config).maxMemoryBytes).toBe(bytes)
+    else expect((smallest as ConfigError).message).toContain('cannot hold one entry')
   })
 
   test('units are binary: 1kb is 1024 bytes, not 1000', () => {
@@ -235,9 +252,13 @@ describe('sizes', () => {
     expect(run(['--max-memory', '1gb']).maxMemoryBytes).toBe(1_073_741_824)
   })
 
-  test('--max-value-size may exceed --max-memory', () => {
-    const config = run(['--max-memory', '1mb', '--max-value-size', '2mb'])
-    expect(config.maxValueBytes).toBeGreaterThan(config.maxMemoryBytes)
+  test('a --max-memory that cannot hold one entry of the largest key and value allowed is refused', () => {
+    const error = failure(['--max-memory', '1mb', '--max-value-size', '2mb'])
+    expect(error.message).toBe(
+      '--max-memory 1mb cannot hold one entry of the largest size allowed (--max-key-size + --max-value-size + ' +
+        `${ENTRY_OVERHEAD_BYTES} bytes of overhead = ${512 + 2 * MB + ENTRY_OVERHEAD_BYTES} bytes): raise --max-memory or lower --max-value-size`,
+    )
+    expect(run(['--max-memory', '3mb', '--max-value-size', '2mb']).maxValueBytes).toBe(2 * MB)
   })
 })
 
@@ -465,7 +486,7 @@ describe('config file (injected reader)', () => {
     const file = fakeFile({
       host: '192.168.1.1',
       port: 6000,
-      maxMemory: 1_000_000,
+      maxMemory: 10_000_000,
       maxValueSize: '3mb',
       maxKeySize: 64,
       defaultTtl: 90,
@@ -479,7 +500,7 @@ describe('config file (injected reader)', () => {
       maxBatch: 10,
       host: '192.168.1.1',
       port: 6000,
-      maxMemoryBytes: 1_000_000,
+      maxMemoryBytes: 10_000_000,
       maxValueBytes: 3 * MB,
       maxKeyBytes: 64,
       defaultTtlMs: 90_000,
@@ -646,20 +667,20 @@ describe('config file (real file on disk)', () => {
 })
 
 describe('precedence: flag beats env beats file beats default', () => {
-  const file = { port: 3333, maxMemory: '3mb', defaultTtl: '3s', logLevel: 'error', host: 'file.local', allowUnauthenticated: true }
+  const file = { port: 3333, maxMemory: '30mb', defaultTtl: '3s', logLevel: 'error', host: 'file.local', allowUnauthenticated: true }
   const env = {
     FASTCACHE_CONFIG: 'c.json',
     FASTCACHE_PORT: '2222',
-    FASTCACHE_MAX_MEMORY: '2mb',
+    FASTCACHE_MAX_MEMORY: '20mb',
     FASTCACHE_DEFAULT_TTL: '2s',
     FASTCACHE_LOG_LEVEL: 'warn',
   }
-  const flags = ['--port', '1111', '--max-memory=1mb']
+  const flags = ['--port', '1111', '--max-memory=10mb']
 
   test('each key comes from the strongest source that sets it', () => {
     const config = run(flags, env, fakeFile(file).read)
     expect(config.port).toBe(1111) // flag over env and file
-    expect(config.maxMemoryBytes).toBe(1 * MB) // flag over env and file
+    expect(config.maxMemoryBytes).toBe(10 * MB) // flag over env and file
     expect(config.defaultTtlMs).toBe(2000) // env over file
     expect(config.logLevel).toBe('warn') // env over file
     expect(config.host).toBe('file.local') // file over default
@@ -709,6 +730,13 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
   const root = join(import.meta.dir, '..', '..')
   // A clean environment so FASTCACHE_* variables of whoever runs the tests cannot change the outcome.
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_')))
+
+  /** The message of the one JSON line a fatal error writes (it is a log line like any other). */
+  const fatal = (stderr: string) => {
+    const line = JSON.parse(stderr) as { level: string; message: string }
+    expect(line.level).toBe('error')
+    return line.message
+  }
 
   async function fastcache(args: string[], extraEnv: Env = {}) {
     const proc = Bun.spawn([process.execPath, 'src/main.ts', ...args], {
@@ -772,8 +800,7 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
       expect(stdout).toBe('')
       expect(stderr.endsWith('\n')).toBe(true)
       expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(stderr).toStartWith('fastcache: ')
-      expect(stderr).toContain('--no-such-flag')
+      expect(fatal(stderr)).toStartWith('unknown flag --no-such-flag')
     },
     15_000,
   )
@@ -786,8 +813,8 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
       expect(status).toBe(2)
       expect(stdout).toBe('')
       expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(stderr).toStartWith('fastcache: --max-memory: ')
-      expect(stderr).toContain('"lots"')
+      expect(fatal(stderr)).toStartWith('--max-memory: ')
+      expect(fatal(stderr)).toContain('"lots"')
     },
     15_000,
   )
@@ -800,7 +827,7 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
       expect(status).toBe(2)
       expect(stdout).toBe('')
       expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(stderr).toStartWith('fastcache: FASTCACHE_DEFAULT_TTL: ')
+      expect(fatal(stderr)).toStartWith('FASTCACHE_DEFAULT_TTL: ')
     },
     15_000,
   )
@@ -905,7 +932,7 @@ describe('access control and limits', () => {
       { scope: 'write', secret: 'bbbbbbbbbbbbbbbbbbbb' },
     ])
     expect(failure(['--token-file', 'tokens.txt'], {}, fakeFile('read:short\n').read).message).toBe(
-      '--token-file: line 1 of tokens.txt is not SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters',
+      '--token-file: line 1 of tokens.txt is not SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters (the line is not shown)',
     )
   })
 
@@ -924,10 +951,10 @@ describe('access control and limits', () => {
     expect(failure(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], {}, 'disk').message).toStartWith('--tls-cert: cannot read /nonexistent/c.pem')
   })
 
-  test('limits are checked: idle timeout at most 255s, value size within the body size', () => {
-    expect(failure(['--idle-timeout', '5m']).message).toBe('--idle-timeout: "5m" is longer than 255s')
+  test('limits are checked: read timeout at most 255s, value size within the body size', () => {
+    expect(failure(['--read-timeout', '5m']).message).toBe('--read-timeout: "5m" is more than 255s, the most the runtime allows')
     expect(failure(['--max-value-size', '16mb']).message).toBe('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
-    expect(failure(['--max-header-size', '32kb']).message).toStartWith('--max-header-size: at most 16kb')
+    expect(failure(['--max-header-size', '32kb']).message).toBe('--max-header-size: "32kb" is more than 16kb, the most the runtime allows')
     expect(run(['--max-header-size', '4kb']).maxHeaderBytes).toBe(4 * KB)
     expect(failure(['--max-batch', '0']).message).toBe('--max-batch: expected an integer from 1 to 100000, got "0"')
     expect(failure(['--cors-origin', 'app.example.com']).message).toStartWith('--cors-origin: expected an origin')
@@ -963,7 +990,80 @@ describe('persistence', () => {
     expect(run([], { FASTCACHE_DATA_DIR: '/data', FASTCACHE_SNAPSHOT_INTERVAL: '0' }).persistence?.snapshotIntervalMs).toBe(0)
     const file = fakeFile({ dataDir: '/data', snapshotInterval: 0 })
     expect(run(['--config', 'c.json'], {}, file.read).persistence?.snapshotIntervalMs).toBe(0)
-    expect(failure(['--snapshot-interval', '-1']).message).toBe(`--snapshot-interval: expected 0 or ${DURATION_HINT}, got "-1"`)
-    expect(failure(['--snapshot-interval', '0s']).message).toStartWith('--snapshot-interval: expected 0 or')
+    expect(failure(['--snapshot-interval', '-1']).message).toBe(`--snapshot-interval: expected 0 (off) or ${DURATION_HINT}, got "-1"`)
+    expect(failure(['--snapshot-interval', '0s']).message).toStartWith('--snapshot-interval: expected 0 (off) or')
+  })
+})
+
+describe('what an operator sees: sources, warnings, masked secrets', () => {
+  const report = (argv: string[], env: Env = {}, reader: Reader = noFile) => {
+    const result = load(argv, env, reader)
+    if (!('report' in result)) throw new Error('no report')
+    return result.report
+  }
+
+  test('--print-config gives every setting with its value and its source; secrets are masked', () => {
+    const file = fakeFile({ maxBatch: 5, tokens: ['read:filefilefilefilefile'] })
+    const result = load(
+      ['--print-config', '--port', '9999', '--token', 'admin:flagflagflagflagflag', '--redis', 'redis://user:redis-password-1@h:6379', '--config', 'c.json'],
+      { FASTCACHE_LOG_LEVEL: 'debug' },
+      file.read,
+    )
+    expect(result.kind).toBe('print-config')
+    if (result.kind !== 'print-config') return
+    const printed = JSON.parse(printConfig(result.report))
+    expect(printed.port).toEqual({ value: 9999, source: 'flag' })
+    expect(printed.logLevel).toEqual({ value: 'debug', source: 'env' })
+    expect(printed.maxBatch).toEqual({ value: 5, source: 'file' })
+    expect(printed.host).toEqual({ value: '127.0.0.1', source: 'default' })
+    expect(printed.defaultTtl).toEqual({ value: null, source: 'default' })
+    expect(printed.tokens).toEqual({ value: [`admin:…${fingerprint('flagflagflagflagflag')}`], source: 'flag' })
+    expect(printed.redis).toEqual({ value: 'redis://user:***@h:6379', source: 'flag' })
+    expect(Object.keys(printed).sort()).toEqual(Object.keys(ConfigInput.properties).sort())
+    const text = printConfig(result.report)
+    for (const secret of ['flagflagflagflagflag', 'redis-password-1']) expect(text).not.toContain(secret)
+  })
+
+  test('unknown FASTCACHE_* variables are warned about with the nearest known name; unrelated ones are not', () => {
+    const warnings = report([], { FASTCACHE_MAX_MEMROY: '1gb', FASTCACHE_NOTHING_LIKE_IT: '1', PATH: '/bin' }).warnings
+    expect(warnings).toEqual([
+      'unknown variable FASTCACHE_MAX_MEMROY is ignored (did you mean FASTCACHE_MAX_MEMORY?)',
+      'unknown variable FASTCACHE_NOTHING_LIKE_IT is ignored',
+    ])
+  })
+
+  test('an unknown flag names the nearest one', () => {
+    expect(failure(['--max-memroy', '1gb']).message).toBe('unknown flag --max-memroy (did you mean --max-memory?) (see --help)')
+  })
+
+  test('--idle-timeout still works, as --read-timeout, with a warning saying why it was renamed', () => {
+    const result = load(['--idle-timeout', '10s'], { FASTCACHE_IDLE_TIMEOUT: '20s' }, noFile)
+    if (result.kind !== 'run') throw new Error('expected run')
+    expect(result.config.readTimeoutSeconds).toBe(10)
+    expect(result.report.warnings[0]).toStartWith('--idle-timeout is now --read-timeout')
+    expect(result.report.warnings[1]).toStartWith('FASTCACHE_IDLE_TIMEOUT is now FASTCACHE_READ_TIMEOUT')
+  })
+
+  test('--host is checked before protected mode: a typo is named as such', () => {
+    expect(failure(['--host', '0.0.0.0x']).message).toBe('--host: "0.0.0.0x" is not an IP address or a host name')
+    expect(failure(['--host', '1.2.3.4.5']).message).toBe('--host: "1.2.3.4.5" is not an IP address or a host name')
+    expect(failure(['--host', 'a b']).message).toStartWith('--host: "a b" is not')
+    for (const host of ['0.0.0.0', '::', '[::1]', 'fe80::1', 'cache.internal', 'localhost']) {
+      expect(run(['--host', host, '--allow-unauthenticated']).host).toBe(host)
+    }
+  })
+
+  test('an invalid token is named by its position and scope, never shown, from every source', () => {
+    const secret = 'goodgoodgoodgood1234'
+    const fromEnv = failure([], { FASTCACHE_TOKENS: `admin:${secret},write:short` })
+    expect(fromEnv.message).toBe('FASTCACHE_TOKENS: expected SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters, got a 2nd value with scope "write" and 5 characters after it (not shown)')
+    const fromFlag = failure(['--token', `admin:${secret}`, '--token', 'owner:ownerownerowner12'])
+    expect(fromFlag.message).toContain('2nd value with scope "owner"')
+    const fromFile = failure(['--config', 'c.json'], {}, fakeFile({ tokens: [`read:${secret}`, 'x'] }).read)
+    expect(fromFile.message).toContain('2nd value with no scope')
+    const invalidJson = failure(['--config', 'c.json'], {}, fakeFile(`{"tokens": [admin:${secret}]}`).read)
+    for (const error of [fromEnv, fromFlag, fromFile, invalidJson]) expect(error.message).not.toContain(secret)
+    const redis = failure(['--redis', 'http://u:redis-secret-pw@host:6379'])
+    expect(redis.message).toBe('--redis: expected redis://[user:pass@]host:port[/db] or rediss://..., got "http://u:***@host:6379/"')
   })
 })

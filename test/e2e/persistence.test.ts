@@ -7,6 +7,13 @@ import { binaryHarness, type Server } from '../support/binary'
 
 const { workDir, start: startWith, stop, runToExit } = binaryHarness()
 const start = (args: string[], launcher: string[] = []) => startWith(args, { launcher })
+
+/** The message of a fatal error, which is the last line the binary writes (one JSON log line). */
+function fatalLine(stderr: string): string {
+  const line = JSON.parse(stderr.trimEnd().split('\n').at(-1)!) as { level: string; message: string }
+  expect(line.level).toBe('error')
+  return line.message
+}
 const newDataDir = () => mkdtempSync(join(workDir, 'data-'))
 
 const put = (server: Server, key: string, value: string) => fetch(`${server.url}/v1/kv/${key}`, { method: 'PUT', body: value })
@@ -31,7 +38,7 @@ describe('the binary with --data-dir', () => {
     const second = await runToExit(['--port', '0', '--data-dir', dir, '--fsync', 'always'], { timeoutMs: 5000 })
     expect(second.exitCode).toBe(1)
     const holder = `another fastcache (PID ${first.proc.pid})`
-    expect(second.stderr).toBe(`fastcache: the data directory ${dir} is in use by ${holder}: one directory serves one instance\n`)
+    expect(fatalLine(second.stderr)).toBe(`the data directory ${dir} is in use by ${holder}: one directory serves one instance`)
     expect(await get(first, 'a')).toBe('from the first')
     expect(await stop(first, 'SIGKILL')).not.toBe(0)
     const third = await start(['--data-dir', dir, '--fsync', 'always'])
@@ -72,7 +79,7 @@ describe('the binary with --data-dir', () => {
     const refused = await runToExit(['--port', '0', '--data-dir', dir], { timeoutMs: 5000 })
     expect(refused.exitCode).toBe(1)
     const hint = '(start with --recover to skip the damaged records and keep the rest)'
-    expect(refused.stderr).toBe(`fastcache: ${journal}: checksum mismatch at offset ${offsets[3]} ${hint}\n`)
+    expect(fatalLine(refused.stderr)).toBe(`${journal}: checksum mismatch at offset ${offsets[3]} ${hint}`)
 
     const recovered = await start(['--data-dir', dir, '--recover'])
     const lines = logged(recovered)

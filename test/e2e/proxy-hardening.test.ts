@@ -32,12 +32,7 @@ function startProxying(url: string, options: Record<string, unknown> = {}, args:
 /** Everything the server wrote to stderr, once it has stopped. */
 async function stderrAfterStop(server: Server): Promise<string[]> {
   expect(await stop(server)).toBe(0)
-  // The start already read from the stream (a Response cannot take it over): read on by hand.
-  let output = server.startOutput
-  const reader = server.proc.stderr.getReader()
-  const decoder = new TextDecoder()
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) output += decoder.decode(chunk.value, { stream: true })
-  return output.split('\n').filter((line) => line.length > 0)
+  return (await server.closed).split('\n').filter((line) => line.length > 0)
 }
 
 describe('the binary proxying a misbehaving upstream', () => {

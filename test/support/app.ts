@@ -1,31 +1,14 @@
 import { createApp, type AppDependencies } from '../../src/app'
 import { ManualClock } from '../../src/cache'
+import { loadConfig } from '../../src/config/load'
 import type { Config } from '../../src/config/schema'
 
-export const baseConfig: Config = {
-  host: '127.0.0.1',
-  port: 0,
-  maxMemoryBytes: 64 * 1024 * 1024,
-  maxValueBytes: 1024 * 1024,
-  maxKeyBytes: 512,
-  defaultTtlMs: null,
-  logLevel: 'error',
-  upstreams: [],
-  tokens: [],
-  allowUnauthenticated: false,
-  publicMetrics: false,
-  accessLog: false,
-  tls: null,
-  maxBodyBytes: 8 * 1024 * 1024,
-  maxBatch: 1000,
-  maxHeaders: 198,
-  maxHeaderBytes: 16 * 1024,
-  idleTimeoutSeconds: 30,
-  maxConnections: 10_000,
-  corsOrigins: [],
-  persistence: null,
-  tier: null,
-}
+/** The defaults (from the schema, through the loader), on a free port, quiet, with a 64 MiB bound. */
+export const baseConfig: Config = (() => {
+  const loaded = loadConfig(['--port', '0', '--log-level', 'error', '--max-memory', '64mb'], {})
+  if (loaded.kind !== 'run') throw new Error('the test configuration did not load')
+  return loaded.config
+})()
 
 export interface Reply {
   status: number

@@ -13,10 +13,14 @@ export interface Server {
   url: string
   port: number
   startLog: Record<string, unknown>
-  /** What the server wrote to stderr up to and including its start line (the rest is still in proc.stderr). */
-  startOutput: string
   /** The lines logged before the start line (loading persisted data, warnings). */
   earlierLines: string[]
+  /** Everything the server has written to stderr so far (it is read on in the background). */
+  output(): string
+  /** The first log line from now on that `match` accepts (lines are JSON); rejects after `timeoutMs`. */
+  nextLine(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** All of stderr, once the process has exited. */
+  closed: Promise<string>
 }
 
 export interface StartOptions {
@@ -63,22 +67,57 @@ export function binaryHarness() {
     })
     running.add(proc)
     const reader = proc.stderr.getReader()
+    const decoder = new TextDecoder()
     let buffered = ''
+    const waiters = new Set<() => void>()
+    // stderr is read to its end in the background, so the pipe never fills and tests can look at every line.
+    const closed = (async () => {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        buffered += decoder.decode(chunk.value, { stream: true })
+        for (const wake of waiters) wake()
+      }
+      for (const wake of waiters) wake()
+      return buffered
+    })()
+    let exited = false
+    void closed.then(() => (exited = true))
+    const changed = () => new Promise<void>((resolve) => waiters.add(function wake() { waiters.delete(wake); resolve() }))
     const deadline = Date.now() + 10_000
     // Lines before it (loading persisted data) are kept; the start line carries the address.
     let startLine: string | undefined
-    while (startLine === undefined) {
+    while ((startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))) === undefined) {
+      if (exited) throw new Error(`the server exited before starting: ${buffered}`)
       if (Date.now() > deadline) throw new Error('the server did not log its start in time')
-      const { value, done } = await reader.read()
-      if (done) throw new Error(`the server exited before starting: ${buffered}`)
-      buffered += new TextDecoder().decode(value)
-      startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))
+      await Promise.race([changed(), Bun.sleep(100)])
     }
-    reader.releaseLock()
     const lines = buffered.split('\n')
     const startLog = JSON.parse(startLine) as Record<string, unknown>
     const url = String(startLog.address)
-    return { proc, url, port: Number(new URL(url).port), startLog, startOutput: buffered, earlierLines: lines.slice(0, lines.indexOf(startLine)) }
+    const seen = buffered.length
+    let from = seen
+    async function nextLine(match: (line: Record<string, unknown>) => boolean, timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs
+      for (;;) {
+        const complete = buffered.lastIndexOf('\n') + 1
+        for (const line of buffered.slice(from, complete).split('\n')) {
+          from += line.length + 1
+          if (line !== '' && match(JSON.parse(line) as Record<string, unknown>)) return JSON.parse(line) as Record<string, unknown>
+        }
+        from = complete
+        if (exited || Date.now() > until) throw new Error(`no such line in time; stderr so far:\n${buffered}`)
+        await Promise.race([changed(), Bun.sleep(50)])
+      }
+    }
+    return {
+      proc,
+      url,
+      port: Number(new URL(url).port),
+      startLog,
+      earlierLines: lines.slice(0, lines.indexOf(startLine)),
+      output: () => buffered,
+      nextLine,
+      closed,
+    }
   }
 
   /** Sends `signal` (SIGTERM: a clean stop) and returns the exit code. */

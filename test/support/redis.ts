@@ -13,7 +13,8 @@ if (!redisAvailable) {
   console.warn('shared-tier tests skipped: redis-server is not installed (apt-get install redis-server; CI sets FASTCACHE_REQUIRE_REDIS)')
 }
 
-function freePort(): number {
+/** A loopback port nothing listens on (at the moment of asking). */
+export function freePort(): number {
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
   const port = server.port!
   server.stop(true)
@@ -40,8 +41,7 @@ export interface RedisServer {
   dispose(): Promise<void>
 }
 
-export async function startRedis(extra: string[] = []): Promise<RedisServer> {
-  const port = freePort()
+export async function startRedis(extra: string[] = [], port = freePort()): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fastcache-redis-'))
   let proc: Bun.Subprocess | undefined
   const launch = async () => {

@@ -162,9 +162,13 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     const token = granted[0]!.headers.get('lease')!
     expect((await a.call('PUT', `/v1/kv/quota:0?lease=${token}`, { body: 'filled' })).status).toBe(201)
     expect((await a.call('GET', '/v1/kv/quota:over?lease=1m')).headers.get('lease')).not.toBeNull()
-    // Writes of the keys on the other instance end the leases, and give this client's slots back here.
-    await Promise.all([...keys, 'quota:over'].map((key) => b.call('PUT', `/v1/kv/${key}`, { body: 'filled' })))
+    // A write of a leased key on the other instance ends that lease, and gives this client's slot back here.
+    expect((await b.call('PUT', '/v1/kv/quota:1', { body: 'filled' })).status).toBe(201)
     await until(async () => (await a.call('GET', '/v1/kv/quota:after?lease=1m')).headers.get('lease') !== null)
+    // Clean up: this instance's own writes give the rest back at once.
+    await Promise.all([...keys, 'quota:over', 'quota:after'].map((key) => a.call('PUT', `/v1/kv/${key}`, { body: 'filled' })))
+    expect((await a.call('GET', '/v1/kv/quota:again?lease=1m')).headers.get('lease')).not.toBeNull()
+    await a.call('PUT', '/v1/kv/quota:again', { body: 'filled' })
   })
 
   test('when a shared lease runs out unwritten, exactly one waiter anywhere gets the next one', async () => {

@@ -20,11 +20,12 @@ function snapshotFailure(error: unknown): never {
 }
 
 /** `POST /v1/admin/snapshot`: takes a snapshot now and answers when it is on disk. */
-export function adminModule(persistence: Persistence | undefined) {
+export function adminModule(persistenceNow: () => Persistence | undefined) {
   return new Elysia({ name: 'admin' })
     .post(
       '/v1/admin/snapshot',
       async () => {
+        const persistence = persistenceNow()
         if (persistence === undefined) throw new HttpError(409, 'PERSISTENCE_OFF', 'persistence is off: start with --data-dir to take snapshots')
         const { generation, entries, bytes, durationMs } = await persistence.snapshot().catch(snapshotFailure)
         return jsonResponse(200, { generation, entries, bytes, durationMs })

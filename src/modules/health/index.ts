@@ -1,17 +1,31 @@
 import { Elysia } from 'elysia'
 import { otherMethods } from '../../http/method-not-allowed'
+import type { Readiness } from '../../readiness'
 
 const OK = JSON.stringify({ status: 'ok' })
 const DEGRADED = JSON.stringify({ status: 'degraded', redis: 'unavailable' })
+const READY = JSON.stringify({ status: 'ready' })
+const json = { 'content-type': 'application/json' }
 
 /**
- * Liveness for load balancers and the Docker HEALTHCHECK. With a shared tier, `degraded` while Redis
- * is unreachable (still 200: the instance serves what it can and recovers by itself).
+ * `GET /health`: liveness, for load balancers and the Docker HEALTHCHECK. With a shared tier,
+ * `degraded` while Redis is unreachable (still 200: the instance serves what it can and recovers
+ * by itself). `GET /health/ready`: readiness, 503 until the data directory is loaded and, with a
+ * shared tier, Redis has been reached; 200 after.
  */
-export function healthModule(tier?: { readonly available: boolean }) {
+export function healthModule(readiness: Readiness, tier?: { readonly available: boolean }) {
   return new Elysia({ name: 'health' })
-    .get('/health', () => new Response(tier === undefined || tier.available ? OK : DEGRADED, { headers: { 'content-type': 'application/json' } }), {
+    .get('/health', () => new Response(tier === undefined || tier.available ? OK : DEGRADED, { headers: json }), {
       detail: { summary: 'Liveness' },
     })
     .use(otherMethods('/health', ['GET', 'HEAD']))
+    .get(
+      '/health/ready',
+      () =>
+        readiness.ready
+          ? new Response(READY, { headers: json })
+          : new Response(JSON.stringify({ status: 'starting', waitingFor: readiness.waitingFor }), { status: 503, headers: { ...json, 'retry-after': '1' } }),
+      { detail: { summary: 'Readiness: 503 until the data is loaded and Redis reached' } },
+    )
+    .use(otherMethods('/health/ready', ['GET', 'HEAD']))
 }
