@@ -1,6 +1,5 @@
-import type { Acquired, Leases } from '../modules/kv/lease-port'
-import type { WaitOutcome } from '../modules/kv/leases'
-import { LeaseQuota } from '../modules/kv/lease-quota'
+import type { Acquired, Leases, WaitOutcome } from '../store/leases'
+import { LeaseQuota } from '../store/lease-quota'
 import type { SharedStore } from './shared-store'
 
 /** Lease keys start with a control character, which no client key may hold: they cannot collide. */

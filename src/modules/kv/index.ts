@@ -7,14 +7,16 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { keyFromPath } from '../../http/key'
 import { flagSet } from '../../http/schemas'
 import { parseDurationParam, parseTtlMs } from '../../http/ttl'
-import { LeaseTable, MAX_LEASE_MS } from './leases'
-import type { Leases } from './lease-port'
+import { LeaseTable } from '../../store/lease-table'
+import type { Leases } from '../../store/leases'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
 import type { KvStore } from './store'
 
 /** Small JSON bodies (incr, touch) never need more than this. */
 const SMALL_JSON_LIMIT = 64 * 1024
+/** Longest lease a caller may take; a forgotten one ends by itself. */
+const MAX_LEASE_MS = 10 * 60 * 1000
 
 /** Single-key routes: values (`/v1/kv/*`), counters (`/v1/incr/*`) and TTLs (`/v1/touch/*`). */
 export function kvModule(store: KvStore, config: Config, sharedLeases?: Leases) {

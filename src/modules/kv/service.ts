@@ -5,10 +5,11 @@ import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
-import type { Acquired, Leases } from './lease-port'
-import { MAX_LEASES_PER_CLIENT } from './lease-quota'
+import type { Acquired, Leases } from '../../store/leases'
+import { MAX_LEASES_PER_CLIENT } from '../../store/lease-quota'
+import { then, type MaybePromise } from '../../store/maybe-promise'
 import { TierUnavailable } from '../../tier/shared-store'
-import { then, unavailableForWrites, type KvStore, type MaybePromise } from './store'
+import { unavailableForWrites, type KvStore } from './store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */

@@ -1,8 +1,7 @@
 import type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, WriteConditions } from '../../cache'
 import { HttpError } from '../../http/errors'
+import type { MaybePromise } from '../../store/maybe-promise'
 import { TierUnavailable } from '../../tier/shared-store'
-
-export type MaybePromise<T> = T | Promise<T>
 
 /**
  * Where key-value routes keep their entries: the local engine (synchronous) or the shared tier
@@ -18,11 +17,6 @@ export interface KvStore {
   delete(key: string, conditions: WriteConditions): MaybePromise<DeleteResult>
   incr(key: string, by: number, ttlMs?: number): MaybePromise<IncrResult>
   touch(key: string, ttlMs: number | null): MaybePromise<Entry | undefined>
-}
-
-/** Applies `next` at once to a plain value, or when a promise settles: the local path stays synchronous. */
-export function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(next) : next(value)
 }
 
 /** A write the shared tier could not make: 503, and the client may retry. */
