@@ -1,4 +1,4 @@
 // Values here never load the Redis client library: only ./redis-connection does, and app.ts
 // requires it when a tier is configured.
-export { SharedStore, TierUnavailable, type TierCounters } from './shared-store'
+export { SharedStore, type TierCounters } from './shared-store'
 export type { RedisLike, TierConfig } from './redis-connection'

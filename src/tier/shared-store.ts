@@ -1,12 +1,10 @@
 import type { CacheEngine, DeleteResult, Entry, IncrResult, SetOptions, SetResult } from '../cache'
 import type { Logger } from '../log/logger'
+import { StoreUnavailable } from '../store/unavailable'
 import { decodeNearEntry, encodeNearEntry, NEAR_TYPE } from './near-entry'
 import type { Cluster } from 'ioredis'
 import type { RedisLike } from './redis-connection'
 import { DELETE, GET, INCR, SET, TOUCH } from './scripts'
-
-/** Redis could not answer (down, or slower than --redis-timeout): the caller answers without it. */
-export class TierUnavailable extends Error {}
 
 export const INVALIDATION_CHANNEL = 'fastcache:invalidate'
 
@@ -153,7 +151,7 @@ export class SharedStore {
       return await command()
     } catch (error) {
       this.counters.redisErrors++
-      throw new TierUnavailable(String((error as Error)?.message ?? error))
+      throw new StoreUnavailable(String((error as Error)?.message ?? error))
     }
   }
 
@@ -265,10 +263,10 @@ export class SharedStore {
       for (const step of steps) results.push(await this.runStep(step))
       return { results, atomic: false }
     }
-    if (replies === null) throw new TierUnavailable('the transaction was aborted')
+    if (replies === null) throw new StoreUnavailable('the transaction was aborted')
     const results = steps.map((step, i) => {
       const [error, reply] = replies[i]!
-      if (error !== null) throw new TierUnavailable(error.message)
+      if (error !== null) throw new StoreUnavailable(error.message)
       return this.stepResult(step, reply)
     })
     return { results, atomic: true }
@@ -366,7 +364,7 @@ function globPrefix(prefix: string): string {
 
 /** ioredis refuses a Cluster transaction whose keys are in several slots (or Redis does, CROSSSLOT). */
 function crossSlot(error: unknown): boolean {
-  const message = error instanceof TierUnavailable ? error.message : String((error as Error)?.message ?? error)
+  const message = error instanceof StoreUnavailable ? error.message : String((error as Error)?.message ?? error)
   return /CROSSSLOT|same slot/i.test(message)
 }
 

@@ -7,7 +7,7 @@ import { NoQuery } from '../kv/model'
 import { BatchReply, batchBody } from './model'
 import { prepare, run, runShared } from './service'
 import type { SharedStore } from '../../tier/shared-store'
-import { unavailableForWrites } from '../kv/store'
+import { unavailableForWrites } from '../../http/store-unavailable'
 
 /** `POST /v1/batch`: up to --max-batch get/set/del/incr operations run in order as one atomic unit. */
 export function batchModule(engine: CacheEngine, config: Config, shared?: SharedStore) {

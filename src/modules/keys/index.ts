@@ -5,7 +5,7 @@ import { RESERVED_KEY_PREFIX } from '../../http/key'
 import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
 import type { SharedStore } from '../../tier/shared-store'
-import { unavailableForWrites } from '../kv/store'
+import { unavailableForWrites } from '../../http/store-unavailable'
 import { DeleteQuery, DeletedReply, ListQuery, ListReply } from './model'
 
 const DEFAULT_LIMIT = 100

@@ -7,9 +7,10 @@ import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
 import type { Acquired, Leases } from '../../store/leases'
 import { MAX_LEASES_PER_CLIENT } from '../../store/lease-quota'
+import { unavailableForWrites } from '../../http/store-unavailable'
 import { then, type MaybePromise } from '../../store/maybe-promise'
-import { TierUnavailable } from '../../tier/shared-store'
-import { unavailableForWrites, type KvStore } from './store'
+import { StoreUnavailable } from '../../store/unavailable'
+import type { KvStore } from './store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */
@@ -56,8 +57,8 @@ export function put(store: KvStore, leases: Leases, request: PutRequest): MaybeP
     if (!held) throw leaseInvalid()
     return then(write(store, leases, request), (response) => then(leases.completed(request.key, lease), () => response))
   })
-  // Shared leases live in Redis: their failures are the tier's (503), like the write's.
-  return done instanceof Promise ? done.catch(unavailableForWrites) : done
+  // Shared leases live in Redis: their failures are the store's (503), like the write's.
+  return then(done, (response) => response, unavailableForWrites)
 }
 
 function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
@@ -87,7 +88,7 @@ function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromis
     if (result.staleAt !== null) reply.staleAt = isoOrNull(result.staleAt)
     return jsonResponse(result.status === 'created' ? 201 : 200, reply, { etag: etagOf(result.version) })
   }
-  return written instanceof Promise ? written.then(respond, unavailableForWrites) : respond(written)
+  return then(written, respond, unavailableForWrites)
 }
 
 /**
@@ -108,14 +109,13 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
 const isStale = (entry: Entry, now: number) => entry.staleAt !== null && entry.staleAt <= now
 
 export function get(store: KvStore, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
-  const found = store.get(key)
   const respond = (entry: Entry | undefined) => (entry === undefined ? missResponse() : entryResponse(store, entry, meta, ifNoneMatch))
-  return found instanceof Promise ? found.then(respond, tierMiss) : respond(found)
+  return then(store.get(key), respond, unavailableMiss)
 }
 
-/** A read the shared tier could not answer (and no near copy could): a miss that says why, as the issue asks. */
-function tierMiss(error: unknown): Response {
-  if (!(error instanceof TierUnavailable)) throw error
+/** A read the store could not answer (and no near copy could): a miss that says why. */
+function unavailableMiss(error: unknown): Response {
+  if (!(error instanceof StoreUnavailable)) throw error
   return errorResponse(404, 'KEY_NOT_FOUND', 'no such key here; the shared tier (Redis) is unavailable', {
     'cache-status': formatCacheStatus({ fwd: 'miss', detail: 'redis-unavailable' }),
   })
@@ -143,7 +143,7 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     try {
       entry = await store.get(key)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (entry !== undefined) {
       const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
@@ -158,7 +158,7 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     try {
       token = await leases.acquire(key, request.leaseMs, request.client)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (token === 'client-full') throw tooManyLeases()
     if (token === 'full') return missWithoutLease()
@@ -169,7 +169,7 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     try {
       outcome = await leases.wait(key, remaining)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (outcome === 'timeout') return missResponse()
   }
@@ -206,12 +206,11 @@ export function remove(store: KvStore, key: string, ifMatch: string | null): May
     if (result === 'condition-failed') throw preconditionFailed()
     return new Response(null, { status: 204 })
   }
-  return removed instanceof Promise ? removed.then(respond, unavailableForWrites) : respond(removed)
+  return then(removed, respond, unavailableForWrites)
 }
 
 export function incr(store: KvStore, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
-  const done = store.incr(key, by, ttlMs)
-  return done instanceof Promise ? done.then((result) => incrReply(store, key, result), unavailableForWrites) : incrReply(store, key, done)
+  return then(store.incr(key, by, ttlMs), (result) => incrReply(store, key, result), unavailableForWrites)
 }
 
 function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvStore['incr']>>): Response {
@@ -227,10 +226,9 @@ function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvSto
 }
 
 export function touch(store: KvStore, key: string, ttlMs: number | null): MaybePromise<Response> {
-  const touched = store.touch(key, ttlMs)
   const respond = (entry: Entry | undefined) => {
     if (entry === undefined) throw keyNotFound()
     return jsonResponse(200, { key, version: entry.version, expiresAt: isoOrNull(entry.expiresAt) }, { etag: etagOf(entry.version) })
   }
-  return touched instanceof Promise ? touched.then(respond, unavailableForWrites) : respond(touched)
+  return then(store.touch(key, ttlMs), respond, unavailableForWrites)
 }

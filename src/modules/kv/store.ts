@@ -1,7 +1,5 @@
 import type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, WriteConditions } from '../../cache'
-import { HttpError } from '../../http/errors'
 import type { MaybePromise } from '../../store/maybe-promise'
-import { TierUnavailable } from '../../tier/shared-store'
 
 /**
  * Where key-value routes keep their entries: the local engine (synchronous) or the shared tier
@@ -19,10 +17,3 @@ export interface KvStore {
   touch(key: string, ttlMs: number | null): MaybePromise<Entry | undefined>
 }
 
-/** A write the shared tier could not make: 503, and the client may retry. */
-export function unavailableForWrites(error: unknown): never {
-  if (error instanceof TierUnavailable) {
-    throw new HttpError(503, 'REDIS_UNAVAILABLE', `the shared tier (Redis) is unavailable: ${error.message}`, { 'retry-after': '1' })
-  }
-  throw error
-}
