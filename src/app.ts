@@ -15,9 +15,8 @@ import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, routeMatcher, statsModule, timeRequests } from './modules/stats'
 import { front } from './front'
 import { InFlight } from './http/request-limits'
-import type { KvStore } from './modules/kv/store'
+import { LocalStore, type Store } from './store'
 import { SharedStore } from './tier/shared-store'
-import { SharedLeases } from './tier/shared-leases'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
@@ -45,11 +44,13 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
 }
 
 
-function sharedStore(tier: TierConfig, nearCache: CacheEngine, config: Config, logger: Logger): SharedStore {
+function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logger: Logger): SharedStore {
   // Loaded only with a shared tier: the Redis client costs start-up time and memory otherwise unused.
   const { connect, duplicate } = require('./tier/redis-connection') as typeof import('./tier/redis-connection')
   const redis = connect(tier)
-  return new SharedStore(redis, duplicate(redis), tier.nearCacheTtlMs > 0 ? nearCache : undefined, { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, maxBytes: config.maxMemoryBytes }, logger)
+  const near = tier.nearCacheTtlMs > 0 ? engine : undefined
+  const options = { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, sizing: engine }
+  return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
@@ -58,7 +59,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const engine = deps.engine ?? createEngine(config, deps)
   // With a shared tier, key-value entries live in Redis and this engine is the instance's near cache.
   const shared = config.tier === null ? undefined : sharedStore(config.tier, engine, config, logger)
-  const store: KvStore = shared ?? engine
+  const store: Store = shared ?? new LocalStore(engine)
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const inFlight = new InFlight(config.maxConnections)
@@ -79,12 +80,12 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
       }),
     )
     .use(healthModule(shared))
-    .use(kvModule(store, config, shared && new SharedLeases(shared)))
-    .use(batchModule(engine, config, shared))
-    .use(keysModule(engine, shared))
+    .use(kvModule(store, config))
+    .use(batchModule(store, config))
+    .use(keysModule(store))
     .use(proxyModule(proxy))
     .use(adminModule(deps.persistence))
-    .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
+    .use(statsModule(engine, info, requests, proxy.counters, store.counters))
   const timed = timeRequests(requests, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const

@@ -1,16 +1,12 @@
-import type { Entry, SetResult } from '../../cache'
 import { parseJsonBytes } from '../../http/body'
 import { HttpError, errorResponse } from '../../http/errors'
 import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
-import type { Acquired, Leases } from '../../store/leases'
-import { MAX_LEASES_PER_CLIENT } from '../../store/lease-quota'
 import { unavailableForWrites } from '../../http/store-unavailable'
-import { then, type MaybePromise } from '../../store/maybe-promise'
-import { StoreUnavailable } from '../../store/unavailable'
-import type { KvStore } from './store'
+import { MAX_LEASES_PER_CLIENT, StoreUnavailable, then, type MaybePromise } from '../../store'
+import type { Acquired, Entry, KeyValues, Leases, SetResult } from '../../store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */
@@ -48,9 +44,9 @@ const requiredVersion = (current: Entry | undefined, ifMatch: string | null): nu
   ifMatch === null ? undefined : current !== undefined && etagMatches(ifMatch, current.version) ? current.version : -1
 
 /** Reads the current entry only when a condition needs it. */
-const currentFor = (store: KvStore, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
+const currentFor = (store: KeyValues, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
 
-export function put(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
+export function put(store: KeyValues, leases: Leases, request: PutRequest): MaybePromise<Response> {
   if (request.lease === undefined) return write(store, leases, request)
   const lease = request.lease
   const done = then(leases.holds(request.key, lease), (held) => {
@@ -61,7 +57,7 @@ export function put(store: KvStore, leases: Leases, request: PutRequest): MaybeP
   return then(done, (response) => response, unavailableForWrites)
 }
 
-function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
+function write(store: KeyValues, leases: Leases, request: PutRequest): MaybePromise<Response> {
   let contentType = request.contentType || OCTET_STREAM
   if (isJsonType(contentType)) {
     parseJsonBytes(request.body)
@@ -108,7 +104,7 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
 
 const isStale = (entry: Entry, now: number) => entry.staleAt !== null && entry.staleAt <= now
 
-export function get(store: KvStore, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
+export function get(store: KeyValues, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
   const respond = (entry: Entry | undefined) => (entry === undefined ? missResponse() : entryResponse(store, entry, meta, ifNoneMatch))
   return then(store.get(key), respond, unavailableMiss)
 }
@@ -136,7 +132,7 @@ export interface LeaseRequest {
  * others wait until it writes the key, gives up (then one of them gets the next lease), or their wait
  * runs out (404 without a lease). A stale value (soft expiry) is served, with a lease to one caller.
  */
-export async function getWithLease(store: KvStore, leases: Leases, key: string, request: LeaseRequest): Promise<Response> {
+export async function getWithLease(store: KeyValues, leases: Leases, key: string, request: LeaseRequest): Promise<Response> {
   const deadline = performance.now() + Math.min(request.waitMs, request.leaseMs)
   for (;;) {
     let entry: Entry | undefined
@@ -175,7 +171,7 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
   }
 }
 
-function entryResponse(store: KvStore, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
+function entryResponse(store: KeyValues, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
   const key = entry.key
   const now = store.now()
   const headers = entryHeaders(entry, now)
@@ -199,7 +195,7 @@ function entryResponse(store: KvStore, entry: Entry, meta: boolean, ifNoneMatch:
   return new Response(entry.value, { status: 200, headers })
 }
 
-export function remove(store: KvStore, key: string, ifMatch: string | null): MaybePromise<Response> {
+export function remove(store: KeyValues, key: string, ifMatch: string | null): MaybePromise<Response> {
   const removed = then(currentFor(store, key, ifMatch !== null), (current) => store.delete(key, { ifVersion: requiredVersion(current, ifMatch) }))
   const respond = (result: Awaited<typeof removed>) => {
     if (result === 'absent') return missResponse()
@@ -209,11 +205,11 @@ export function remove(store: KvStore, key: string, ifMatch: string | null): May
   return then(removed, respond, unavailableForWrites)
 }
 
-export function incr(store: KvStore, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
+export function incr(store: KeyValues, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
   return then(store.incr(key, by, ttlMs), (result) => incrReply(store, key, result), unavailableForWrites)
 }
 
-function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvStore['incr']>>): Response {
+function incrReply(store: KeyValues, key: string, result: Awaited<ReturnType<KeyValues['incr']>>): Response {
   switch (result.status) {
     case 'not-integer':
       throw new HttpError(409, 'NOT_AN_INTEGER', 'the stored value is not a JSON integer')
@@ -225,7 +221,7 @@ function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvSto
   return jsonResponse(result.status === 'created' ? 201 : 200, { key, value: result.value, version: result.version }, { etag: etagOf(result.version) })
 }
 
-export function touch(store: KvStore, key: string, ttlMs: number | null): MaybePromise<Response> {
+export function touch(store: KeyValues, key: string, ttlMs: number | null): MaybePromise<Response> {
   const respond = (entry: Entry | undefined) => {
     if (entry === undefined) throw keyNotFound()
     return jsonResponse(200, { key, version: entry.version, expiresAt: isoOrNull(entry.expiresAt) }, { etag: etagOf(entry.version) })
