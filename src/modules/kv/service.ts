@@ -6,7 +6,7 @@ import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
 import { unavailableForWrites } from '../../http/store-unavailable'
 import { MAX_LEASES_PER_CLIENT, StoreUnavailable, then, type MaybePromise } from '../../store'
-import type { Acquired, Entry, KeyValues, Leases, SetResult } from '../../store'
+import type { Acquired, Entry, IncrResult, KeyValues, Leases, SetResult } from '../../store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */
@@ -209,7 +209,7 @@ export function incr(store: KeyValues, key: string, by: number, ttlMs: number | 
   return then(store.incr(key, by, ttlMs), (result) => incrReply(store, key, result), unavailableForWrites)
 }
 
-function incrReply(store: KeyValues, key: string, result: Awaited<ReturnType<KeyValues['incr']>>): Response {
+function incrReply(store: KeyValues, key: string, result: IncrResult): Response {
   switch (result.status) {
     case 'not-integer':
       throw new HttpError(409, 'NOT_AN_INTEGER', 'the stored value is not a JSON integer')
