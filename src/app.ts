@@ -18,9 +18,8 @@ import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
 import { front } from './front'
 import { InFlight } from './http/request-limits'
-import type { KvStore } from './modules/kv/store'
+import { LocalStore, type Store } from './store'
 import { SharedStore } from './tier/shared-store'
-import { SharedLeases } from './tier/shared-leases'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
@@ -52,11 +51,13 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
 }
 
 
-function sharedStore(tier: TierConfig, nearCache: CacheEngine, config: Config, logger: Logger): SharedStore {
+function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logger: Logger): SharedStore {
   // Loaded only with a shared tier: the Redis client costs start-up time and memory otherwise unused.
   const { connect, duplicate } = require('./tier/redis-connection') as typeof import('./tier/redis-connection')
   const redis = connect(tier)
-  return new SharedStore(redis, duplicate(redis), tier.nearCacheTtlMs > 0 ? nearCache : undefined, { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, maxBytes: config.maxMemoryBytes }, logger)
+  const near = tier.nearCacheTtlMs > 0 ? engine : undefined
+  const options = { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, sizing: engine }
+  return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
@@ -65,7 +66,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const engine = deps.engine ?? createEngine(config, deps)
   // With a shared tier, key-value entries live in Redis and this engine is the instance's near cache.
   const shared = config.tier === null ? undefined : sharedStore(config.tier, engine, config, logger)
-  const store: KvStore = shared ?? engine
+  const store: Store = shared ?? new LocalStore(engine)
   const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const live = deps.live ?? new LiveSettings(config)
@@ -93,12 +94,12 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
       }),
     )
     .use(healthModule(readiness, shared))
-    .use(kvModule(store, config, shared && new SharedLeases(shared)))
-    .use(batchModule(engine, config, shared))
-    .use(keysModule(engine, shared))
+    .use(kvModule(store, config))
+    .use(batchModule(store, config))
+    .use(keysModule(store))
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
-    .use(statsModule(engine, info, requests, proxy.counters, shared?.counters))
+    .use(statsModule(engine, info, requests, proxy.counters, store.counters))
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [

@@ -2,7 +2,7 @@
 // on the shared Redis tier (--redis) with a given near-cache TTL, or standalone (in memory only).
 import { freePort, start, stop, waitUntil, type Child } from '../http/procs'
 import { BINARY } from '../http/servers'
-import type { TierCounters } from '../../src/tier/shared-store'
+import type { TierCounters } from '../../src/tier/counters'
 
 /** The `tier` object of GET /v1/stats (only with --redis): the server's own counters type. */
 export type TierStats = TierCounters

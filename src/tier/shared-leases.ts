@@ -1,7 +1,11 @@
-import type { Acquired, Leases } from '../modules/kv/lease-port'
-import type { WaitOutcome } from '../modules/kv/leases'
-import { LeaseQuota } from '../modules/kv/lease-quota'
-import type { SharedStore } from './shared-store'
+import { LeaseQuota, type Acquired, type Leases, type WaitOutcome } from '../store'
+import type { RedisLike } from './redis-connection'
+
+/** What shared leases need of the tier: its Redis commands (with its failure handling), and word of every write. */
+export interface LeaseBackend {
+  command<T>(run: (redis: RedisLike) => Promise<T>): Promise<T>
+  onChange(listener: (key: string) => void): void
+}
 
 /** Lease keys start with a control character, which no client key may hold: they cannot collide. */
 const leaseKey = (key: string) => `\u0001lease\u0001${key}`
@@ -23,7 +27,7 @@ export class SharedLeases implements Leases {
   private readonly granted = new Map<string, { client: string; timer: Timer }>()
 
   constructor(
-    private readonly store: SharedStore,
+    private readonly store: LeaseBackend,
     private readonly quota = new LeaseQuota(),
   ) {
     store.onChange((key) => this.written(key))

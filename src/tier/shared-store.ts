@@ -1,23 +1,15 @@
-import type { CacheEngine, DeleteResult, Entry, IncrResult, SetOptions, SetResult } from '../cache'
+import type { CacheEngine } from '../cache'
 import type { Logger } from '../log/logger'
+import { StoreUnavailable, type BatchOutcome, type BatchStep, type BatchStepResult, type KeyPage, type Store } from '../store'
+import type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, StoreCounters } from '../store'
+import { TIER_COUNTER_HELP, type TierCounters } from './counters'
 import { decodeNearEntry, encodeNearEntry, NEAR_TYPE } from './near-entry'
 import type { Cluster } from 'ioredis'
 import type { RedisLike } from './redis-connection'
 import { DELETE, GET, INCR, SET, TOUCH } from './scripts'
-
-/** Redis could not answer (down, or slower than --redis-timeout): the caller answers without it. */
-export class TierUnavailable extends Error {}
+import { SharedLeases } from './shared-leases'
 
 export const INVALIDATION_CHANNEL = 'fastcache:invalidate'
-
-export interface TierCounters {
-  nearHits: number
-  redisHits: number
-  misses: number
-  redisErrors: number
-  invalidationsSent: number
-  invalidationsReceived: number
-}
 
 type Reply = [Buffer, Buffer, Buffer, Buffer, Buffer, number]
 type SetReply = [number, string?, string?, string?]
@@ -32,31 +24,38 @@ interface Scripted {
   fcTouchBuffer(key: string, ttl: string): Promise<Reply | null>
 }
 
-export type BatchStep =
-  | { op: 'get'; key: string }
-  | { op: 'del'; key: string }
-  | { op: 'incr'; key: string; by: number }
-  | { op: 'set'; key: string; bytes: Uint8Array; contentType: string; ttlMs?: number; nx: boolean; xx: boolean; keepTtl: boolean }
-
-export type BatchStepResult =
-  | { op: 'get'; entry: Entry | undefined }
-  | { op: 'set'; result: SetResult }
-  | { op: 'del'; result: DeleteResult }
-  | { op: 'incr'; result: IncrResult }
-
 type Pipeline = { [name: string]: (...args: unknown[]) => Pipeline } & { exec(): Promise<[Error | null, unknown][] | null> }
 
 const SCRIPTS = { fcGet: GET, fcSet: SET, fcDel: DELETE, fcIncr: INCR, fcTouch: TOUCH }
 const nullIfZero = (n: number) => (n === 0 ? null : n)
 const orEmpty = (n: number | undefined | null) => (n === undefined || n === null ? '' : String(n))
+/** A listing's cursor names a primary and its SCAN cursor, "2.1536". */
+const CURSOR = /^[0-9]{1,4}\.[0-9]{1,20}$/
+
+export interface SharedStoreOptions {
+  nearCacheTtlMs: number
+  defaultTtlMs: number | null
+  /** The instance's engine: its bound and charges decide what is too large, the same with or without a tier. */
+  sizing: Pick<CacheEngine, 'maxBytes' | 'chargeOf'>
+}
 
 /**
  * The shared tier: entries live in Redis (which expires them), each instance keeps recent reads in a
  * near cache (its own engine, entries at most --near-cache-ttl old), and every write is acknowledged
  * only after Redis acknowledged it, then published so the other instances drop their near copies.
+ * Leases are Redis keys too (SharedLeases), so one holder exists across the tier.
  */
-export class SharedStore {
-  readonly counters: TierCounters = { nearHits: 0, redisHits: 0, misses: 0, redisErrors: 0, invalidationsSent: 0, invalidationsReceived: 0 }
+export class SharedStore implements Store {
+  private readonly counts: TierCounters = {
+    nearHits: 0,
+    redisHits: 0,
+    misses: 0,
+    redisErrors: 0,
+    invalidationsSent: 0,
+    invalidationsReceived: 0,
+  }
+  readonly counters: StoreCounters = { values: this.counts, help: TIER_COUNTER_HELP }
+  readonly leases: SharedLeases
   private readonly scripted: Scripted
   private readonly instanceId = crypto.randomUUID()
   private readonly changeListeners: ((key: string) => void)[] = []
@@ -66,16 +65,21 @@ export class SharedStore {
     private readonly subscriber: RedisLike,
     /** Undefined when the near cache is off (--near-cache-ttl 0). */
     private readonly near: CacheEngine | undefined,
-    private readonly options: { nearCacheTtlMs: number; defaultTtlMs: number | null; maxBytes: number },
+    private readonly options: SharedStoreOptions,
     private readonly logger: Logger,
   ) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua })
     this.scripted = redis as unknown as Scripted
     this.listenForInvalidations()
+    this.leases = new SharedLeases(this)
   }
 
   get maxBytes(): number {
-    return this.options.maxBytes
+    return this.options.sizing.maxBytes
+  }
+
+  chargeOf(key: string, valueBytes: number): number {
+    return this.options.sizing.chargeOf(key, valueBytes)
   }
 
   now(): number {
@@ -139,7 +143,7 @@ export class SharedStore {
       if (parsed === undefined) return
       const [from, key, kind] = parsed
       if (from === this.instanceId) return
-      this.counters.invalidationsReceived++
+      this.counts.invalidationsReceived++
       if (kind !== 'prefix') {
         this.near?.delete(key)
         for (const listener of this.changeListeners) listener(key)
@@ -152,8 +156,8 @@ export class SharedStore {
     try {
       return await command()
     } catch (error) {
-      this.counters.redisErrors++
-      throw new TierUnavailable(String((error as Error)?.message ?? error))
+      this.counts.redisErrors++
+      throw new StoreUnavailable(String((error as Error)?.message ?? error))
     }
   }
 
@@ -167,7 +171,7 @@ export class SharedStore {
   private announce(key: string): void {
     this.near?.delete(key)
     for (const listener of this.changeListeners) listener(key)
-    this.counters.invalidationsSent++
+    this.counts.invalidationsSent++
     this.redis.publish(INVALIDATION_CHANNEL, JSON.stringify([this.instanceId, key])).catch(() => {
       // A lost invalidation heals within --near-cache-ttl.
     })
@@ -177,7 +181,7 @@ export class SharedStore {
   get(key: string): Entry | undefined | Promise<Entry | undefined> {
     const near = this.near?.get(key)
     if (near !== undefined) {
-      this.counters.nearHits++
+      this.counts.nearHits++
       return decodeNearEntry(key, near.value)
     }
     return this.fetch(key)
@@ -186,10 +190,10 @@ export class SharedStore {
   private async fetch(key: string): Promise<Entry | undefined> {
     const reply = await this.call(() => this.scripted.fcGetBuffer(key))
     if (reply === null) {
-      this.counters.misses++
+      this.counts.misses++
       return undefined
     }
-    this.counters.redisHits++
+    this.counts.redisHits++
     const entry = entryFrom(key, reply)
     this.remember(entry)
     return entry
@@ -253,7 +257,7 @@ export class SharedStore {
    * Redis allows it: always on a standalone Redis, on a Cluster only when every key hashes to one
    * slot. Otherwise the steps run one after another, and `atomic` is false.
    */
-  async batch(steps: BatchStep[]): Promise<{ results: BatchStepResult[]; atomic: boolean }> {
+  async batch(steps: BatchStep[]): Promise<BatchOutcome> {
     let replies: [Error | null, unknown][] | null
     try {
       const multi = this.redis.multi() as unknown as Pipeline
@@ -265,10 +269,10 @@ export class SharedStore {
       for (const step of steps) results.push(await this.runStep(step))
       return { results, atomic: false }
     }
-    if (replies === null) throw new TierUnavailable('the transaction was aborted')
+    if (replies === null) throw new StoreUnavailable('the transaction was aborted')
     const results = steps.map((step, i) => {
       const [error, reply] = replies[i]!
-      if (error !== null) throw new TierUnavailable(error.message)
+      if (error !== null) throw new StoreUnavailable(error.message)
       return this.stepResult(step, reply)
     })
     return { results, atomic: true }
@@ -308,7 +312,11 @@ export class SharedStore {
    * which is what entries are). The cursor names the primary and its SCAN cursor, "2.1536".
    * A key that exists for the whole walk is returned; SCAN may return one more than once.
    */
-  async scan(prefix: string, limit: number, cursor: string | undefined): Promise<{ keys: string[]; next: string | null }> {
+  isCursor(text: string): boolean {
+    return CURSOR.test(text)
+  }
+
+  async scan(prefix: string, limit: number, cursor: string | undefined): Promise<KeyPage> {
     const primaries = this.primaries()
     let [node, position] = cursor === undefined ? [0, '0'] : cursor.split('.')
     let index = Number(node)
@@ -336,9 +344,13 @@ export class SharedStore {
     }
     if (prefix === '') this.near?.flush()
     else this.near?.deletePrefix(prefix)
-    this.counters.invalidationsSent++
+    this.counts.invalidationsSent++
     this.redis.publish(INVALIDATION_CHANNEL, JSON.stringify([this.instanceId, prefix, 'prefix'])).catch(() => {})
     return deleted
+  }
+
+  flush(): Promise<number> {
+    return this.deletePrefix('')
   }
 
   async close(): Promise<void> {
@@ -366,7 +378,7 @@ function globPrefix(prefix: string): string {
 
 /** ioredis refuses a Cluster transaction whose keys are in several slots (or Redis does, CROSSSLOT). */
 function crossSlot(error: unknown): boolean {
-  const message = error instanceof TierUnavailable ? error.message : String((error as Error)?.message ?? error)
+  const message = error instanceof StoreUnavailable ? error.message : String((error as Error)?.message ?? error)
   return /CROSSSLOT|same slot/i.test(message)
 }
 

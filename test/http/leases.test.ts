@@ -2,8 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { testApp } from '../support/app'
 import { CacheEngine, ManualClock } from '../../src/cache'
 import * as kv from '../../src/modules/kv/service'
-import { LeaseTable } from '../../src/modules/kv/leases'
-import { LeaseQuota } from '../../src/modules/kv/lease-quota'
+import { LeaseTable } from '../../src/store/lease-table'
+import { LeaseQuota } from '../../src/store/lease-quota'
 
 describe('leases against stampedes (GET ?lease, PUT ?lease)', () => {
   test('the first miss gets a lease; the others wait and get the value the holder writes', async () => {

@@ -1,28 +1,22 @@
 import { Elysia } from 'elysia'
-import type { CacheEngine } from '../../cache'
 import type { Config } from '../../config/schema'
 import { jsonBodyParser } from '../../http/body'
 import { otherMethods } from '../../http/method-not-allowed'
+import { unavailableForWrites } from '../../http/store-unavailable'
+import { then, type Store } from '../../store'
 import { NoQuery } from '../kv/model'
 import { BatchReply, batchBody } from './model'
-import { prepare, run, runShared } from './service'
-import type { SharedStore } from '../../tier/shared-store'
-import { unavailableForWrites } from '../kv/store'
+import { prepare, replyText } from './service'
 
 /** `POST /v1/batch`: up to --max-batch get/set/del/incr operations run in order as one atomic unit. */
-export function batchModule(engine: CacheEngine, config: Config, shared?: SharedStore) {
+export function batchModule(store: Store, config: Config) {
   const reply = (json: string) => new Response(json, { headers: { 'content-type': 'application/json' } })
   return new Elysia({ name: 'batch' })
     .post(
       '/v1/batch',
       async ({ body }) => {
-        const prepared = prepare(body.ops, config, engine)
-        if (shared === undefined) return reply(run(engine, prepared))
-        try {
-          return reply(await runShared(shared, prepared))
-        } catch (error) {
-          return unavailableForWrites(error)
-        }
+        const steps = prepare(body.ops, config, store)
+        return then(store.batch(steps), (outcome) => reply(replyText(steps, outcome)), unavailableForWrites)
       },
       {
         parse: jsonBodyParser(config.maxBodyBytes),

@@ -1,19 +1,13 @@
-import type { CacheEngine, DeleteResult, Entry, IncrResult, SetResult } from '../../cache'
-import type { SharedStore } from '../../tier/shared-store'
 import { HttpError, badRequest } from '../../http/errors'
 import { checkKey } from '../../http/key'
 import { JSON_TYPE, isJsonType } from '../../http/media-type'
 import { isoOrNull } from '../../http/respond'
 import { parseTtlMs } from '../../http/ttl'
+import type { BatchOutcome, BatchStep, BatchStepResult, DeleteResult, Entry, IncrResult, SetResult, Store } from '../../store'
 import type { BatchOp } from './model'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-export type Prepared =
-  | { op: 'get' | 'del'; key: string }
-  | { op: 'incr'; key: string; by: number }
-  | { op: 'set'; key: string; bytes: Uint8Array; ttlMs?: number; nx: boolean; xx: boolean; keepTtl: boolean }
 
 export interface BatchLimits {
   maxKeyBytes: number
@@ -24,7 +18,7 @@ export interface BatchLimits {
  * Checks every operation before any runs, so a bad key, TTL or value rejects the whole batch (400 or 413)
  * and changes nothing.
  */
-export function prepare(ops: BatchOp[], limits: BatchLimits, engine: CacheEngine): Prepared[] {
+export function prepare(ops: BatchOp[], limits: BatchLimits, store: Pick<Store, 'chargeOf' | 'maxBytes'>): BatchStep[] {
   return ops.map((op, i) => {
     const at = (message: string) => `ops[${i}]: ${message}`
     let key: string
@@ -46,15 +40,15 @@ export function prepare(ops: BatchOp[], limits: BatchLimits, engine: CacheEngine
     if (bytes.byteLength > limits.maxValueBytes) {
       throw new HttpError(413, 'PAYLOAD_TOO_LARGE', at(`the value is ${bytes.byteLength} bytes; the limit is ${limits.maxValueBytes}`))
     }
-    if (engine.chargeOf(key, bytes.byteLength) > engine.maxBytes) {
+    if (store.chargeOf(key, bytes.byteLength) > store.maxBytes) {
       throw new HttpError(413, 'ENTRY_TOO_LARGE', at('the entry is larger than the whole cache bound'))
     }
-    return { op: 'set', key, bytes, ttlMs, nx: !!op.nx, xx: !!op.xx, keepTtl: !!op.keepttl }
+    return { op: 'set', key, bytes, contentType: JSON_TYPE, ttlMs, nx: !!op.nx, xx: !!op.xx, keepTtl: !!op.keepttl }
   })
 }
 
 /** One operation's reply, the same whichever store ran it. */
-const formatResult = {
+const format = {
   get(key: string, entry: Entry | undefined): string {
     if (entry === undefined) return JSON.stringify({ key, status: 404 })
     if (isJsonType(entry.contentType)) {
@@ -89,45 +83,24 @@ const formatResult = {
 }
 
 /**
- * Runs prepared operations in order. The engine is synchronous, so nothing interleaves with the batch.
- * Returns the reply as JSON text: stored JSON values are spliced in as they are, never re-serialized.
+ * The reply to a batch as JSON text: stored JSON values are spliced in as they are, never
+ * re-serialized. `atomic` is said only when the store said it (a batch on the shared tier).
  */
-export function run(engine: CacheEngine, prepared: Prepared[]): string {
-  const parts = prepared.map((op) => {
-    const { key } = op
-    switch (op.op) {
-      case 'get':
-        return formatResult.get(key, engine.get(key))
-      case 'set':
-        return formatResult.set(key, engine.set(key, op.bytes, JSON_TYPE, { ttlMs: op.ttlMs, nx: op.nx, xx: op.xx, keepTtl: op.keepTtl }))
-      case 'del':
-        return formatResult.del(key, engine.delete(key))
-      case 'incr':
-        return formatResult.incr(key, engine.incr(key, op.by))
-    }
-  })
-  return `{"results":[${parts.join(',')}]}`
+export function replyText(steps: BatchStep[], outcome: BatchOutcome): string {
+  const parts = outcome.results.map((result, i) => formatResult(steps[i]!.key, result))
+  const atomic = outcome.atomic === undefined ? '' : `"atomic":${outcome.atomic},`
+  return `{${atomic}"results":[${parts.join(',')}]}`
 }
 
-/**
- * The same on the shared tier: one Redis transaction when Redis allows it (always on a standalone
- * Redis; on a Cluster when every key is in one slot, as hash tags {...} arrange), else the
- * operations run one after another; `atomic` says which.
- */
-export async function runShared(shared: SharedStore, prepared: Prepared[]): Promise<string> {
-  const { results, atomic } = await shared.batch(prepared.map((op) => (op.op === 'set' ? { ...op, contentType: JSON_TYPE } : op)))
-  const parts = results.map((result, i) => {
-    const key = prepared[i]!.key
-    switch (result.op) {
-      case 'get':
-        return formatResult.get(key, result.entry)
-      case 'set':
-        return formatResult.set(key, result.result)
-      case 'del':
-        return formatResult.del(key, result.result)
-      case 'incr':
-        return formatResult.incr(key, result.result)
-    }
-  })
-  return `{"atomic":${atomic},"results":[${parts.join(',')}]}`
+function formatResult(key: string, result: BatchStepResult): string {
+  switch (result.op) {
+    case 'get':
+      return format.get(key, result.entry)
+    case 'set':
+      return format.set(key, result.result)
+    case 'del':
+      return format.del(key, result.result)
+    case 'incr':
+      return format.incr(key, result.result)
+  }
 }

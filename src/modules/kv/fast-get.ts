@@ -1,4 +1,4 @@
-import type { KvStore } from './store'
+import type { KeyValues } from '../../store'
 import { keyFromPath } from '../../http/key'
 import { pathStart } from '../../http/url'
 import { get } from './service'
@@ -10,7 +10,7 @@ const PREFIX = '/v1/kv/'
  * Same service call and same response as the route; anything unusual (a query, a bad key) returns
  * undefined so the route answers it, errors included.
  */
-export function kvFastGet(store: KvStore, maxKeyBytes: number) {
+export function kvFastGet(store: KeyValues, maxKeyBytes: number) {
   return (request: Request): Response | Promise<Response> | undefined => {
     if (request.method !== 'GET') return undefined
     const url = request.url

@@ -7,21 +7,20 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { keyFromPath } from '../../http/key'
 import { flagSet } from '../../http/schemas'
 import { parseDurationParam, parseTtlMs } from '../../http/ttl'
-import { LeaseTable, MAX_LEASE_MS } from './leases'
-import type { Leases } from './lease-port'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
-import type { KvStore } from './store'
+import type { Store } from '../../store'
 
 /** Small JSON bodies (incr, touch) never need more than this. */
 const SMALL_JSON_LIMIT = 64 * 1024
+/** Longest lease a caller may take; a forgotten one ends by itself. */
+const MAX_LEASE_MS = 10 * 60 * 1000
 
 /** Single-key routes: values (`/v1/kv/*`), counters (`/v1/incr/*`) and TTLs (`/v1/touch/*`). */
-export function kvModule(store: KvStore, config: Config, sharedLeases?: Leases) {
+export function kvModule(store: Store, config: Config) {
   const key = (raw: string) => keyFromPath(raw, config.maxKeyBytes)
   const smallJson = jsonBodyParser(SMALL_JSON_LIMIT)
-  // With a shared tier, leases live in Redis so one holder exists across every instance.
-  const leases: Leases = sharedLeases ?? new LeaseTable(store)
+  const leases = store.leases
   const leaseMs = (raw: string) => {
     const ms = parseDurationParam('lease', raw)
     if (ms > MAX_LEASE_MS) throw badRequest('INVALID_DURATION', `lease is at most ${MAX_LEASE_MS / 60_000} minutes`)

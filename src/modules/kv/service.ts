@@ -1,14 +1,12 @@
-import type { Entry, SetResult } from '../../cache'
 import { parseJsonBytes } from '../../http/body'
 import { HttpError, errorResponse } from '../../http/errors'
 import { etagMatches, etagOf } from '../../http/etag'
 import { JSON_TYPE, OCTET_STREAM, isJsonType } from '../../http/media-type'
 import { isoOrNull, jsonResponse } from '../../http/respond'
 import { formatCacheStatus } from '../../http/cache-status'
-import type { Acquired, Leases } from './lease-port'
-import { MAX_LEASES_PER_CLIENT } from './lease-quota'
-import { TierUnavailable } from '../../tier/shared-store'
-import { then, unavailableForWrites, type KvStore, type MaybePromise } from './store'
+import { unavailableForWrites } from '../../http/store-unavailable'
+import { MAX_LEASES_PER_CLIENT, StoreUnavailable, then, type MaybePromise } from '../../store'
+import type { Acquired, Entry, IncrResult, KeyValues, Leases, SetResult } from '../../store'
 
 export const keyNotFound = () => new HttpError(404, 'KEY_NOT_FOUND', 'no such key')
 /** Misses are common and cheap: answered directly, without building and throwing an Error. */
@@ -46,20 +44,20 @@ const requiredVersion = (current: Entry | undefined, ifMatch: string | null): nu
   ifMatch === null ? undefined : current !== undefined && etagMatches(ifMatch, current.version) ? current.version : -1
 
 /** Reads the current entry only when a condition needs it. */
-const currentFor = (store: KvStore, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
+const currentFor = (store: KeyValues, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
 
-export function put(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
+export function put(store: KeyValues, leases: Leases, request: PutRequest): MaybePromise<Response> {
   if (request.lease === undefined) return write(store, leases, request)
   const lease = request.lease
   const done = then(leases.holds(request.key, lease), (held) => {
     if (!held) throw leaseInvalid()
     return then(write(store, leases, request), (response) => then(leases.completed(request.key, lease), () => response))
   })
-  // Shared leases live in Redis: their failures are the tier's (503), like the write's.
-  return done instanceof Promise ? done.catch(unavailableForWrites) : done
+  // Shared leases live in Redis: their failures are the store's (503), like the write's.
+  return then(done, (response) => response, unavailableForWrites)
 }
 
-function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromise<Response> {
+function write(store: KeyValues, leases: Leases, request: PutRequest): MaybePromise<Response> {
   let contentType = request.contentType || OCTET_STREAM
   if (isJsonType(contentType)) {
     parseJsonBytes(request.body)
@@ -86,7 +84,7 @@ function write(store: KvStore, leases: Leases, request: PutRequest): MaybePromis
     if (result.staleAt !== null) reply.staleAt = isoOrNull(result.staleAt)
     return jsonResponse(result.status === 'created' ? 201 : 200, reply, { etag: etagOf(result.version) })
   }
-  return written instanceof Promise ? written.then(respond, unavailableForWrites) : respond(written)
+  return then(written, respond, unavailableForWrites)
 }
 
 /**
@@ -106,15 +104,14 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
 
 const isStale = (entry: Entry, now: number) => entry.staleAt !== null && entry.staleAt <= now
 
-export function get(store: KvStore, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
-  const found = store.get(key)
+export function get(store: KeyValues, key: string, meta: boolean, ifNoneMatch: string | null): MaybePromise<Response> {
   const respond = (entry: Entry | undefined) => (entry === undefined ? missResponse() : entryResponse(store, entry, meta, ifNoneMatch))
-  return found instanceof Promise ? found.then(respond, tierMiss) : respond(found)
+  return then(store.get(key), respond, unavailableMiss)
 }
 
-/** A read the shared tier could not answer (and no near copy could): a miss that says why, as the issue asks. */
-function tierMiss(error: unknown): Response {
-  if (!(error instanceof TierUnavailable)) throw error
+/** A read the store could not answer (and no near copy could): a miss that says why. */
+function unavailableMiss(error: unknown): Response {
+  if (!(error instanceof StoreUnavailable)) throw error
   return errorResponse(404, 'KEY_NOT_FOUND', 'no such key here; the shared tier (Redis) is unavailable', {
     'cache-status': formatCacheStatus({ fwd: 'miss', detail: 'redis-unavailable' }),
   })
@@ -135,14 +132,14 @@ export interface LeaseRequest {
  * others wait until it writes the key, gives up (then one of them gets the next lease), or their wait
  * runs out (404 without a lease). A stale value (soft expiry) is served, with a lease to one caller.
  */
-export async function getWithLease(store: KvStore, leases: Leases, key: string, request: LeaseRequest): Promise<Response> {
+export async function getWithLease(store: KeyValues, leases: Leases, key: string, request: LeaseRequest): Promise<Response> {
   const deadline = performance.now() + Math.min(request.waitMs, request.leaseMs)
   for (;;) {
     let entry: Entry | undefined
     try {
       entry = await store.get(key)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (entry !== undefined) {
       const response = entryResponse(store, entry, request.meta, request.ifNoneMatch)
@@ -157,7 +154,7 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     try {
       token = await leases.acquire(key, request.leaseMs, request.client)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (token === 'client-full') throw tooManyLeases()
     if (token === 'full') return missWithoutLease()
@@ -168,13 +165,13 @@ export async function getWithLease(store: KvStore, leases: Leases, key: string, 
     try {
       outcome = await leases.wait(key, remaining)
     } catch (error) {
-      return tierMiss(error)
+      return unavailableMiss(error)
     }
     if (outcome === 'timeout') return missResponse()
   }
 }
 
-function entryResponse(store: KvStore, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
+function entryResponse(store: KeyValues, entry: Entry, meta: boolean, ifNoneMatch: string | null): Response {
   const key = entry.key
   const now = store.now()
   const headers = entryHeaders(entry, now)
@@ -198,22 +195,21 @@ function entryResponse(store: KvStore, entry: Entry, meta: boolean, ifNoneMatch:
   return new Response(entry.value, { status: 200, headers })
 }
 
-export function remove(store: KvStore, key: string, ifMatch: string | null): MaybePromise<Response> {
+export function remove(store: KeyValues, key: string, ifMatch: string | null): MaybePromise<Response> {
   const removed = then(currentFor(store, key, ifMatch !== null), (current) => store.delete(key, { ifVersion: requiredVersion(current, ifMatch) }))
   const respond = (result: Awaited<typeof removed>) => {
     if (result === 'absent') return missResponse()
     if (result === 'condition-failed') throw preconditionFailed()
     return new Response(null, { status: 204 })
   }
-  return removed instanceof Promise ? removed.then(respond, unavailableForWrites) : respond(removed)
+  return then(removed, respond, unavailableForWrites)
 }
 
-export function incr(store: KvStore, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
-  const done = store.incr(key, by, ttlMs)
-  return done instanceof Promise ? done.then((result) => incrReply(store, key, result), unavailableForWrites) : incrReply(store, key, done)
+export function incr(store: KeyValues, key: string, by: number, ttlMs: number | undefined): MaybePromise<Response> {
+  return then(store.incr(key, by, ttlMs), (result) => incrReply(store, key, result), unavailableForWrites)
 }
 
-function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvStore['incr']>>): Response {
+function incrReply(store: KeyValues, key: string, result: IncrResult): Response {
   switch (result.status) {
     case 'not-integer':
       throw new HttpError(409, 'NOT_AN_INTEGER', 'the stored value is not a JSON integer')
@@ -225,11 +221,10 @@ function incrReply(store: KvStore, key: string, result: Awaited<ReturnType<KvSto
   return jsonResponse(result.status === 'created' ? 201 : 200, { key, value: result.value, version: result.version }, { etag: etagOf(result.version) })
 }
 
-export function touch(store: KvStore, key: string, ttlMs: number | null): MaybePromise<Response> {
-  const touched = store.touch(key, ttlMs)
+export function touch(store: KeyValues, key: string, ttlMs: number | null): MaybePromise<Response> {
   const respond = (entry: Entry | undefined) => {
     if (entry === undefined) throw keyNotFound()
     return jsonResponse(200, { key, version: entry.version, expiresAt: isoOrNull(entry.expiresAt) }, { etag: etagOf(entry.version) })
   }
-  return touched instanceof Promise ? touched.then(respond, unavailableForWrites) : respond(touched)
+  return then(store.touch(key, ttlMs), respond, unavailableForWrites)
 }

@@ -5,7 +5,7 @@ import { jsonResponse } from '../../http/respond'
 import { RequestMetrics } from './request-metrics'
 import { prometheus, stats, type ServerInfo } from './service'
 import type { ProxyCounters } from '../proxy/service'
-import type { TierCounters } from '../../tier'
+import type { StoreCounters } from '../../store'
 
 const StatsReply = t.Object({
   items: t.Integer(),
@@ -25,7 +25,7 @@ const StatsReply = t.Object({
 })
 
 /** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
-export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: TierCounters) {
+export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: StoreCounters) {
   return new Elysia({ name: 'stats' })
     .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy, tier)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
     .use(otherMethods('/v1/stats', ['GET', 'HEAD']))

@@ -1,6 +1,6 @@
 import type { CacheEngine } from '../../cache'
 import type { ProxyCounters } from '../proxy/service'
-import type { TierCounters } from '../../tier'
+import type { StoreCounters } from '../../store'
 import { processMetricLines } from './process-metrics'
 import type { RequestMetrics } from './request-metrics'
 
@@ -11,7 +11,7 @@ export interface ServerInfo {
   inFlight(): number
 }
 
-export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters, tier?: TierCounters) {
+export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounters, tier?: StoreCounters) {
   const s = engine.stats()
   const lookups = s.hits + s.misses
   return {
@@ -20,7 +20,7 @@ export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounter
     uptimeSeconds: Math.floor((Date.now() - info.startedAt) / 1000),
     version: info.version,
     proxy: { ...proxy },
-    ...(tier === undefined ? {} : { tier: { ...tier } }),
+    ...(tier === undefined ? {} : { tier: { ...tier.values } }),
   }
 }
 
@@ -64,23 +64,14 @@ function counterLines<C extends object>(feature: string, counters: C, help: Reco
 }
 
 /** The Prometheus text exposition of the cache counters and the request histogram. */
-const TIER_HELP: Record<keyof TierCounters, string> = {
-  nearHits: 'Key reads answered from this instance\'s near cache.',
-  redisHits: 'Key reads answered by Redis.',
-  misses: 'Key reads Redis did not have.',
-  redisErrors: 'Redis commands that failed or timed out.',
-  invalidationsSent: 'Invalidations this instance published after its writes.',
-  invalidationsReceived: 'Invalidations received from other instances.',
-}
-
-export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: TierCounters): string {
+export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: StoreCounters): string {
   const s = stats(engine, info, proxy, tier)
   const lines: string[] = []
   for (const [name, kind, help, read] of METRICS) {
     lines.push(`# HELP fastcache_${name} ${help}`, `# TYPE fastcache_${name} ${kind}`, `fastcache_${name} ${read(s)}`)
   }
   lines.push(...counterLines('proxy', proxy, PROXY_HELP))
-  if (tier !== undefined) lines.push(...counterLines('tier', tier, TIER_HELP))
+  if (tier !== undefined) lines.push(...counterLines('tier', tier.values, tier.help))
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
   lines.push('# HELP fastcache_http_requests_in_flight Requests being handled.', '# TYPE fastcache_http_requests_in_flight gauge', `fastcache_http_requests_in_flight ${info.inFlight()}`)
   lines.push(...processMetricLines(info.startedAt))

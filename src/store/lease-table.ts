@@ -1,9 +1,6 @@
-import type { Clock } from '../../cache'
-import type { Acquired, Leases } from './lease-port'
+import type { Clock } from '../cache'
+import type { Acquired, Leases, WaitOutcome } from './leases'
 import { LeaseQuota } from './lease-quota'
-
-/** What ended a wait on a key's lease. */
-export type WaitOutcome = 'written' | 'released' | 'timeout'
 
 interface Lease {
   token: string
@@ -16,8 +13,6 @@ interface Lease {
   timer: Timer
 }
 
-/** Longest lease a caller may take; a forgotten one ends by itself. */
-export const MAX_LEASE_MS = 10 * 60 * 1000
 /** Outstanding leases at most; more would let clients pile up timers and memory. */
 export const MAX_LEASES = 100_000
 

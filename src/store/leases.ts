@@ -1,5 +1,4 @@
-import type { WaitOutcome } from './leases'
-import type { MaybePromise } from './store'
+import type { MaybePromise } from './maybe-promise'
 
 /**
  * What taking a lease gave: a token, undefined when someone else holds the key's lease, 'full' when
@@ -7,7 +6,13 @@ import type { MaybePromise } from './store'
  */
 export type Acquired = string | undefined | 'full' | 'client-full'
 
-/** What the kv routes need from leases: the instance's own table, or leases shared in Redis. */
+/** What ended a wait on a key's lease. */
+export type WaitOutcome = 'written' | 'released' | 'timeout'
+
+/**
+ * Leases against cache stampedes, as a store keeps them: the instance's own table, or leases shared
+ * in Redis. Failures of a shared store reject with StoreUnavailable.
+ */
 export interface Leases {
   /** `client` names who asks (its token, or its address), for the per-client bound. */
   acquire(key: string, durationMs: number, client: string): MaybePromise<Acquired>

@@ -1,0 +1,14 @@
+/** A store's answer: a plain value from the local engine (or a near-cache hit), a promise when it asks Redis. */
+export type MaybePromise<T> = T | Promise<T>
+
+/**
+ * Applies `next` at once to a plain value, or when a promise resolves: the local path stays
+ * synchronous. `failed` gets a promise's rejection (a store's failure), not what `next` throws.
+ */
+export function then<T, U>(
+  value: MaybePromise<T>,
+  next: (value: T) => MaybePromise<U>,
+  failed?: (error: unknown) => MaybePromise<U>,
+): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next, failed) : next(value)
+}
