@@ -13,6 +13,9 @@ const leaseKey = (key: string) => `\u0001lease\u0001${key}`
 // Ends a lease only if it is still the one given: a later holder's lease survives a late completion.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
 
+/** How much sooner than a lease's end a wait may end and still count as reaching it. */
+const WAIT_SLACK_MS = 10
+
 /**
  * Leases shared by every instance: a lease is a Redis key (SET NX PX), so one holder exists across
  * the tier. Waiters wait on their own instance and are woken when the key is written anywhere (the
@@ -92,8 +95,9 @@ export class SharedLeases implements Leases {
         if (waiting.size === 0 && this.waiters.get(key) === waiting) this.waiters.delete(key)
         resolve(outcome)
       }
-      // A lease ending unwritten publishes nothing: look again when its time is up.
-      const timer = ms < leaseLeft ? setTimeout(() => finish('timeout'), ms) : setTimeout(() => finish('released'), leaseLeft + 5)
+      // A lease ending unwritten publishes nothing: look again when its time is up. A wait that ends
+      // within a few milliseconds of the lease (Redis counts whole milliseconds) waits for that end.
+      const timer = ms + WAIT_SLACK_MS < leaseLeft ? setTimeout(() => finish('timeout'), ms) : setTimeout(() => finish('released'), leaseLeft + 5)
       waiting.add(finish)
     })
   }
