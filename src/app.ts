@@ -104,7 +104,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
     requests.observer,
-    (request, response, route, seconds, path) => live.accessLog && logRequest(request, response, route, seconds, path),
+    // At debug level every request is logged, with its path, as if --access-log were on.
+    (request, response, route, seconds, path) => (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
   const timed = timeRequests(observers, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.

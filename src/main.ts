@@ -122,6 +122,7 @@ async function start(startConfig: Config, report: LoadReport): Promise<void> {
     maxMemory: formatSize(config.maxMemoryBytes),
     settings: changedSettings(report),
   })
+  logger.debug('effective configuration', JSON.parse(printConfig(report)))
 }
 
 const loaded = load()

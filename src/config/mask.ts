@@ -10,17 +10,8 @@ export function maskToken(token: string): string {
   return colon < 0 ? `…${fingerprint(token)}` : `${token.slice(0, colon)}:…${fingerprint(token.slice(colon + 1))}`
 }
 
-/** A URL without its password (`redis://user:***@host:6379`); text that is no URL is masked whole. */
-export function maskUrl(text: string): string {
-  try {
-    const url = new URL(text)
-    if (url.password === '') return text
-    url.password = '***'
-    return url.href
-  } catch {
-    return '***'
-  }
-}
+/** Text with the password of every URL in it masked: `redis://user:***@host:6379`. */
+export const maskUrl = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]*@/gi, '$1***@')
 
 /** A setting's value as it may be printed or logged: secrets masked, other values as they are. */
 export function maskSetting(key: string, value: unknown): unknown {

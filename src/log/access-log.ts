@@ -17,8 +17,9 @@ async function bodyBytes(response: Response, route: string): Promise<number | nu
 }
 
 /**
- * `--access-log`: one JSON line per request (method, route template, status, bytes, duration,
- * remote address). The path, which holds the key, is logged only at debug level.
+ * `--access-log`: one JSON line per request (method, route template, status, the Cache-Status of
+ * proxied and soft-expired answers, bytes, duration, remote address). The path, which holds the
+ * key, is logged only at debug level.
  */
 export function accessLog(logger: Logger, remote: RemoteAddress, withPath: () => boolean) {
   return (request: Request, response: Response, route: string, seconds: number, path: string): void => {
@@ -28,6 +29,7 @@ export function accessLog(logger: Logger, remote: RemoteAddress, withPath: () =>
         route,
         ...(withPath() ? { path } : {}),
         status: response.status,
+        ...(response.headers.has('cache-status') ? { cacheStatus: response.headers.get('cache-status') } : {}),
         bytes,
         durationMs: Math.round(seconds * 1e6) / 1000,
         remote: remote(request) ?? null,

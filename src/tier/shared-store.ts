@@ -1,3 +1,4 @@
+import { maskUrl } from '../config/mask'
 import type { CacheEngine } from '../cache'
 import type { Logger } from '../log/logger'
 import { StoreUnavailable, type BatchOutcome, type BatchStep, type BatchStepResult, type KeyPage, type Store } from '../store'
@@ -135,8 +136,21 @@ export class SharedStore implements Store {
       this.subscriber.subscribe(INVALIDATION_CHANNEL).catch((error: unknown) => this.logger.warn('cannot subscribe to invalidations', { error: String(error) }))
     })
     this.subscriber.on('close', () => forgetAll('invalidation subscription lost'))
-    this.subscriber.on('error', () => {}) // reconnection is automatic; status shows in /health
-    this.redis.on('error', () => {})
+    // Reconnection is automatic and the status shows in /health: a lost and a restored connection
+    // are logged once each, every failed attempt only at debug.
+    this.subscriber.on('error', () => {})
+    let lost = false
+    this.redis.on('error', (error: Error) => this.logger.debug('Redis error', { error: maskUrl(String(error)) }))
+    this.redis.on('close', () => {
+      if (lost) return
+      lost = true
+      this.logger.warn('Redis connection lost; serving degraded (near cache, 503 for writes) until it is back')
+    })
+    this.redis.on('ready', () => {
+      if (!lost) return
+      lost = false
+      this.logger.info('Redis connection restored')
+    })
     this.subscriber.on('message', (_channel: string, message: string) => {
       const parsed = parseInvalidation(message)
       // Anyone can publish on the channel: a message that is not ours is ignored, never thrown.

@@ -1064,6 +1064,6 @@ describe('what an operator sees: sources, warnings, masked secrets', () => {
     const invalidJson = failure(['--config', 'c.json'], {}, fakeFile(`{"tokens": [admin:${secret}]}`).read)
     for (const error of [fromEnv, fromFlag, fromFile, invalidJson]) expect(error.message).not.toContain(secret)
     const redis = failure(['--redis', 'http://u:redis-secret-pw@host:6379'])
-    expect(redis.message).toBe('--redis: expected redis://[user:pass@]host:port[/db] or rediss://..., got "http://u:***@host:6379/"')
+    expect(redis.message).toBe('--redis: expected redis://[user:pass@]host:port[/db] or rediss://..., got "http://u:***@host:6379"')
   })
 })

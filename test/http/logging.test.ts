@@ -47,11 +47,16 @@ describe('the access log', () => {
     }
   })
 
-  test('at debug level the path, and so the key, is logged too; turning it off (SIGHUP) stops it', async () => {
-    const { app, call, settled, requests } = loggedApp({ accessLog: true }, 'debug')
+  test('at debug level every request is logged with its path (the key), even without --access-log', async () => {
+    const { call, settled, requests } = loggedApp({}, 'debug')
     await call('GET', '/v1/kv/some-key')
     await settled()
-    expect(requests()[0]!.path).toBe('/v1/kv/some-key')
+    expect(requests()[0]).toMatchObject({ level: 'info', path: '/v1/kv/some-key', status: 404 })
+  })
+
+  test('turning it off (SIGHUP) stops it', async () => {
+    const { app, call, settled, requests } = loggedApp({ accessLog: true })
+    await call('GET', '/v1/kv/some-key')
     app.decorator.live.accessLog = false
     await call('GET', '/v1/kv/some-key')
     await settled()
