@@ -37,3 +37,5 @@ const results = await Promise.all(Array.from({ length: callers }, () => cached(k
 const identical = results.every((result) => JSON.stringify(result) === JSON.stringify(results[0]))
 console.log(`${callers} concurrent callers, ${queries} query, identical results: ${identical}`)
 console.log(JSON.stringify(results[0]))
+// The demo's key is of no use to anyone else.
+await fetch(`${server}/v1/kv/${encodeURIComponent(key)}`, { method: 'DELETE' })
