@@ -47,7 +47,7 @@ const STORES: Store[] = ['map', 'engine']
 function keyOf(i: number, keyBytes: number): string {
   // decodeURIComponent is what keyFromPath applies; it also returns a flat string, where a bare
   // concatenation would leave a rope cell (bigger than a flat one) behind in the map.
-  return decodeURIComponent('key:' + String(i).padStart(keyBytes - 4, '0'))
+  return decodeURIComponent(`key:${String(i).padStart(keyBytes - 4, '0')}`)
 }
 
 let seed = 0x9e3779b9

@@ -6,6 +6,7 @@ import type { Config } from './config/schema'
 import { healthCheck } from './health-check'
 import { createLogger } from './log/logger'
 import { Persistence, PersistenceError } from './persistence'
+import type { DirectoryLock } from './persistence/dir-lock'
 import { Readiness } from './readiness'
 import { applyReload } from './reload'
 import { ListenError, drain, listen } from './server'
@@ -41,7 +42,7 @@ async function start(startConfig: Config, report: LoadReport): Promise<void> {
   const logger = createLogger(config.logLevel)
   for (const warning of report.warnings) logger.warn(warning)
   const engine = createEngine(config)
-  let lock
+  let lock: DirectoryLock | undefined
   if (config.persistence !== null) {
     try {
       lock = Persistence.lock(config.persistence.dir)
@@ -52,7 +53,7 @@ async function start(startConfig: Config, report: LoadReport): Promise<void> {
   const readiness = new Readiness([...(config.persistence === null ? [] : ['data' as const]), ...(config.tier === null ? [] : ['redis' as const])])
   const app = createApp(config, { logger, engine, readiness })
 
-  let server
+  let server: ReturnType<typeof listen>
   try {
     server = listen(app, config)
   } catch (error) {
@@ -125,26 +126,32 @@ async function start(startConfig: Config, report: LoadReport): Promise<void> {
   logger.debug('effective configuration', JSON.parse(printConfig(report)))
 }
 
-const loaded = load()
-switch (loaded.kind) {
-  case 'help':
-    process.stdout.write(usage(VERSION))
-    process.exit(0)
-  case 'version':
-    process.stdout.write(`fastcache ${VERSION}\n`)
-    process.exit(0)
-  case 'print-config':
-    process.stdout.write(printConfig(loaded.report))
-    process.exit(0)
-  case 'check-config': {
-    const logger = createLogger('info')
-    for (const warning of loaded.report.warnings) logger.warn(warning)
-    logger.info('the configuration is valid')
-    process.exit(0)
+/** Runs what the command line asks for; returns the exit status of a command that ends here. */
+function run(loaded: ReturnType<typeof load>): number | undefined {
+  switch (loaded.kind) {
+    case 'help':
+      process.stdout.write(usage(VERSION))
+      return 0
+    case 'version':
+      process.stdout.write(`fastcache ${VERSION}\n`)
+      return 0
+    case 'print-config':
+      process.stdout.write(printConfig(loaded.report))
+      return 0
+    case 'check-config': {
+      const logger = createLogger('info')
+      for (const warning of loaded.report.warnings) logger.warn(warning)
+      logger.info('the configuration is valid')
+      return 0
+    }
+    case 'health-check':
+      void healthCheck(loaded.config).then((status) => process.exit(status))
+      return undefined
+    case 'run':
+      void start(loaded.config, loaded.report)
+      return undefined
   }
-  case 'health-check':
-    void healthCheck(loaded.config).then((status) => process.exit(status))
-    break
-  case 'run':
-    void start(loaded.config, loaded.report)
 }
+
+const status = run(load())
+if (status !== undefined) process.exit(status)

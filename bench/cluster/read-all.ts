@@ -1,6 +1,6 @@
 // Reads every key once through an instance and checks each answer is the preloaded value: this is how an
 // instance's near cache is filled, and it proves the shared data is what the other instances wrote.
-import { KEY_PREFIX, valueOf } from '../http/preload'
+import { KEY_PREFIX, valueFor } from '../http/preload'
 
 /** Requests in flight: enough to be quick, few enough not to trip any limit. */
 const PARALLEL = 16
@@ -13,7 +13,7 @@ export async function readAll(url: string, keys: number, size: number): Promise<
       const i = next++
       const response = await fetch(`${url}/v1/kv/${KEY_PREFIX}${i}`, { signal: AbortSignal.timeout(5000) })
       const body = await response.text()
-      if (response.status !== 200 || body !== valueOf(i, size)) {
+      if (response.status !== 200 || body !== valueFor(i, size)) {
         throw new Error(`GET ${url}/v1/kv/${KEY_PREFIX}${i}: ${response.status} with ${body.length} bytes that are not the preloaded value`)
       }
     }

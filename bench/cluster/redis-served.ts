@@ -1,7 +1,7 @@
 // Near-cache misses served from Redis: instance C runs with --near-cache-ttl 0, so every GET is a Redis
 // round trip (fastcache's GET script). Rounds rotate C, the standalone S, and redis-benchmark on the same
 // Redis: plain GET (the Redis baseline) and EVALSHA of fastcache's own GET script (Redis's share of C's work).
-import { KEY_PREFIX, valueOf } from '../http/preload'
+import { KEY_PREFIX, valueFor } from '../http/preload'
 import { run } from '../http/procs'
 import { GET as GET_SCRIPT } from '../../src/tier/scripts'
 import { tierDelta, tierStats, type Instance, type TierStats } from './instances'
@@ -41,7 +41,7 @@ export async function measureRedisServed(c: Instance, s: Instance, rb: RedisBenc
   await readAll(c.url, keys, size)
 
   // `-t get` reads one key, the literal placeholder: give it a value of the same size as the instances' values.
-  if ((await cli(rb.port, '-n', BENCH_DB, 'SET', RB_KEY, valueOf(0, size))) !== 'OK') throw new Error(`cannot SET ${RB_KEY} in Redis`)
+  if ((await cli(rb.port, '-n', BENCH_DB, 'SET', RB_KEY, valueFor(0, size))) !== 'OK') throw new Error(`cannot SET ${RB_KEY} in Redis`)
   const getArgs = ['--dbnum', BENCH_DB, '-t', 'get', '-d', String(size)]
   const sides: Side[] = [wrkGetSide('C', c.url, keys, load), wrkGetSide('S', s.url, keys, load), redisBenchmarkSide('redis GET', rb, getArgs)]
   const commands: RedisServedResult['commands'] = { get: redisBenchmarkCommand(rb, getArgs) }

@@ -95,7 +95,7 @@ function redisTable(report: Report): string {
     `C’s tier counters over the measured rounds: ${f0(redis.counters.redisHits)} Redis hits, ${f0(redis.counters.nearHits)} near hits, ` +
       `${f0(redis.counters.misses)} misses, ${f0(redis.counters.redisErrors)} Redis errors, for ${f0(redis.requests)} requests wrk completed.`,
     '',
-    `redis-benchmark commands: \`${redis.commands.get}\`` + (redis.commands.script ? `; \`${redis.commands.script}\`.` : '.'),
+    `redis-benchmark commands: \`${redis.commands.get}\`${redis.commands.script ? `; \`${redis.commands.script}\`.` : '.'}`,
   )
   if (redis.note) lines.push('', `Note: ${redis.note}.`)
   if (redis.problem) lines.push('', `**Not trusted**: ${redis.problem}.`)

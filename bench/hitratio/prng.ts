@@ -44,6 +44,11 @@ export class Rng {
     return Math.floor(this.float() * n)
   }
 
+  /** One of the items, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!
+  }
+
   /** A random permutation of 0..n-1 (Fisher-Yates). */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n)

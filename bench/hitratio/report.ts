@@ -119,7 +119,7 @@ function targets(cells: Cell[]): string {
     .sort((a, b) => b.by - a.by)
   const belowText = below.length === 0
     ? 'no cell'
-    : `${below.length} cell(s): ` + below.slice(0, 12).map(({ c, by }) => `${c.workload} @ ${c.size.value} (−${by.toFixed(2)} vs ${bestClassic(c).policy})`).join('; ') + (below.length > 12 ? '; …' : '')
+    : `${below.length} cell(s): ${below.slice(0, 12).map(({ c, by }) => `${c.workload} @ ${c.size.value} (−${by.toFixed(2)} vs ${bestClassic(c).policy})`).join('; ')}${below.length > 12 ? '; …' : ''}`
   const meanFails = CLASSIC.filter((p) => mean(cells.map((c) => ratio(c, p))) >= fcMean)
   const gapFails = CLASSIC.filter((p) => gap(p) <= gap('fastcache'))
   const mark = (ok: boolean) => (ok ? '✅ holds' : '❌ does not hold')
@@ -130,12 +130,12 @@ function targets(cells: Cell[]): string {
       [
         'on average, fastcache above each classic',
         mark(meanFails.length === 0),
-        `fastcache ${pct(fcMean)}; ` + CLASSIC.map((p) => `${p} ${pct(mean(cells.map((c) => ratio(c, p))))}`).join(', '),
+        `fastcache ${pct(fcMean)}; ${CLASSIC.map((p) => `${p} ${pct(mean(cells.map((c) => ratio(c, p))))}`).join(', ')}`,
       ],
       [
         'mean gap to OPT smaller than any classic’s',
         mark(gapFails.length === 0),
-        `fastcache ${pct(gap('fastcache'))}; ` + CLASSIC.map((p) => `${p} ${pct(gap(p))}`).join(', '),
+        `fastcache ${pct(gap('fastcache'))}; ${CLASSIC.map((p) => `${p} ${pct(gap(p))}`).join(', ')}`,
       ],
     ],
     true,

@@ -17,7 +17,7 @@ export class ZipfSampler {
     this.cdf = new Float64Array(n)
     let sum = 0
     for (let r = 0; r < n; r++) {
-      sum += 1 / Math.pow(r + 1, alpha)
+      sum += 1 / (r + 1) ** alpha
       this.cdf[r] = sum
     }
     for (let r = 0; r < n; r++) this.cdf[r]! /= sum

@@ -62,7 +62,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`)
 const runRecord = await recordRun(log)
 
 installSignalHandlers(LABEL)
-let cells: Cell[] = []
+const cells: Cell[] = []
 let memory: MemoryResult | undefined
 let startup: StartupResult | undefined
 let commit = 'unknown'
@@ -88,6 +88,7 @@ try {
 }
 await runRecord.finish()
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format, not a template.
 const [redis, webdis] = await Promise.all([versionOf(['redis-server', '--version']), versionOf(['dpkg-query', '-W', '-f', '${Version}', 'webdis'])])
 const report = {
   info: {

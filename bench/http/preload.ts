@@ -8,7 +8,7 @@ export const MISS_PREFIX = 'miss:'
 const FILLER = 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(128)
 
 /** The value of key i: its index, then filler, exactly `size` ASCII bytes (so every server stores the same). */
-export function valueOf(i: number, size: number): string {
+export function valueFor(i: number, size: number): string {
   const head = `v${i}:`
   return (head + FILLER.repeat(Math.ceil(size / FILLER.length))).slice(0, size)
 }
@@ -25,7 +25,7 @@ export async function loadHttp(base: string, count: number, size: number, concur
       const response = await fetch(`${base}/v1/kv/${KEY_PREFIX}${i}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream' },
-        body: valueOf(i, size),
+        body: valueFor(i, size),
       })
       if (response.status !== 201 && response.status !== 200) throw new Error(`PUT key ${i}: ${response.status} ${await response.text()}`)
       await response.arrayBuffer()
@@ -44,7 +44,7 @@ export async function loadRedis(port: number, count: number, size: number): Prom
   const CHUNK = 5000
   for (let from = 0; from < count; from += CHUNK) {
     let text = ''
-    for (let i = from; i < Math.min(count, from + CHUNK); i++) text += setCommand(`${KEY_PREFIX}${i}`, valueOf(i, size))
+    for (let i = from; i < Math.min(count, from + CHUNK); i++) text += setCommand(`${KEY_PREFIX}${i}`, valueFor(i, size))
     sink.write(text)
     await sink.flush()
   }

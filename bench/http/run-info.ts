@@ -48,7 +48,7 @@ export async function recordRun(log: (message: string) => void): Promise<RunReco
       const wrk = await versionOf(['wrk', '-v'])
       return {
         command: [`bun run ${script}`, ...Bun.argv.slice(2)].join(' '),
-        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
         seconds: (performance.now() - started) / 1000,
         cores: availableParallelism(),
         cpuModel: cpus()[0]?.model.trim() ?? 'unknown',

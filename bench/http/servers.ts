@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { KEY_PREFIX, MISS_PREFIX, loadHttp, loadRedis, valueOf } from './preload'
+import { KEY_PREFIX, MISS_PREFIX, loadHttp, loadRedis, valueFor } from './preload'
 import { answers, freePort, removeScratch, run, scratchDir, start, stop, waitUntil, type Child } from './procs'
 
 export const ROOT = resolve(import.meta.dir, '../..')
@@ -54,7 +54,7 @@ function cleanEnv(): Record<string, string | undefined> {
 /** Fails loudly unless GET of key:0 returns exactly the preloaded value. */
 async function checkValue(url: string, size: number): Promise<void> {
   const body = await (await fetch(url)).text()
-  if (body !== valueOf(0, size)) throw new Error(`preload check failed at ${url}: got ${body.length} bytes`)
+  if (body !== valueFor(0, size)) throw new Error(`preload check failed at ${url}: got ${body.length} bytes`)
 }
 
 export async function startFastcache(maxMemory = '2gb'): Promise<Target & { child: Child }> {

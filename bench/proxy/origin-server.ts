@@ -13,7 +13,10 @@ const notFound = () => new Response('not found\n', { status: 404 })
 
 function item(n: number): Response {
   let body = bodies.get(n)
-  if (body === undefined) bodies.set(n, (body = bodyOf(n, size)))
+  if (body === undefined) {
+    body = bodyOf(n, size)
+    bodies.set(n, body)
+  }
   return new Response(body, {
     headers: { 'cache-control': 'public, max-age=3600', 'content-type': 'application/octet-stream', etag: etagOf(n, size) },
   })

@@ -198,7 +198,7 @@ export function headline(report: Report): string {
     '',
     `charged max ${f1(m.peakCharged / MiB)} of ${f1(m.maxBytes / MiB)} MiB; RSS start ${kbMiB(m.rssStartKb)}, middle ${kbMiB(m.rssMiddleKb)}, last third ${kbMiB(m.rssLastKb)}, end ${kbMiB(m.rssEndKb)}, max ${kbMiB(m.rssMaxKb)} MiB; slope ${f2(m.slopeMiBPerMin)} MiB/min`,
     `${f0(r.puts / report.info.loadS)} PUT/s, ${f0(r.gets / report.info.loadS)} GET/s, ${f0(r.evictions)} evictions, ${f0(r.getMisses)} GET misses, ${r.socketErrors} socket errors`,
-    trendLine(report).split('. When')[0]! + '.',
+    `${trendLine(report).split('. When')[0]!}.`,
   )
   return lines.join('\n')
 }

@@ -112,7 +112,7 @@ function convert(raw: Raw): Raw {
 }
 
 function upstreamOptionError(name: string, option: string | undefined, value: unknown): string {
-  const where = `config file key "upstreams.${name}${option === undefined ? '' : '.' + option}"`
+  const where = `config file key "upstreams.${name}${option === undefined ? '' : `.${option}`}"`
   const schema = option === undefined ? undefined : (UpstreamInput.properties as Record<string, TSchema>)[option]
   if (schema === undefined) return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
   return `${where}: expected ${hintOf(schema)}, got ${JSON.stringify(value)}`

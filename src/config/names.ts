@@ -3,8 +3,8 @@ import { settingSchema } from './schema'
 /** Where a value came from, strongest last. */
 export type Source = 'default' | 'file' | 'env' | 'flag'
 
-export const flagName = (key: string) => settingSchema(key)?.flag ?? '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
-export const envName = (key: string) => 'FASTCACHE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
+export const flagName = (key: string) => settingSchema(key)?.flag ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+export const envName = (key: string) => `FASTCACHE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
 
 /** How an error names a setting: as the flag, the variable or the config file key it came from. */
 export function describeSetting(source: Source, key: string): string {

@@ -36,7 +36,7 @@ export function appendCacheStatus(headers: Headers, status: CacheStatus): void {
 
 /** Adds RFC 9211's `key` parameter (an sf-string) to our member, the last of the field. */
 export function withCacheKey(field: string, key: string): string {
-  return `${field}; key="${key.replace(/[\\"]/g, (c) => '\\' + c).replace(/[^\x20-\x7e]/g, '?')}"`
+  return `${field}; key="${key.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, '?')}"`
 }
 
 /** The Cache-Status value with ours after the upstream's (if any). */

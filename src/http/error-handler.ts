@@ -1,4 +1,4 @@
-import { Elysia, ValidationError } from 'elysia'
+import { Elysia, type ValidationError } from 'elysia'
 import type { Logger } from '../log/logger'
 import { HttpError, errorResponse } from './errors'
 

@@ -8,6 +8,7 @@ import { badRequest } from './errors'
 export const RESERVED_KEY_PREFIX = '\u0001'
 
 // C0 controls and DEL.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /**

@@ -28,7 +28,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   }
   const log = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (SEVERITY[at] < SEVERITY[logger.level]) return
-    write(JSON.stringify({ level: at, time: new Date().toISOString(), message, ...fields }) + '\n')
+    write(`${JSON.stringify({ level: at, time: new Date().toISOString(), message, ...fields })}\n`)
   }
   return logger
 }

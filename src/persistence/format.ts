@@ -15,7 +15,7 @@ const RECORD_HEADER_BYTES = 12
 /** The smallest a set record can be (empty key, type and value): each set takes one version. */
 export const MIN_SET_RECORD_BYTES = RECORD_HEADER_BYTES + 1 + 4 + 2 + 32 + 4
 
-export const enum Op {
+export enum Op {
   Set = 1,
   Delete = 2,
   DeletePrefix = 3,

@@ -387,7 +387,7 @@ function parseInvalidation(message: string): [string, string, 'prefix'?] | undef
 
 /** A SCAN MATCH pattern for keys starting with `prefix`: glob characters in it are escaped. */
 function globPrefix(prefix: string): string {
-  return prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*'
+  return `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`
 }
 
 /** ioredis refuses a Cluster transaction whose keys are in several slots (or Redis does, CROSSSLOT). */

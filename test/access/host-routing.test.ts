@@ -5,6 +5,7 @@ import { createApp } from '../../src/app'
 import { listen } from '../../src/server'
 import { testApp, baseConfig } from '../support/app'
 import { rawRequest, type RawReply } from '../support/raw-http'
+import { Rng } from '../../bench/hitratio/prng'
 
 // The router and the access guard must decide on the same path whatever the Host field says.
 // Each check runs a request with an odd Host on one app and the same request with an ordinary Host on
@@ -207,9 +208,9 @@ describe('over real sockets, HTTP and HTTPS', () => {
     const { app: odd, port } = serve(config)
     // The twin is reached over a socket too: the runtime, not URL parsing in the test, normalises the path for both.
     const { app: ordinary, port: ordinaryPort } = serve(config)
-    let seed = Number(process.env.HOST_PROPERTY_SEED ?? 20261129)
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+    const rng = new Rng(Number(process.env.HOST_PROPERTY_SEED ?? 20261129))
+    const random = () => rng.float()
+    const pick = <T>(items: readonly T[]): T => rng.pick(items)
     const hostChars = 'abcxyz019-._~:[]!$&()*+;=%@/?#\\ '
     const segments = ['v1', 'kv', 'keys', 'batch', 'incr', 'touch', 'proxy', 'cache', 'admin', 'snapshot', 'stats', 'metrics', 'health', 'openapi', 'json', 'k', 'ab', '..', '.', '%6b', '']
     const calls = everyRoute(config)
@@ -217,7 +218,7 @@ describe('over real sockets, HTTP and HTTPS', () => {
     for (let i = 0; i < 600; i++) {
       const host = Array.from({ length: Math.floor(random() * 9) }, () => pick([...hostChars])).join('')
       const base = pick(calls)
-      const path = random() < 0.5 ? base.path : '/' + Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(segments)).join('/') + (random() < 0.3 ? '?all=true' : '')
+      const path = random() < 0.5 ? base.path : `/${Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(segments)).join('/')}${random() < 0.3 ? '?all=true' : ''}`
       const call = { ...base, path }
       const headers = headersFor(pick(SCOPES), call.body)
       const reply = await rawRequest(port, requestBytes(call, `Host: ${host}\r\n`, 'HTTP/1.1', headers))

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CacheEngine, ENTRY_OVERHEAD_BYTES, ManualClock } from '../../src/cache'
+import { Rng } from '../../bench/hitratio/prng'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : new TextDecoder().decode(value))
@@ -183,8 +184,8 @@ describe('memory bound', () => {
 
   test('under random load the bound holds and accounting matches the live entries', () => {
     const { cache, clock } = engine(200_000)
-    let seed = 42
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const rng = new Rng(42)
+    const random = () => rng.float()
     for (let i = 0; i < 20_000; i++) {
       const key = `key-${Math.floor(random() * 3000)}`
       const r = random()
@@ -233,7 +234,7 @@ describe('scans', () => {
     let round = 0
     for (let cursor: number | null = 0; cursor !== null; round++) {
       const page = cache.scan('', 97, cursor)
-      page.keys.forEach((k) => seen.add(k))
+      for (const k of page.keys) seen.add(k)
       cursor = page.next
       // Between pages: delete old churn keys, add new ones, rewrite stable ones.
       for (let j = 0; j < 20; j++) {

@@ -3,8 +3,10 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { binary, binaryHarness, root } from '../support/binary'
 import { redisAvailable, startRedis } from '../support/redis'
+import { Rng } from '../../bench/hitratio/prng'
+import { rawRequest } from '../support/raw-http'
 
-const { running, workDir, start, stop, track, untrack } = binaryHarness()
+const { workDir, start, stop, track, untrack } = binaryHarness()
 
 describe('the fastcache binary', () => {
   test('serves the key-value API over a real socket and logs its start', async () => {
@@ -183,20 +185,8 @@ describe('the fastcache binary', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
     // A malformed Host (RFC 9112 section 3.2) is refused, never guessed at; an empty one is allowed (test/e2e/host-routing.test.ts).
     for (const host of ['x/y', 'a b', 'a,b']) {
-      const reply = await new Promise<string>((resolve) => {
-        let text = ''
-        Bun.connect({
-          hostname: '127.0.0.1',
-          port: server.port,
-          socket: {
-            open: (socket) => void socket.write(`PUT /v1/kv/sneaky HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer e2e-secret-token-0001\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx`),
-            data: (_socket, data) => void (text += data.toString()),
-            close: () => resolve(text),
-            error: () => resolve(text),
-          },
-        })
-      })
-      expect(reply.startsWith('HTTP/1.1 201')).toBe(false)
+      const request = `PUT /v1/kv/sneaky HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer e2e-secret-token-0001\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx`
+      expect((await rawRequest(server.port, request)).status).toBe(400)
     }
     expect((await fetch(`${server.url}/v1/kv/sneaky`, { headers: { authorization: 'Bearer e2e-secret-token-0001' } })).status).toBe(404)
     expect(await stop(server)).toBe(0)
@@ -204,8 +194,8 @@ describe('the fastcache binary', () => {
 
   describe('crash safety with --data-dir and --fsync always', () => {
     // Seeded, so a failure can be replayed: the moments of the kills come from this generator.
-    let seed = 20261127
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rng = new Rng(20261127)
+    const random = () => rng.float()
 
     /** Writes keys with a few concurrent clients until stopped; returns the writes the server acknowledged. */
     function writeUntilStopped(url: string, prefix: string) {
@@ -305,36 +295,10 @@ describe('the fastcache binary', () => {
     const server = await start(['--max-body-size', '64kb', '--max-value-size', '64kb'])
     const sentinel = '{"keep":"me"}'
     await fetch(`${server.url}/v1/kv/sentinel`, { method: 'PUT', body: sentinel, headers: { 'content-type': 'application/json' } })
-    let seed = 7
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-    const send = (bytes: string, closeAfterWrite: boolean) =>
-      new Promise<string>((resolve) => {
-        let reply = ''
-        // A server waiting for the rest of a cut-off body keeps the socket: stop listening after a while.
-        const timer = setTimeout(() => resolve(reply), 500)
-        Bun.connect({
-          hostname: '127.0.0.1',
-          port: server.port,
-          socket: {
-            open(socket) {
-              socket.write(bytes)
-              if (closeAfterWrite) socket.end()
-            },
-            data(_socket, data) {
-              reply += data.toString()
-            },
-            close() {
-              clearTimeout(timer)
-              resolve(reply)
-            },
-            error() {
-              clearTimeout(timer)
-              resolve(reply)
-            },
-          },
-        })
-      })
-    const statusOf = (reply: string) => Number(reply.split(' ')[1] ?? 0)
+    const rng = new Rng(7)
+    const random = () => rng.float()
+    // A server waiting for the rest of a cut-off body keeps the socket: stop listening after a while.
+    const send = (bytes: string, endAfterWrite: boolean) => rawRequest(server.port, bytes, { timeoutMs: 500, endAfterWrite })
     const cases: (() => [request: string, wellFormed: boolean])[] = [
       // A body promised longer than what is sent, then the connection closes.
       () => [`PUT /v1/kv/cut-${Math.floor(random() * 1e6)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n${'a'.repeat(Math.floor(random() * 900))}`, true],
@@ -355,7 +319,7 @@ describe('the fastcache binary', () => {
     for (let batch = 0; batch < 10; batch++) {
       const sent = Array.from({ length: 25 }, () => {
         const [request, wellFormed] = cases[Math.floor(random() * cases.length)]!()
-        return send(request, random() < 0.5).then((reply) => wellFormed && statusOf(reply) >= 500)
+        return send(request, random() < 0.5).then((reply) => wellFormed && reply.status >= 500)
       })
       serverErrors += (await Promise.all(sent)).filter(Boolean).length
     }

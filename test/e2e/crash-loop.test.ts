@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { binaryHarness, type Server } from '../support/binary'
+import { Rng } from '../../bench/hitratio/prng'
 
 // kill -9 at random moments while clients write and snapshots run back to back; after each kill a
 // plain start (no --recover) must succeed with every acknowledged write. --fsync always makes
@@ -21,15 +22,6 @@ console.log(`crash loop seed: ${seed} (FASTCACHE_CRASH_SEED=${seed} replays it)`
 /** Servers this test killed: their requests may fail. */
 const killed = new Set<Server>()
 
-/** mulberry32: small, seedable, good enough to spread kill moments. */
-function generator(state: number) {
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 /** Per key, what may be found after a crash: the acknowledged value (null: deleted), or that of the one request in flight. */
 class Expected {
@@ -95,9 +87,11 @@ async function snapshots(server: Server): Promise<number> {
 }
 
 test(`${KILLS} kill -9 at random moments during writes and snapshots: each plain start has every acknowledged write`, async () => {
-  const killMoment = generator(seed)
+  const kills = new Rng(seed)
+  const killMoment = () => kills.float()
   // The clients draw from their own generator: their draws depend on timing, the kill moments must not.
-  const clientRandom = generator(seed ^ 0x5bd1e995)
+  const clients = new Rng(seed ^ 0x5bd1e995)
+  const clientRandom = () => clients.float()
   const dir = mkdtempSync(join(workDir, 'crash-loop-'))
   const args = ['--data-dir', dir, '--fsync', 'always', '--snapshot-interval', '50ms']
   const expected = new Expected()

@@ -217,7 +217,10 @@ describe('persistence: every state a crash can leave starts', () => {
     let model!: Acknowledged
     const points = await crashAtEveryOperation(
       () => {},
-      (dir, files, opened) => traffic(dir, clock, files, (model = new Acknowledged(() => files.crashed)), opened),
+      (dir, files, opened) => {
+        model = new Acknowledged(() => files.crashed)
+        return traffic(dir, clock, files, model, opened)
+      },
       async (state, files) => {
         const restarted = await open(state, clock)
         expect({ at: files.at, mismatches: model.mismatches(restarted.engine) }).toEqual({ at: files.at, mismatches: [] })

@@ -181,7 +181,7 @@ describe('invalidation after a restart', () => {
     const origin = startOrigin(clock)
     try {
       origin.answer(({ method, headers }) => (method === 'GET' ? byLanguage({ headers }) : new Response('ok')))
-      const config = { upstreams: [upstreamAt(origin.url + '/base')] }
+      const config = { upstreams: [upstreamAt(`${origin.url}/base`)] }
       const session = async () => {
         const engine = new CacheEngine({ maxBytes: 64 * 1024 * 1024, clock, sweepIntervalMs: 0 })
         const persistence = await Persistence.start(engine, { dir, fsync: 'always', snapshotIntervalMs: 0, recover: false }, silentLogger)

@@ -84,11 +84,13 @@ export function binaryHarness() {
     const changed = () => new Promise<void>((resolve) => waiters.add(function wake() { waiters.delete(wake); resolve() }))
     const deadline = Date.now() + 10_000
     // Lines before it (loading persisted data) are kept; the start line carries the address.
-    let startLine: string | undefined
-    while ((startLine = buffered.split('\n').find((line) => line.includes('"fastcache started"'))) === undefined) {
+    const findStart = () => buffered.split('\n').find((line) => line.includes('"fastcache started"'))
+    let startLine = findStart()
+    while (startLine === undefined) {
       if (exited) throw new Error(`the server exited before starting: ${buffered}`)
       if (Date.now() > deadline) throw new Error('the server did not log its start in time')
       await Promise.race([changed(), Bun.sleep(100)])
+      startLine = findStart()
     }
     const lines = buffered.split('\n')
     const startLog = JSON.parse(startLine) as Record<string, unknown>

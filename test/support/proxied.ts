@@ -32,7 +32,7 @@ export function proxied(handler: OriginHandler, options: Partial<UpstreamConfig>
   const origin = startOrigin(clock)
   stops.push(origin.stop)
   origin.answer(handler)
-  const { call, engine, app } = testApp({ ...config, upstreams: [upstreamAt(origin.url + '/base', options)] }, clock)
+  const { call, engine, app } = testApp({ ...config, upstreams: [upstreamAt(`${origin.url}/base`, options)] }, clock)
   return { call, engine, app, clock, origin }
 }
 

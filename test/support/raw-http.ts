@@ -38,7 +38,9 @@ export function rawRequest(port: number, bytes: string | Uint8Array, options: Ra
           socket.write(bytes)
           if (options.endAfterWrite) socket.end()
         },
-        data: (_socket, data) => void (text += data.toString()),
+        data: (_socket, data) => {
+          text += data.toString()
+        },
         close: finish,
         error: finish,
         connectError: finish,

@@ -39,7 +39,10 @@ export function createWTinyLfu({ capacity, trace }: PolicyContext): Policy {
     while (window.bytes + probation.bytes + protect.bytes + weight > capacity) {
       const queue = probation.count > 0 ? probation : protect
       const victim = queue.tail
-      if (victim === NONE || sketch.frequency(victim) >= candidateFreq) return drop(candidate)
+      if (victim === NONE || sketch.frequency(victim) >= candidateFreq) {
+        drop(candidate)
+        return
+      }
       queue.remove(victim)
       drop(victim)
     }

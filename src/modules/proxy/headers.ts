@@ -57,7 +57,7 @@ export const ALL_HEADERS = '*'
 
 /** Whether a request field reaches the upstream under its forwardHeaders (null: the default). */
 export function forwards(allowList: string[] | null, name: string): boolean {
-  if (allowList !== null && allowList.includes(name)) return true
+  if (allowList?.includes(name)) return true
   return (allowList === null || allowList.includes(ALL_HEADERS)) && !UNKEYED_REQUEST_HEADERS.has(name)
 }
 

@@ -102,7 +102,7 @@ export class ProxyStore {
     const remainingMs = entry?.expiresAt ? entry.expiresAt - this.engine.now() : 0
     const markerTtlMs = marker === undefined ? ttlMs : Math.max(ttlMs, remainingMs)
     const hash = valuesHash(values)
-    if (marker !== undefined && marker.variants.includes(hash)) {
+    if (marker?.variants.includes(hash)) {
       // Listed already: at most the expiry moves (the marker must outlive the variants it points to).
       if (remainingMs < ttlMs) this.engine.touch(baseKey, ttlMs)
       return marker.id

@@ -143,7 +143,7 @@ export class ProxyService {
     try {
       const target = resolveTarget(this.upstreams, request.url)
       const vary = varyNames(response.headers.get('vary'))
-      key = `${target.upstream.name} ${target.pathAndQuery}${vary.length === 0 ? '' : ' ' + varyKey(vary, request.headers).replaceAll('\n', ' ')}`
+      key = `${target.upstream.name} ${target.pathAndQuery}${vary.length === 0 ? '' : ` ${varyKey(vary, request.headers).replaceAll('\n', ' ')}`}`
     } catch {
       return response
     }
@@ -173,9 +173,9 @@ export class ProxyService {
     }
     for (const upstream of this.upstreams.values()) {
       if (url === upstream.baseUrl) return { upstream: upstream.name, path: '/' }
-      if (url.startsWith(upstream.baseUrl + '/') || url.startsWith(upstream.baseUrl + '?')) {
+      if (url.startsWith(`${upstream.baseUrl}/`) || url.startsWith(`${upstream.baseUrl}?`)) {
         const path = url.slice(upstream.baseUrl.length)
-        return { upstream: upstream.name, path: path.startsWith('/') ? path : '/' + path }
+        return { upstream: upstream.name, path: path.startsWith('/') ? path : `/${path}` }
       }
     }
     return undefined

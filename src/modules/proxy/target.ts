@@ -72,7 +72,7 @@ export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, re
 function checkedUrl(upstream: UpstreamConfig, url: string): string {
   const parsed = new URL(url)
   const base = baseOf(upstream)
-  if (parsed.origin !== base.origin || !(parsed.pathname === base.path || parsed.pathname.startsWith(base.path + '/'))) {
+  if (parsed.origin !== base.origin || !(parsed.pathname === base.path || parsed.pathname.startsWith(`${base.path}/`))) {
     throw invalidPath('the path leaves the upstream')
   }
   return url

@@ -52,6 +52,6 @@ export class RequestMetrics {
       lines.push(`${name}_sum{${labels}} ${s.sum}`)
       lines.push(`${name}_count{${labels}} ${s.count}`)
     }
-    return lines.join('\n') + '\n'
+    return `${lines.join('\n')}\n`
   }
 }

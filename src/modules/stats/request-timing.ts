@@ -24,7 +24,11 @@ export type RequestObserver = (request: Request, response: Response, route: stri
 export function timeRequests(observers: RequestObserver[], routeOf: (pathname: string) => string) {
   const [only] = observers
   const observe: RequestObserver =
-    observers.length === 1 ? only! : (request, response, route, seconds, path) => observers.forEach((observer) => observer(request, response, route, seconds, path))
+    observers.length === 1
+      ? only!
+      : (request, response, route, seconds, path) => {
+          for (const observer of observers) observer(request, response, route, seconds, path)
+        }
   return (handle: Handle) => (request: Request) => {
     const start = performance.now()
     const record = (response: Response) => {

@@ -53,7 +53,7 @@ const PROXY_HELP: Record<keyof ProxyCounters, string> = {
   purged: 'Stored proxy responses removed by purges.',
 }
 
-const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /** A feature's counters as Prometheus counters: `fastcache_<feature>_<name>_total`, each with its help text. */
 function counterLines<C extends object>(feature: string, counters: C, help: Record<keyof C, string>): string[] {
@@ -75,5 +75,5 @@ export function prometheus(engine: CacheEngine, info: ServerInfo, requests: Requ
   lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
   lines.push('# HELP fastcache_http_requests_in_flight Requests being handled.', '# TYPE fastcache_http_requests_in_flight gauge', `fastcache_http_requests_in_flight ${info.inFlight()}`)
   lines.push(...processMetricLines(info.startedAt))
-  return lines.join('\n') + '\n' + requests.render()
+  return `${lines.join('\n')}\n${requests.render()}`
 }
