@@ -116,17 +116,24 @@ async function runChild(store: Store, config: Config, n: number): Promise<Sample
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child') {
     const [, store, source, keyBytes, valueBytes, n] = argv
-    const sample = await measure(store as Store, { source: source as Source, keyBytes: Number(keyBytes), valueBytes: Number(valueBytes) }, Number(n))
+    const sample = await measure(
+      store as Store,
+      { source: source as Source, keyBytes: Number(keyBytes), valueBytes: Number(valueBytes) },
+      Number(n),
+    )
     process.stdout.write(JSON.stringify(sample))
     return
   }
   const n = Number(argv[0] ?? 1_000_000)
   const runs = Number(argv[1] ?? 3)
-  if (!Number.isSafeInteger(n) || n < 2 || !Number.isSafeInteger(runs) || runs < 1) throw new Error('usage: engine-memory.ts [entries] [runs]')
+  if (!Number.isSafeInteger(n) || n < 2 || !Number.isSafeInteger(runs) || runs < 1)
+    throw new Error('usage: engine-memory.ts [entries] [runs]')
   const afterGrowth = 2 ** (Math.ceil(Math.log2(n)) - 1) + 1
   const countOf = (config: Config) => (config.count === 'afterGrowth' ? afterGrowth : n)
 
-  const jobs: { config: Config; store: Store; samples: Sample[] }[] = CONFIGS.flatMap((config) => STORES.map((store) => ({ config, store, samples: [] })))
+  const jobs: { config: Config; store: Store; samples: Sample[] }[] = CONFIGS.flatMap((config) =>
+    STORES.map((store) => ({ config, store, samples: [] })),
+  )
   // Runs go round-robin over the table rows, not row after row, so a noisy spell on the shared machine
   // smears across all of them instead of skewing one. Memory counts do not depend on timing, so two
   // children may share the CPU: that keeps the whole run inside the time budget at ~2 x 0.8 GB peak.
@@ -136,9 +143,13 @@ async function main(argv: string[]): Promise<void> {
   }
   await Promise.all([worker(), worker()])
 
-  console.log(`Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores; median of ${runs} runs; ENTRY_OVERHEAD_BYTES = ${ENTRY_OVERHEAD_BYTES}`)
+  console.log(
+    `Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores; median of ${runs} runs; ENTRY_OVERHEAD_BYTES = ${ENTRY_OVERHEAD_BYTES}`,
+  )
   console.log('Bytes per entry. overhead = growth - key bytes - value bytes; heap = JSC heapSize (GC cells + extraMemorySize).\n')
-  console.log('| values | entries | key B | value B | store | heap growth | heap overhead | of which extra | RSS growth | RSS overhead | GC cells | engine / map (heap overhead) |')
+  console.log(
+    '| values | entries | key B | value B | store | heap growth | heap overhead | of which extra | RSS growth | RSS overhead | GC cells | engine / map (heap overhead) |',
+  )
   console.log('|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|')
   let mapOverhead = 0
   for (const { config, store, samples } of jobs) {

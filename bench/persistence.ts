@@ -64,7 +64,10 @@ try {
     ['snapshot: duration', `${(snapshot.durationMs / 1000).toFixed(2)} s`],
     ['snapshot: file size', `${(size / 1024 ** 2).toFixed(1)} MiB`],
     ['snapshot: encoding steps, p99 / longest', `${snapshot.p99StepMs.toFixed(2)} / ${snapshot.longestStepMs.toFixed(2)} ms`],
-    ['event loop during the snapshot: gap between 1 ms ticks, p99 / longest', `**${snapshotGaps.p99.toFixed(2)} / ${snapshotGaps.longest.toFixed(2)} ms**`],
+    [
+      'event loop during the snapshot: gap between 1 ms ticks, p99 / longest',
+      `**${snapshotGaps.p99.toFixed(2)} / ${snapshotGaps.longest.toFixed(2)} ms**`,
+    ],
     ['event loop over 1 s idle, same monitor: p99 / longest', `${idleGaps.p99.toFixed(2)} / ${idleGaps.longest.toFixed(2)} ms`],
     ['restart: load the snapshot', `${(loadMs / 1000).toFixed(2)} s (${items.toLocaleString('en')} entries)`],
   ]

@@ -62,7 +62,9 @@ try {
       results.ioredis.push(got.ioredis!)
       results.ratio.push(got.bun! / got.ioredis!)
     }
-    lines.push(`| ${name} | ${Math.round(median(results.bun)).toLocaleString('en')} | ${Math.round(median(results.ioredis)).toLocaleString('en')} | ${median(results.ratio).toFixed(2)}× |`)
+    lines.push(
+      `| ${name} | ${Math.round(median(results.bun)).toLocaleString('en')} | ${Math.round(median(results.ioredis)).toLocaleString('en')} | ${median(results.ratio).toFixed(2)}× |`,
+    )
     console.log(lines.at(-1))
   }
   bun.close()

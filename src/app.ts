@@ -50,7 +50,6 @@ export function createEngine(config: Config, deps: Pick<AppDependencies, 'clock'
   })
 }
 
-
 function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logger: Logger): SharedStore {
   // Loaded only with a shared tier: the Redis client costs start-up time and memory otherwise unused.
   const { connect, duplicate } = require('./tier/redis-connection') as typeof import('./tier/redis-connection')
@@ -105,7 +104,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const observers: RequestObserver[] = [
     requests.observer,
     // At debug level every request is logged, with its path, as if --access-log were on.
-    (request, response, route, seconds, path) => (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
+    (request, response, route, seconds, path) =>
+      (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
   const timed = timeRequests(observers, routeMatcher(app.routes.map((route) => route.path)))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.

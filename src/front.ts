@@ -74,7 +74,9 @@ export function front(config: Config, parts: FrontParts) {
         ? inner
         : (request) => {
             const result = inner(request)
-            return result instanceof Promise ? result.then((response) => corsPolicy.decorate(request, response)) : corsPolicy.decorate(request, result)
+            return result instanceof Promise
+              ? result.then((response) => corsPolicy.decorate(request, response))
+              : corsPolicy.decorate(request, result)
           }
     const durable = parts.durable
     // A write is acknowledged only once it is on disk: its answer waits for the journal's fsync.
@@ -87,7 +89,11 @@ export function front(config: Config, parts: FrontParts) {
               try {
                 await durable()
               } catch {
-                return errorResponse(503, 'PERSISTENCE_FAILED', 'the change was made in memory but could not be written to disk; see the server log')
+                return errorResponse(
+                  503,
+                  'PERSISTENCE_FAILED',
+                  'the change was made in memory but could not be written to disk; see the server log',
+                )
               }
             }
             return response

@@ -37,6 +37,8 @@ export async function healthCheck(config: Config): Promise<number> {
       failure = `GET ${scheme}://${address}/health failed: ${(error as Error).message}`
     }
   }
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'health check failed', reason: failure })}\n`)
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'health check failed', reason: failure })}\n`,
+  )
   return 1
 }

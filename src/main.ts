@@ -50,7 +50,10 @@ async function start(startConfig: Config, report: LoadReport): Promise<void> {
       fail((error as Error).message, 1)
     }
   }
-  const readiness = new Readiness([...(config.persistence === null ? [] : ['data' as const]), ...(config.tier === null ? [] : ['redis' as const])])
+  const readiness = new Readiness([
+    ...(config.persistence === null ? [] : ['data' as const]),
+    ...(config.tier === null ? [] : ['redis' as const]),
+  ])
   const app = createApp(config, { logger, engine, readiness })
 
   let server: ReturnType<typeof listen>

@@ -19,14 +19,17 @@ export function applyReload(running: Config, next: Config, live: LiveSettings, l
   if (changed.includes('tokens')) live.tokens = new TokenVerifier(next.tokens)
   if (changed.includes('accessLog')) live.accessLog = next.accessLog
   if (changed.includes('logLevel')) logger.level = next.logLevel
-  const needRestart = (Object.keys(next) as (keyof Config)[]).filter((key) => !(LIVE_KEYS as readonly string[]).includes(key) && !same(running[key], next[key]))
+  const needRestart = (Object.keys(next) as (keyof Config)[]).filter(
+    (key) => !(LIVE_KEYS as readonly string[]).includes(key) && !same(running[key], next[key]),
+  )
   logger.info('configuration reloaded', {
     changed,
     ...(changed.includes('tokens') ? { tokens: next.tokens.length } : {}),
     ...(changed.includes('logLevel') ? { logLevel: next.logLevel } : {}),
     ...(changed.includes('accessLog') ? { accessLog: next.accessLog } : {}),
   })
-  if (needRestart.length > 0) logger.warn('these settings changed but take effect only after a restart; they run as before', { settings: needRestart })
+  if (needRestart.length > 0)
+    logger.warn('these settings changed but take effect only after a restart; they run as before', { settings: needRestart })
   const applied: Config = { ...running, tokens: next.tokens, logLevel: next.logLevel, accessLog: next.accessLog }
   return applied
 }

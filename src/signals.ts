@@ -5,7 +5,19 @@ import { ignoreSignal } from './os/libc'
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const
 /** Signals whose default would end the process silently: logged and otherwise ignored. */
 // Not SIGPWR: the JavaScript engine takes it for itself (to pause threads) and never passes it on.
-export const IGNORED_SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGIO', 'SIGTRAP', 'SIGSYS'] as const
+export const IGNORED_SIGNALS = [
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGPIPE',
+  'SIGALRM',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGIO',
+  'SIGTRAP',
+  'SIGSYS',
+] as const
 /** Catchable, but Bun cannot install a handler: ignored through libc (it would end the process without a word). */
 const SIGSTKFLT = 16
 

@@ -50,7 +50,12 @@ async function read(url: string): Promise<string> {
   return body
 }
 
-export async function measureInvalidation(a: Instance, b: Instance, keys: number, options: InvalidationOptions): Promise<InvalidationResult> {
+export async function measureInvalidation(
+  a: Instance,
+  b: Instance,
+  keys: number,
+  options: InvalidationOptions,
+): Promise<InvalidationResult> {
   const { samples, size, pollMs, timeoutMs } = options
   const delays: number[] = []
   const lowerBounds: number[] = []
@@ -102,7 +107,8 @@ export async function measureInvalidation(a: Instance, b: Instance, keys: number
   const counters = { a: tierDelta(before.a, await tierStats(a)), b: tierDelta(before.b, await tierStats(b)) }
   const problems: string[] = []
   if (timeouts > 0) problems.push(`${timeouts} of ${samples} writes not seen on B within ${timeoutMs} ms`)
-  if (counters.b.invalidationsReceived < samples) problems.push(`B received ${counters.b.invalidationsReceived} invalidations for ${samples} writes on A`)
+  if (counters.b.invalidationsReceived < samples)
+    problems.push(`B received ${counters.b.invalidationsReceived} invalidations for ${samples} writes on A`)
   return {
     samples,
     delays,

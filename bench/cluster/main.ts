@@ -63,7 +63,11 @@ const flags = parseFlags(
 )
 const { num, fail } = flagReader(LABEL, flags)
 
-const load = { threads: num('threads', 2, 2, 1, 64), connections: num('connections', 64, 64, 1, 10_000), durationS: num('duration', 3, 1, 1, 600) }
+const load = {
+  threads: num('threads', 2, 2, 1, 64),
+  connections: num('connections', 64, 64, 1, 10_000),
+  durationS: num('duration', 3, 1, 1, 600),
+}
 if (load.connections < load.threads) fail('--connections must be at least --threads (wrk needs a connection per thread)')
 const roundCount = num('rounds', 3, 1, 1, 50)
 const keys = num('keys', 10_000, 2_000, 1, 10_000_000)
@@ -117,7 +121,12 @@ try {
   log('near-cache hits: B against S')
   near = await measureNearHits(B, S, nearTtlS, phase)
   log('near-cache misses served from Redis: C against S and redis-benchmark')
-  redisServed = await measureRedisServed(C, S, { port: redis.port, requests: rbRequests, clients: load.connections, threads: rbThreads }, phase)
+  redisServed = await measureRedisServed(
+    C,
+    S,
+    { port: redis.port, requests: rbRequests, clients: load.connections, threads: rbThreads },
+    phase,
+  )
   log(`invalidation delay: ${samples} writes on A, polled on B`)
   t0 = performance.now()
   invalidation = await measureInvalidation(A, B, keys, { samples, size, pollMs, timeoutMs: 2000 })
@@ -146,4 +155,11 @@ const report: Report = {
   redis: redisServed!,
   invalidation: invalidation!,
 }
-writeReport({ out, markdown: renderReport(report), json: flags.json, data: report, headline: headline(report), seconds: report.info.seconds })
+writeReport({
+  out,
+  markdown: renderReport(report),
+  json: flags.json,
+  data: report,
+  headline: headline(report),
+  seconds: report.info.seconds,
+})

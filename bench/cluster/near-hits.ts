@@ -43,21 +43,31 @@ export async function measureNearHits(b: Instance, s: Instance, nearTtlS: number
   await wrkGetSide('S', s.url, keys, warmLoad).measure()
 
   const before = await tierStats(b)
-  const [bCell, sCell] = await rounds([wrkGetSide('B', b.url, keys, load), wrkGetSide('S', s.url, keys, load)], options.rounds, log, 'near hits')
+  const [bCell, sCell] = await rounds(
+    [wrkGetSide('B', b.url, keys, load), wrkGetSide('S', s.url, keys, load)],
+    options.rounds,
+    log,
+    'near hits',
+  )
   const counters = tierDelta(before, await tierStats(b))
   const secondsAfterWarm = (performance.now() - warmedAt) / 1000
   const requests = bCell!.rounds.reduce((sum, m) => sum + m.requests, 0)
 
   const problems: string[] = []
-  if (counters.redisHits + counters.misses > TOLERANCE * requests) problems.push(`${counters.redisHits} Redis hits and ${counters.misses} misses on B during the rounds`)
+  if (counters.redisHits + counters.misses > TOLERANCE * requests)
+    problems.push(`${counters.redisHits} Redis hits and ${counters.misses} misses on B during the rounds`)
   // wrk counts only completed requests; B counts also those still in flight when wrk stopped.
   if (counters.nearHits < requests) problems.push(`B counted ${counters.nearHits} near hits for ${requests} completed requests`)
-  if (secondsAfterWarm >= nearTtlS) problems.push(`the rounds ended ${secondsAfterWarm.toFixed(0)} s after warming, past the ${nearTtlS} s near-cache TTL`)
+  if (secondsAfterWarm >= nearTtlS)
+    problems.push(`the rounds ended ${secondsAfterWarm.toFixed(0)} s after warming, past the ${nearTtlS} s near-cache TTL`)
   for (const cell of [bCell!, sCell!]) if (cell.errors > 0) problems.push(`${cell.errors} errors on ${cell.name}`)
   return {
     b: bCell!,
     s: sCell!,
-    ratio: roundRatio(bCell!.rounds.map((m) => m.rps), sCell!.rounds.map((m) => m.rps)),
+    ratio: roundRatio(
+      bCell!.rounds.map((m) => m.rps),
+      sCell!.rounds.map((m) => m.rps),
+    ),
     counters,
     requests,
     secondsAfterWarm,

@@ -30,7 +30,10 @@ const common = (options: RedisBenchmarkOptions, port: string) => [
 
 /** Parses the two lines of `redis-benchmark --csv` (header, then one row per test); takes the first row. */
 export function parseCsv(out: string): { rps: number; p50Ms: number; p99Ms: number } {
-  const lines = out.trim().split('\n').filter((l) => l.startsWith('"'))
+  const lines = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('"'))
   const header = lines[0]?.split(',').map((c) => c.replaceAll('"', ''))
   // The test name may itself hold commas (a command line): take the numeric fields from the end.
   const row = lines[1]?.split(',').map((c) => c.replaceAll('"', ''))
@@ -57,7 +60,9 @@ export function redisBenchmarkSide(name: string, options: RedisBenchmarkOptions,
       const timer = AbortSignal.timeout(Math.max(60_000, options.requests))
       const out = await Promise.race([
         run(cmd),
-        new Promise<never>((_, reject) => timer.addEventListener('abort', () => reject(new Error(`redis-benchmark did not finish: ${cmd.join(' ')}`)))),
+        new Promise<never>((_, reject) =>
+          timer.addEventListener('abort', () => reject(new Error(`redis-benchmark did not finish: ${cmd.join(' ')}`))),
+        ),
       ])
       return { requests: options.requests, errors: 0, ...parseCsv(out) }
     },

@@ -33,9 +33,15 @@ const BENCH_DB = '1'
 /** redis-benchmark's GET key when no -r is given: the literal placeholder. */
 const RB_KEY = 'key:__rand_int__'
 
-const cli = (port: number, ...args: string[]) => run(['redis-cli', '-h', '127.0.0.1', '-p', String(port), ...args]).then((out) => out.trim())
+const cli = (port: number, ...args: string[]) =>
+  run(['redis-cli', '-h', '127.0.0.1', '-p', String(port), ...args]).then((out) => out.trim())
 
-export async function measureRedisServed(c: Instance, s: Instance, rb: RedisBenchmarkOptions, options: PhaseOptions): Promise<RedisServedResult> {
+export async function measureRedisServed(
+  c: Instance,
+  s: Instance,
+  rb: RedisBenchmarkOptions,
+  options: PhaseOptions,
+): Promise<RedisServedResult> {
   const { keys, size, load, log } = options
   // C reads everything once: proves the data C serves is what A wrote, and warms C's Redis connection.
   await readAll(c.url, keys, size)
@@ -43,7 +49,11 @@ export async function measureRedisServed(c: Instance, s: Instance, rb: RedisBenc
   // `-t get` reads one key, the literal placeholder: give it a value of the same size as the instances' values.
   if ((await cli(rb.port, '-n', BENCH_DB, 'SET', RB_KEY, valueFor(0, size))) !== 'OK') throw new Error(`cannot SET ${RB_KEY} in Redis`)
   const getArgs = ['--dbnum', BENCH_DB, '-t', 'get', '-d', String(size)]
-  const sides: Side[] = [wrkGetSide('C', c.url, keys, load), wrkGetSide('S', s.url, keys, load), redisBenchmarkSide('redis GET', rb, getArgs)]
+  const sides: Side[] = [
+    wrkGetSide('C', c.url, keys, load),
+    wrkGetSide('S', s.url, keys, load),
+    redisBenchmarkSide('redis GET', rb, getArgs),
+  ]
   const commands: RedisServedResult['commands'] = { get: redisBenchmarkCommand(rb, getArgs) }
 
   // fastcache keeps an entry as a hash that its GET script reads; run that script on one of the entries.
@@ -74,7 +84,8 @@ export async function measureRedisServed(c: Instance, s: Instance, rb: RedisBenc
   const problems: string[] = []
   if (counters.nearHits > 0) problems.push(`C counted ${counters.nearHits} near hits with the near cache off`)
   if (counters.redisHits < requests) problems.push(`C counted ${counters.redisHits} Redis hits for ${requests} completed requests`)
-  if (counters.misses + counters.redisErrors > 0) problems.push(`C counted ${counters.misses} misses and ${counters.redisErrors} Redis errors`)
+  if (counters.misses + counters.redisErrors > 0)
+    problems.push(`C counted ${counters.misses} misses and ${counters.redisErrors} Redis errors`)
   for (const cell of [cCell, sCell]) if (cell.errors > 0) problems.push(`${cell.errors} errors on ${cell.name}`)
   return {
     c: cCell,

@@ -58,7 +58,9 @@ const LABELS = (report: Report): Map<Cell, string> =>
     [report.redis.c, 'from Redis: C (near cache off)'],
     [report.redis.s, 'from Redis: S (standalone)'],
     [report.redis.redisGet, 'from Redis: redis-benchmark GET'],
-    ...(report.redis.redisScript ? ([[report.redis.redisScript, 'from Redis: redis-benchmark EVALSHA of the GET script']] as [Cell, string][]) : []),
+    ...(report.redis.redisScript
+      ? ([[report.redis.redisScript, 'from Redis: redis-benchmark EVALSHA of the GET script']] as [Cell, string][])
+      : []),
   ])
 
 function nearTable(report: Report): string {
@@ -89,7 +91,10 @@ function redisTable(report: Report): string {
     row('S: standalone, over HTTP', redis.s, x(redis.cOverS)),
     row('Redis alone: `redis-benchmark` GET of a 100-byte string', redis.redisGet, x(redis.cOverRedisGet)),
   ]
-  if (redis.redisScript) lines.push(row('Redis alone: `redis-benchmark` EVALSHA of fastcache’s GET script on one entry', redis.redisScript, x(redis.cOverRedisScript)))
+  if (redis.redisScript)
+    lines.push(
+      row('Redis alone: `redis-benchmark` EVALSHA of fastcache’s GET script on one entry', redis.redisScript, x(redis.cOverRedisScript)),
+    )
   lines.push(
     '',
     `C’s tier counters over the measured rounds: ${f0(redis.counters.redisHits)} Redis hits, ${f0(redis.counters.nearHits)} near hits, ` +
@@ -124,7 +129,9 @@ function roundsTable(report: Report): string {
   const labels = LABELS(report)
   const lines = ['| measurement | req/s of each round | p99 ms of each round |', '|---|---|---|']
   for (const cell of cells(report)) {
-    lines.push(`| ${labels.get(cell)} | ${cell.rounds.map((m) => f0(m.rps)).join(', ')} | ${cell.rounds.map((m) => f2(m.p99Ms)).join(', ')} |`)
+    lines.push(
+      `| ${labels.get(cell)} | ${cell.rounds.map((m) => f0(m.rps)).join(', ')} | ${cell.rounds.map((m) => f2(m.p99Ms)).join(', ')} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -134,7 +141,8 @@ export function renderReport(report: Report): string {
   const load = info.load
   const t = target(report)
   const spreads = cells(report).map((c) => c.spread)
-  const flags = (name: string) => `\`dist/fastcache --host 127.0.0.1 --port <free> ${(info.flags[name] ?? []).join(' ').replace(/redis:\/\/127\.0\.0\.1:\d+/, 'redis://127.0.0.1:<redis>')}\``
+  const flags = (name: string) =>
+    `\`dist/fastcache --host 127.0.0.1 --port <free> ${(info.flags[name] ?? []).join(' ').replace(/redis:\/\/127\.0\.0\.1:\d+/, 'redis://127.0.0.1:<redis>')}\``
   return [
     ...runHeader('Cluster benchmark: two fastcache instances on one Redis against a standalone instance', info, [info.redis]),
     '',
@@ -181,7 +189,9 @@ export function renderReport(report: Report): string {
     '- **Near-cache misses served from Redis**: C against S, and Redis alone measured by `redis-benchmark` on the same server in the same rounds: a plain GET of a ' +
       `${info.size}-byte string (Redis’s own ceiling; no HTTP, no script) and, where key:0 is a fastcache hash, EVALSHA of fastcache’s GET script ` +
       '(what each of C’s reads costs Redis). redis-benchmark runs with -P 1 (no pipelining) and ' +
-      (info.rbThreads > 1 ? `${info.rbThreads} client threads` : 'one client thread (wrk runs two), so on a small machine its figure can be the client’s limit rather than Redis’s') +
+      (info.rbThreads > 1
+        ? `${info.rbThreads} client threads`
+        : 'one client thread (wrk runs two), so on a small machine its figure can be the client’s limit rather than Redis’s') +
       '.',
     `- **Invalidation delay**: ${report.invalidation.samples} writes, one at a time, over key:0, key:1, …: B reads the key twice (the second read is a near hit), ` +
       `A PUTs a new value, then B is polled (every ${info.pollMs} ms, paced from the start of each poll) until it answers the new value. A write not seen within ` +

@@ -44,7 +44,12 @@ export function wrkGetSide(name: string, url: string, keys: number, load: Load):
 }
 
 export async function rounds(sides: Side[], count: number, log: (message: string) => void, label: string): Promise<Cell[]> {
-  const runs = await rotatingRounds(sides, (side) => side.measure(), { count, label, log, errors: (m) => (m.errors ? `, ${m.errors} errors` : '') })
+  const runs = await rotatingRounds(sides, (side) => side.measure(), {
+    count,
+    label,
+    log,
+    errors: (m) => (m.errors ? `, ${m.errors} errors` : ''),
+  })
   return sides.map((side) => {
     const r = runs.get(side)!
     return {

@@ -73,7 +73,9 @@ export function formatOf(path: string): TraceFormat | undefined {
 
 /** `lirs-gli.trace.gz` → `lirs-gli`. */
 export function traceName(path: string): string {
-  return basename(path).replace(/\.gz$/, '').replace(/\.(trace|csv|bin)$/, '')
+  return basename(path)
+    .replace(/\.gz$/, '')
+    .replace(/\.(trace|csv|bin)$/, '')
 }
 
 /** Reads a trace file (gunzipping `*.gz`) in the given format. */

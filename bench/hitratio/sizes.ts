@@ -16,7 +16,8 @@ export interface CacheSize {
 export const PERCENTS = [0.1, 1, 10]
 export const MIN_ENTRIES = 10
 
-const steps = (from: number, to: number, step: number): number[] => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step)
+const steps = (from: number, to: number, step: number): number[] =>
+  Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step)
 
 /** Sizes in entries used in published results for the LIRS traces (LIRS, ARC, Caffeine's simulator). */
 export const PUBLISHED_SIZES: Record<string, number[]> = {

@@ -97,7 +97,10 @@ export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (messa
       // The same byte accounting as the engine: key + value bytes against a byte budget.
       name: 'lru-cache (maxSize + sizeCalculation)',
       round: () =>
-        roundLruCache(requests, new LRUCache({ maxSize: entries * KEY_BYTES, sizeCalculation: (value, key) => key.length + value.byteLength })),
+        roundLruCache(
+          requests,
+          new LRUCache({ maxSize: entries * KEY_BYTES, sizeCalculation: (value, key) => key.length + value.byteLength }),
+        ),
     },
     // lru-cache's fastest mode: a plain entry count, preallocated.
     { name: 'lru-cache (max)', round: () => roundLruCache(requests, new LRUCache({ max: entries })) },

@@ -44,7 +44,12 @@ export async function versionOf(cmd: string[]): Promise<string> {
   try {
     const child = Bun.spawnSync(cmd, { stdout: 'pipe', stderr: 'pipe' })
     const text = `${child.stdout.toString()}${child.stderr.toString()}`
-    return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown'
+    return (
+      text
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? 'unknown'
+    )
   } catch {
     return 'unknown'
   }

@@ -61,11 +61,18 @@ export function flagReader<F extends Values>(label: string, flags: F) {
       read(name, normal, quick, (v) => Number.isInteger(v) && v >= min, `a whole number ≥ ${min}`),
     /** A flag as a number in [min, max] (whole unless `real`), else the quick or the normal default. */
     num: (name: Name, normal: number, quick: number, min: number, max: number, real = false) =>
-      read(name, normal, quick, (v) => Number.isFinite(v) && (real || Number.isInteger(v)) && v >= min && v <= max, `a ${real ? 'number' : 'whole number'} from ${min} to ${max}`),
+      read(
+        name,
+        normal,
+        quick,
+        (v) => Number.isFinite(v) && (real || Number.isInteger(v)) && v >= min && v <= max,
+        `a ${real ? 'number' : 'whole number'} from ${min} to ${max}`,
+      ),
     /** --sizes: a comma-separated list of value or body sizes in bytes. */
     sizeList(raw: string | undefined, normal = '100,4096'): number[] {
       const sizes = (raw ?? normal).split(',').map(Number)
-      if (sizes.some((s) => !Number.isInteger(s) || s < 16 || s > 1024 * 1024)) fail('--sizes must be whole numbers of bytes from 16 to 1048576')
+      if (sizes.some((s) => !Number.isInteger(s) || s < 16 || s > 1024 * 1024))
+        fail('--sizes must be whole numbers of bytes from 16 to 1048576')
       return sizes
     },
   }

@@ -89,7 +89,10 @@ try {
 await runRecord.finish()
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format, not a template.
-const [redis, webdis] = await Promise.all([versionOf(['redis-server', '--version']), versionOf(['dpkg-query', '-W', '-f', '${Version}', 'webdis'])])
+const [redis, webdis] = await Promise.all([
+  versionOf(['redis-server', '--version']),
+  versionOf(['dpkg-query', '-W', '-f', '${Version}', 'webdis']),
+])
 const report = {
   info: {
     ...(await runRecord.info(LABEL, commit, { redis: redis.replace(/ sha=.*/, ''), webdis })),
@@ -102,4 +105,11 @@ const report = {
   memory,
   startup,
 }
-writeReport({ out, markdown: renderReport(report), json: flags.json, data: report, headline: headline(report), seconds: report.info.seconds })
+writeReport({
+  out,
+  markdown: renderReport(report),
+  json: flags.json,
+  data: report,
+  headline: headline(report),
+  seconds: report.info.seconds,
+})

@@ -123,7 +123,8 @@ export function freePort(): number {
 export async function waitUntil(what: string, child: Child, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (performance.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited early (${child.exitCode ?? child.signalCode})`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited early (${child.exitCode ?? child.signalCode})`)
     try {
       if (await probe()) return
     } catch {
@@ -135,4 +136,7 @@ export async function waitUntil(what: string, child: Child, probe: () => Promise
 }
 
 /** True once `url` answers with `status`. */
-export const answers = (url: string, status = 200) => async () => (await fetch(url)).status === status
+export const answers =
+  (url: string, status = 200) =>
+  async () =>
+    (await fetch(url)).status === status

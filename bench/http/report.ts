@@ -73,7 +73,8 @@ function worst(
       const o = find(cells, id, size, other)
       if (!fc || !o || fc.problem || o.problem) continue
       const value = metric(fc, o)
-      if (result === undefined || (largest ? value > result.value : value < result.value)) result = { label: `${title(id)}, ${size} B`, value }
+      if (result === undefined || (largest ? value > result.value : value < result.value))
+        result = { label: `${title(id)}, ${size} B`, value }
     }
   }
   return result
@@ -237,6 +238,10 @@ export function renderReport(report: Report): string {
 /** The headline for the terminal: req/s and ratios per scenario and size. */
 export function headline(report: Report): string {
   const lines = report.info.sizes.map((size) => `${size}-byte values\n${throughputTable(report.cells, size)}`)
-  lines.push(checks(report).map((c) => `${c.holds === undefined ? '  -' : c.holds ? ' ok' : 'NOT'} ${c.target}: ${c.measured}`).join('\n'))
+  lines.push(
+    checks(report)
+      .map((c) => `${c.holds === undefined ? '  -' : c.holds ? ' ok' : 'NOT'} ${c.target}: ${c.measured}`)
+      .join('\n'),
+  )
   return lines.join('\n\n')
 }

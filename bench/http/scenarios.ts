@@ -80,6 +80,13 @@ export const SCENARIOS: Scenario[] = [
     expectErrors: false,
     firstSizeOnly: false,
     script: lua('batch.lua'),
-    args: (t, keys) => [`mode=${t.routes.batch.mode}`, `path=${t.routes.batch.path}`, `kp=${KEY_PREFIX}`, `n=${BATCH_GETS}`, `keys=${keys}`, 'dist=uniform'],
+    args: (t, keys) => [
+      `mode=${t.routes.batch.mode}`,
+      `path=${t.routes.batch.path}`,
+      `kp=${KEY_PREFIX}`,
+      `n=${BATCH_GETS}`,
+      `keys=${keys}`,
+      'dist=uniform',
+    ],
   },
 ]

@@ -99,7 +99,23 @@ export async function startRedis(): Promise<{ port: number; child: Child; stop()
   const dir = scratchDir('bench-http-redis-')
   const port = freePort()
   const child = start(
-    ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
+    [
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      '',
+    ],
     { cwd: dir },
   )
   const ping = async () => (await run(['redis-cli', '-h', '127.0.0.1', '-p', String(port), 'ping'])).trim() === 'PONG'

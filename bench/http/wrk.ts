@@ -75,7 +75,8 @@ export async function wrk(url: string, script: string, args: string[], load: Loa
 }
 
 /** A run's errors for its log line: `, N non-2xx` and `, N socket errors`, each only when there were any. */
-export const wrkErrors = (r: WrkResult) => (r.non2xx ? `, ${r.non2xx} non-2xx` : '') + (r.socketErrors ? `, ${r.socketErrors} socket errors` : '')
+export const wrkErrors = (r: WrkResult) =>
+  (r.non2xx ? `, ${r.non2xx} non-2xx` : '') + (r.socketErrors ? `, ${r.socketErrors} socket errors` : '')
 
 /**
  * Why a cell's runs are not to be trusted: socket errors, and non-2xx answers, unless the runs ask for

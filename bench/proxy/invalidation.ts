@@ -85,7 +85,11 @@ function compare(oldPaths: string[], newPaths: string[]): { old: Calls; now: Cal
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
-const median = (calls: Calls) => percentile([...calls.times].sort((a, b) => a - b), 0.5)
+const median = (calls: Calls) =>
+  percentile(
+    [...calls.times].sort((a, b) => a - b),
+    0.5,
+  )
 
 /** The longest the event loop went without running a setImmediate callback while `work` ran, and how long `work` took. */
 interface Stall {
@@ -155,7 +159,11 @@ for (let round = 0; round < PREFIX_ROUNDS; round++) {
   if (round % 2 === 0) await runOld().then(runNew)
   else await runNew().then(runOld)
 }
-const medianOf = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5)
+const medianOf = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  )
 const worstOf = (values: number[]) => Math.max(...values)
 
 // A restart replays the journal: before, a delete and a prefix delete (a walk over every slot) per

@@ -80,4 +80,11 @@ const report = {
   cells,
   checks,
 }
-writeReport({ out, markdown: renderReport(report), json: flags.json, data: report, headline: headline(report), seconds: report.info.seconds })
+writeReport({
+  out,
+  markdown: renderReport(report),
+  json: flags.json,
+  data: report,
+  headline: headline(report),
+  seconds: report.info.seconds,
+})

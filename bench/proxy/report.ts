@@ -49,7 +49,9 @@ function worstAgainstVarnish(report: Report): { label: string; value: number } |
 
 function targetLine(report: Report): { measured: string; holds: boolean | undefined } {
   const worst = worstAgainstVarnish(report)
-  return worst ? { measured: `worst ${ratio(worst.value)} (${worst.label})`, holds: worst.value >= 1 } : { measured: 'n/a', holds: undefined }
+  return worst
+    ? { measured: `worst ${ratio(worst.value)} (${worst.label})`, holds: worst.value >= 1 }
+    : { measured: 'n/a', holds: undefined }
 }
 
 /** One table per value size: req/s of each target, fastcache's ratios, and latencies. */
@@ -87,7 +89,9 @@ function hitTable(checks: HitCheck[]): string {
 function roundsTable(cells: Cell[]): string {
   const lines = ['| value | scenario | target | req/s of each round | p99 ms of each round |', '|--:|---|---|---|---|']
   for (const c of cells) {
-    lines.push(`| ${c.size} B | ${DIST_TITLES[c.dist]} | ${NAMES[c.target]} | ${c.rounds.map((r) => f0(r.rps)).join(', ')} | ${c.rounds.map((r) => f2(r.p99Ms)).join(', ')} |`)
+    lines.push(
+      `| ${c.size} B | ${DIST_TITLES[c.dist]} | ${NAMES[c.target]} | ${c.rounds.map((r) => f0(r.rps)).join(', ')} | ${c.rounds.map((r) => f2(r.p99Ms)).join(', ')} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -153,6 +157,8 @@ export function headline(report: Report): string {
   const target = targetLine(report)
   const lines = report.info.sizes.map((size) => `${size}-byte bodies\n${throughputTable(report.cells, size)}`)
   lines.push(hitTable(report.checks))
-  lines.push(`${target.holds === undefined ? '  -' : target.holds ? ' ok' : 'NOT'} fastcache ≥ Varnish throughput on cached GETs: ${target.measured}`)
+  lines.push(
+    `${target.holds === undefined ? '  -' : target.holds ? ' ok' : 'NOT'} fastcache ≥ Varnish throughput on cached GETs: ${target.measured}`,
+  )
   return lines.join('\n\n')
 }

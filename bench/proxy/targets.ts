@@ -59,7 +59,19 @@ export async function startFastcache(originUrl: string): Promise<Target> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
   const child = start(
-    [BINARY, '--host', '127.0.0.1', '--port', String(port), '--max-memory', '1gb', '--log-level', 'warn', '--upstream', `${UPSTREAM}=${originUrl}`],
+    [
+      BINARY,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--max-memory',
+      '1gb',
+      '--log-level',
+      'warn',
+      '--upstream',
+      `${UPSTREAM}=${originUrl}`,
+    ],
     { env: cleanEnv() },
   )
   await waitUntil('fastcache', child, answers(`${url}/health`))

@@ -38,7 +38,13 @@ export interface ThroughputOptions {
 }
 
 const GET_LUA = resolve(LUA_DIR, 'get.lua')
-const args = (t: Target, keys: number, dist: Dist) => [`pre=${t.pre}`, 'suf=', `keys=${keys}`, `dist=${dist}`, ...(dist === 'zipf' ? ['theta=0.99'] : [])]
+const args = (t: Target, keys: number, dist: Dist) => [
+  `pre=${t.pre}`,
+  'suf=',
+  `keys=${keys}`,
+  `dist=${dist}`,
+  ...(dist === 'zipf' ? ['theta=0.99'] : []),
+]
 
 /** More misses than this share of a cache's measured requests makes its cells untrusted (a few could be races at start). */
 const MISS_TOLERANCE = 0.001

@@ -177,7 +177,8 @@ function sliceCpu(samples: Sample[], slice: Slice): SliceCpu {
   const inside = samples.filter((s) => s.t >= slice.fromS && s.t <= slice.toS && s.cpuTicks !== undefined && s.machine !== undefined)
   const a = inside[0]
   const b = inside.at(-1)
-  if (a === undefined || b === undefined || b.t - a.t < 0.5) return { serverCorePct: Number.NaN, machineBusyPct: Number.NaN, serverUsPerRequest: Number.NaN }
+  if (a === undefined || b === undefined || b.t - a.t < 0.5)
+    return { serverCorePct: Number.NaN, machineBusyPct: Number.NaN, serverUsPerRequest: Number.NaN }
   const serverS = (b.cpuTicks! - a.cpuTicks!) / TICKS_PER_SECOND
   const total = b.machine!.total - a.machine!.total
   const rps = (slice.put.requests + slice.get.requests) / (slice.toS - slice.fromS)
@@ -237,7 +238,9 @@ export function analyse(input: AnalysisInput): Analysis {
       name: '(c) every GET non-2xx was a miss (404), by the server’s own status counts',
       measured:
         `${n0(r.getMisses)} GET non-2xx ≤ ${n0(r.kv404)} 404s counted by the server` +
-        (r.unexpected.length > 0 ? `; other statuses: ${r.unexpected.map((c) => `${c.count}× ${c.status} on ${c.route}`).join(', ')}` : '; no other status'),
+        (r.unexpected.length > 0
+          ? `; other statuses: ${r.unexpected.map((c) => `${c.count}× ${c.status} on ${c.route}`).join(', ')}`
+          : '; no other status'),
       holds: r.unexpected.length === 0 && r.getMisses <= r.kv404,
     },
     {

@@ -119,7 +119,9 @@ try {
   // The bound as the server understood --max-memory: the key set is sized from it.
   maxBytes = first.maxBytes
   keys = Math.ceil((factor * maxBytes) / valueSize)
-  log(`fastcache at ${server.url}, bound ${maxBytes} B; ${keys} keys of ${valueSize} B (${factor}× the bound); ${durationS} s of load in ${sliceS} s slices`)
+  log(
+    `fastcache at ${server.url}, bound ${maxBytes} B; ${keys} keys of ${valueSize} B (${factor}× the bound); ${durationS} s of load in ${sliceS} s slices`,
+  )
 
   const metricsBefore = parseStatusCounts(await readMetrics(server.url))
   const t0 = performance.now()
@@ -146,7 +148,18 @@ try {
 }
 await runRecord.finish()
 
-const analysis = analyse({ samples, slices: driven.slices, loadS, statuses, probe, aliveAtEnd, health, rssPeakKb: rssPeak, growthBound, cutShort: driven.cutShort })
+const analysis = analyse({
+  samples,
+  slices: driven.slices,
+  loadS,
+  statuses,
+  probe,
+  aliveAtEnd,
+  health,
+  rssPeakKb: rssPeak,
+  growthBound,
+  cutShort: driven.cutShort,
+})
 const report = {
   info: { ...(await runRecord.info(LABEL, commit)), maxMemory, maxBytes, keys, factor, ...workload, loadS, growthBound },
   slices: driven.slices,
@@ -157,6 +170,14 @@ const report = {
 }
 const title = `fastcache, --max-memory ${maxMemory}: ${keys.toLocaleString('en-US')} keys × ${valueSize} B written for ${Math.round(loadS)} s`
 writeFileSync(svg, memoryPlot(samples, maxBytes, loadS, title))
-writeReport({ out, markdown: renderReport(report), json: flags.json, data: { ...report, samples }, headline: headline(report), alsoWrote: [svg], seconds: report.info.seconds })
+writeReport({
+  out,
+  markdown: renderReport(report),
+  json: flags.json,
+  data: { ...report, samples },
+  headline: headline(report),
+  alsoWrote: [svg],
+  seconds: report.info.seconds,
+})
 // Not process.exit: let the exit hooks run as usual; the status says whether every assertion held.
 if (!allHold(report)) process.exitCode = 1

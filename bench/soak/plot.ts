@@ -56,7 +56,9 @@ export function memoryPlot(samples: Sample[], boundBytes: number, loadS: number,
     out.push(`<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`)
   }
   for (let s = 0; s <= xMax + 1e-9; s += xStep) {
-    out.push(`<line x1="${x(s).toFixed(1)}" x2="${x(s).toFixed(1)}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 5}" stroke="${COLORS.axis}"/>`)
+    out.push(
+      `<line x1="${x(s).toFixed(1)}" x2="${x(s).toFixed(1)}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 5}" stroke="${COLORS.axis}"/>`,
+    )
     out.push(`<text x="${x(s).toFixed(1)}" y="${PAD.top + plotH + 18}" text-anchor="middle">${fmt(s)}</text>`)
   }
   out.push(

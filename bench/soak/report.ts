@@ -33,14 +33,19 @@ const verdict = (holds: boolean) => (holds ? '**yes**' : '**no**')
 /** Mean UTF-8 length of the keys `key:0` … `key:(keys-1)`: part of what each entry is charged. */
 function meanKeyBytes(keys: number): number {
   let total = 0
-  for (let digits = 1, from = 0; from < keys; digits++, from = 10 ** (digits - 1)) total += (Math.min(keys, 10 ** digits) - from) * ('key:'.length + digits)
+  for (let digits = 1, from = 0; from < keys; digits++, from = 10 ** (digits - 1))
+    total += (Math.min(keys, 10 ** digits) - from) * ('key:'.length + digits)
   return total / keys
 }
 
 export const allHold = (report: Report) => report.analysis.checks.every((c) => c.holds)
 
 function checksTable(report: Report): string {
-  return ['| assertion | measured | holds |', '|---|---|---|', ...report.analysis.checks.map((c) => `| ${c.name} | ${c.measured.replace(/\|/g, '\\|')} | ${verdict(c.holds)} |`)].join('\n')
+  return [
+    '| assertion | measured | holds |',
+    '|---|---|---|',
+    ...report.analysis.checks.map((c) => `| ${c.name} | ${c.measured.replace(/\|/g, '\\|')} | ${verdict(c.holds)} |`),
+  ].join('\n')
 }
 
 function slicesTable(slices: Slice[], cpu: SliceCpu[]): string {
@@ -66,18 +71,27 @@ function memoryTable(report: Report): string {
   const third = report.info.loadS / 3
   const rows: [string, string][] = [
     ['bound (`maxBytes` of `/v1/stats`)', `${f0(m.maxBytes)} B (${f1(m.maxBytes / MiB)} MiB)`],
-    ['highest charged bytes in a sample', `${f0(m.peakCharged)} B (${f1(m.peakCharged / MiB)} MiB, ${f1((100 * m.peakCharged) / m.maxBytes)}% of the bound) at ${f0(m.peakChargedAtS)} s, ${f0(m.peakItems)} items`],
+    [
+      'highest charged bytes in a sample',
+      `${f0(m.peakCharged)} B (${f1(m.peakCharged / MiB)} MiB, ${f1((100 * m.peakCharged) / m.maxBytes)}% of the bound) at ${f0(m.peakChargedAtS)} s, ${f0(m.peakItems)} items`,
+    ],
     ['cache full (≥ 90% of the bound) from', m.fullAtS === undefined ? 'never' : `${f1(m.fullAtS)} s`],
     ['RSS at the start (empty cache, before the load)', `${kbMiB(m.rssStartKb)} MiB`],
     ['RSS when the cache first was full', `${kbMiB(m.rssAtFullKb)} MiB`],
     [`RSS, median of the middle third (${f0(third)}–${f0(2 * third)} s)`, `${kbMiB(m.rssMiddleKb)} MiB`],
-    [`RSS, median of the last third (${f0(2 * third)}–${f0(report.info.loadS)} s)`, `${kbMiB(m.rssLastKb)} MiB (${m.growth >= 0 ? '+' : ''}${f1(100 * m.growth)}%)`],
+    [
+      `RSS, median of the last third (${f0(2 * third)}–${f0(report.info.loadS)} s)`,
+      `${kbMiB(m.rssLastKb)} MiB (${m.growth >= 0 ? '+' : ''}${f1(100 * m.growth)}%)`,
+    ],
     ['RSS at the end (last sample)', `${kbMiB(m.rssEndKb)} MiB`],
     ['RSS, highest sample / peak (VmHWM)', `${kbMiB(m.rssMaxKb)} / ${kbMiB(m.rssPeakKb)} MiB`],
     ['RSS slope over the second half (least squares)', `${f2(m.slopeMiBPerMin)} MiB/min`],
     ['samples (failed)', `${m.samples} (${m.failedSamples})`],
     ['evictions during the run', f0(r.evictions)],
-    ['sets / hits / misses counted by the server', `${f0(r.sets)} / ${f0(r.hits)} / ${f0(r.misses)} (hit ratio ${f1((100 * r.hits) / (r.hits + r.misses))}%)`],
+    [
+      'sets / hits / misses counted by the server',
+      `${f0(r.sets)} / ${f0(r.hits)} / ${f0(r.misses)} (hit ratio ${f1((100 * r.hits) / (r.hits + r.misses))}%)`,
+    ],
   ]
   return ['| measure | value |', '|---|--:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n')
 }

@@ -27,7 +27,11 @@ async function cached(key: string, compute: () => Promise<unknown>): Promise<unk
   const value = await compute()
   // With the lease, store it for everyone; without one (the wait ran out), just use it.
   if (lease !== null) {
-    await fetch(`${url}?ttl=60s&stale=30s&lease=${lease}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) })
+    await fetch(`${url}?ttl=60s&stale=30s&lease=${lease}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(value),
+    })
   }
   return value
 }

@@ -25,7 +25,12 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
  * `tokens` (which SIGHUP may replace) has none. Refusals are logged at info, at most 10 lines a
  * second, with the remote address: a client guessing tokens shows in the log.
  */
-export function accessGuard(config: Pick<Config, 'publicMetrics'>, tokens: () => TokenVerifier, logger: Logger, remote: (request: Request) => string | undefined) {
+export function accessGuard(
+  config: Pick<Config, 'publicMetrics'>,
+  tokens: () => TokenVerifier,
+  logger: Logger,
+  remote: (request: Request) => string | undefined,
+) {
   let refusal = { request: undefined as Request | undefined, status: 0, reason: '' }
   const logRefusal = rateLimited(10, (suppressed) => {
     const { request, status, reason } = refusal
@@ -48,12 +53,19 @@ export function accessGuard(config: Pick<Config, 'publicMetrics'>, tokens: () =>
     if (needed === null) return undefined
     const header = request.headers.get('authorization')
     if (header === null) {
-      return refuse(request, 401, 'no token', errorResponse(401, 'UNAUTHORIZED', 'this route needs an Authorization: Bearer token', { 'www-authenticate': REALM }))
+      return refuse(
+        request,
+        401,
+        'no token',
+        errorResponse(401, 'UNAUTHORIZED', 'this route needs an Authorization: Bearer token', { 'www-authenticate': REALM }),
+      )
     }
     const token = BEARER.exec(header)?.[1]
     const match = token === undefined ? undefined : tokens().match(token)
     if (match === undefined) {
-      const invalid = errorResponse(401, 'UNAUTHORIZED', 'the bearer token is not valid', { 'www-authenticate': `${REALM}, error="invalid_token"` })
+      const invalid = errorResponse(401, 'UNAUTHORIZED', 'the bearer token is not valid', {
+        'www-authenticate': `${REALM}, error="invalid_token"`,
+      })
       return refuse(request, 401, 'invalid token', invalid)
     }
     const { scope } = match

@@ -28,7 +28,8 @@ export class TokenVerifier {
     const presented = digest(token)
     let granted: { scope: Scope; position: number } | undefined
     for (const [index, { scope, digest }] of this.tokens.entries()) {
-      if (timingSafeEqual(presented, digest) && (granted === undefined || covers(scope, granted.scope))) granted = { scope, position: index + 1 }
+      if (timingSafeEqual(presented, digest) && (granted === undefined || covers(scope, granted.scope)))
+        granted = { scope, position: index + 1 }
     }
     return granted
   }

@@ -455,7 +455,17 @@ export class CacheEngine {
   }
 
   /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
-  private write(slot: number, key: string, hash: number, value: Uint8Array, contentType: string, expiresAt: number, staleAt: number, charge: number, now: number): number {
+  private write(
+    slot: number,
+    key: string,
+    hash: number,
+    value: Uint8Array,
+    contentType: string,
+    expiresAt: number,
+    staleAt: number,
+    charge: number,
+    now: number,
+  ): number {
     const slots = this.slots
     const version = ++this.lastVersion
     if (slot < 0) {

@@ -1,5 +1,16 @@
 export { CacheEngine, ENTRY_OVERHEAD_BYTES } from './engine'
-export type { Entry, MutationListener, EngineOptions, EngineStats, SetOptions, SetResult, DeleteResult, IncrResult, ScanPage, WriteConditions } from './engine'
+export type {
+  Entry,
+  MutationListener,
+  EngineOptions,
+  EngineStats,
+  SetOptions,
+  SetResult,
+  DeleteResult,
+  IncrResult,
+  ScanPage,
+  WriteConditions,
+} from './engine'
 export { systemClock, ManualClock, type Clock } from './clock'
 export type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 export { utf8Length } from './utf8'

@@ -25,23 +25,35 @@ export interface LoadReport {
 }
 
 /** What the command line asks for: serve (run), one of the commands that use the configuration, or help/version. */
-export type LoadResult = { kind: Exclude<Command, 'help' | 'version'> | 'run'; config: Config; report: LoadReport } | { kind: 'help' | 'version' }
+export type LoadResult =
+  | { kind: Exclude<Command, 'help' | 'version'> | 'run'; config: Config; report: LoadReport }
+  | { kind: 'help' | 'version' }
 
 /**
  * Resolves the configuration: flag beats environment beats config file beats default.
  * Each source is validated on its own against the same schema, so an error names where it came from.
  */
-export function loadConfig(argv: string[], env: Record<string, string | undefined>, readFile = (path: string) => readFileSync(path, 'utf8')): LoadResult {
+export function loadConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  readFile = (path: string) => readFileSync(path, 'utf8'),
+): LoadResult {
   const warnings: string[] = []
   const { raw: flags, command } = parseArgv(argv, warnings)
   if (command === 'help' || command === 'version') return { kind: command }
-  const given: [Source, Partial<Record<ConfigKey, unknown>>][] = [['flag', validate(flags, 'flag')], ['env', validate(readEnv(env, warnings), 'env')]]
+  const given: [Source, Partial<Record<ConfigKey, unknown>>][] = [
+    ['flag', validate(flags, 'flag')],
+    ['env', validate(readEnv(env, warnings), 'env')],
+  ]
   const configPath = (given[0]![1].config ?? given[1]![1].config) as string | undefined
   given.push(['file', configPath === undefined ? {} : validate(readConfigFile(configPath, readFile, warnings), 'file')])
   const input: Raw = {}
   const sources = {} as Record<ConfigKey, Source>
   for (const key of KEYS) {
-    const [source, value] = given.map(([source, values]) => [source, values[key]] as const).find(([, value]) => value !== undefined) ?? ['default', settingSchema(key).default]
+    const [source, value] = given.map(([source, values]) => [source, values[key]] as const).find(([, value]) => value !== undefined) ?? [
+      'default',
+      settingSchema(key).default,
+    ]
     sources[key] = source
     if (value !== undefined) input[key] = value
   }
@@ -70,7 +82,9 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
     const what = `${describeSetting(source, key)}: ${JSON.stringify(raw[key])}`
     if (value === undefined) throw new ConfigError(`${what} is too ${schema.unit === 'size' ? 'large' : 'long'}`)
     if (schema.max !== undefined && value > schema.max) {
-      throw new ConfigError(`${what} is more than ${schema.unit === 'size' ? formatSize(schema.max) : formatMs(schema.max)}, the most the runtime allows`)
+      throw new ConfigError(
+        `${what} is more than ${schema.unit === 'size' ? formatSize(schema.max) : formatMs(schema.max)}, the most the runtime allows`,
+      )
     }
   }
   return converted
@@ -114,7 +128,8 @@ function convert(raw: Raw): Raw {
 function upstreamOptionError(name: string, option: string | undefined, value: unknown): string {
   const where = `config file key "upstreams.${name}${option === undefined ? '' : `.${option}`}"`
   const schema = option === undefined ? undefined : (UpstreamInput.properties as Record<string, TSchema>)[option]
-  if (schema === undefined) return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
+  if (schema === undefined)
+    return `${where}: expected an object with "url" and only the options ${Object.keys(UpstreamInput.properties).join(', ')}`
   return `${where}: expected ${hintOf(schema)}, got ${JSON.stringify(value)}`
 }
 
@@ -128,7 +143,8 @@ function upstreamBaseUrl(where: string, input: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${where}: only http and https upstreams are supported`)
   if (url.username || url.password) throw new ConfigError(`${where}: credentials in the URL are not supported`)
-  if (url.search || url.hash || input.includes('?') || input.includes('#')) throw new ConfigError(`${where}: the base URL cannot have a query or fragment`)
+  if (url.search || url.hash || input.includes('?') || input.includes('#'))
+    throw new ConfigError(`${where}: the base URL cannot have a query or fragment`)
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
@@ -143,7 +159,8 @@ const upstreamDefault = (option: keyof typeof UpstreamInput.properties) => (Upst
 
 function decodeUpstream(name: string, options: UpstreamOptions, where: string): UpstreamConfig {
   const bounded = <T>(option: string, value: T | undefined): T => {
-    if (value === undefined) throw new ConfigError(`${where}.${option}: ${JSON.stringify(options[option as keyof UpstreamOptions])} is too large`)
+    if (value === undefined)
+      throw new ConfigError(`${where}.${option}: ${JSON.stringify(options[option as keyof UpstreamOptions])} is too large`)
     return value
   }
   return {
@@ -162,7 +179,8 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
 function decodeUpstreams(list: string[], byName: Record<string, UpstreamOptions>): UpstreamConfig[] {
   const upstreams: UpstreamConfig[] = []
   const add = (upstream: UpstreamConfig, where: string) => {
-    if (upstreams.some((other) => other.name === upstream.name)) throw new ConfigError(`${where}: the upstream "${upstream.name}" is defined twice`)
+    if (upstreams.some((other) => other.name === upstream.name))
+      throw new ConfigError(`${where}: the upstream "${upstream.name}" is defined twice`)
     upstreams.push(upstream)
   }
   for (const item of list) {
@@ -191,7 +209,8 @@ function readTokenFile(path: string, readFile: (path: string) => string): string
   text.split('\n').forEach((line, index) => {
     const token = line.trim()
     if (token === '' || token.startsWith('#')) return
-    if (!TOKEN_LINE.test(token)) throw new ConfigError(`--token-file: line ${index + 1} of ${path} is not ${hintOf(settingSchema('tokens'))} (the line is not shown)`)
+    if (!TOKEN_LINE.test(token))
+      throw new ConfigError(`--token-file: line ${index + 1} of ${path} is not ${hintOf(settingSchema('tokens'))} (the line is not shown)`)
     tokens.push(token)
   })
   return tokens
@@ -237,7 +256,10 @@ function decodeTier(input: Raw): Config['tier'] {
 function decode(input: Raw, readFile: (path: string) => string): Config {
   // Every value was checked by validate (or is a schema default), so parsing cannot fail here.
   const size = (key: ConfigKey) => parseSizeBytes(input[key])!
-  const tokenLines = [...(input.tokens as string[]), ...(input.tokenFile === undefined ? [] : readTokenFile(input.tokenFile as string, readFile))]
+  const tokenLines = [
+    ...(input.tokens as string[]),
+    ...(input.tokenFile === undefined ? [] : readTokenFile(input.tokenFile as string, readFile)),
+  ]
   const tokens = tokenLines.map((line) => {
     const colon = line.indexOf(':')
     return { scope: line.slice(0, colon) as Scope, secret: line.slice(colon + 1) }
@@ -246,18 +268,28 @@ function decode(input: Raw, readFile: (path: string) => string): Config {
   const allowUnauthenticated = input.allowUnauthenticated as boolean
   // Protected mode, as Redis has it: an open cache on a reachable address is a mistake until said otherwise.
   if (tokens.length === 0 && !allowUnauthenticated && !isLoopback(host)) {
-    throw new ConfigError(`refusing to listen on ${host} without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect`)
+    throw new ConfigError(
+      `refusing to listen on ${host} without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect`,
+    )
   }
-  if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither')
+  if ((input.tlsCert === undefined) !== (input.tlsKey === undefined))
+    throw new ConfigError('--tls-cert and --tls-key go together: give both or neither')
   const tls =
     input.tlsCert === undefined
       ? null
-      : { certFile: checkReadable('--tls-cert', input.tlsCert as string, readFile), keyFile: checkReadable('--tls-key', input.tlsKey as string, readFile) }
-  if (input.redis !== undefined && input.redisCluster !== undefined) throw new ConfigError('--redis and --redis-cluster exclude each other: give one')
+      : {
+          certFile: checkReadable('--tls-cert', input.tlsCert as string, readFile),
+          keyFile: checkReadable('--tls-key', input.tlsKey as string, readFile),
+        }
+  if (input.redis !== undefined && input.redisCluster !== undefined)
+    throw new ConfigError('--redis and --redis-cluster exclude each other: give one')
   if ((input.redis !== undefined || input.redisCluster !== undefined) && input.dataDir !== undefined) {
-    throw new ConfigError('--data-dir does not go with --redis or --redis-cluster: the shared tier is Redis, which persists by its own settings')
+    throw new ConfigError(
+      '--data-dir does not go with --redis or --redis-cluster: the shared tier is Redis, which persists by its own settings',
+    )
   }
-  if (size('maxValueSize') > size('maxBodySize')) throw new ConfigError('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
+  if (size('maxValueSize') > size('maxBodySize'))
+    throw new ConfigError('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
   const largestEntry = size('maxKeySize') + size('maxValueSize') + ENTRY_OVERHEAD_BYTES
   if (size('maxMemory') < largestEntry) {
     throw new ConfigError(

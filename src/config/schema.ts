@@ -33,17 +33,22 @@ type Described = { description: string; default?: unknown } & SettingOptions
 const SIZE_PATTERN = '^0*[1-9][0-9]*([bB]|[kKmMgG][bB])?$'
 const DURATION_PATTERN = '^[1-9][0-9]*(ms|s|m|h|d)?$'
 
-const size = (options: Described) => Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })], { unit: 'size', ...options })
+const size = (options: Described) =>
+  Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })], { unit: 'size', ...options })
 const duration = (options: Described) =>
   Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: DURATION_PATTERN })], { unit: 'duration', ...options })
 /** A duration where 0 turns the feature off. */
 const durationOrOff = (options: Described) =>
   Type.Union([Type.Literal(0), Type.Integer({ minimum: 1 }), Type.String({ pattern: DURATION_PATTERN })], { unit: 'duration', ...options })
 const flag = (options: Described) => Type.Boolean({ default: false, ...options })
-const oneOf = <T extends string>(values: readonly T[], options: Described) => Type.Union(values.map((value) => Type.Literal(value)), options)
+const oneOf = <T extends string>(values: readonly T[], options: Described) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value)),
+    options,
+  )
 
 const UPSTREAM_NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}'
-const HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$'
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 
 /** Per-upstream options of the proxy; only the config file's `upstreams` object can set them. */
 export const UpstreamInput = Type.Object(
@@ -60,8 +65,12 @@ export const UpstreamInput = Type.Object(
         hint: 'an array of header names',
       }),
     ),
-    cacheAuthorized: Type.Optional(flag({ description: 'let requests with Authorization use the cache as RFC 9111 allows (false: bypass)' })),
-    ignoreCookies: Type.Optional(flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' })),
+    cacheAuthorized: Type.Optional(
+      flag({ description: 'let requests with Authorization use the cache as RFC 9111 allows (false: bypass)' }),
+    ),
+    ignoreCookies: Type.Optional(
+      flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -70,7 +79,10 @@ export const ConfigInput = Type.Object(
   {
     host: Type.String({ minLength: 1, description: 'address to listen on (an IP address or a host name)', default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port (0 picks a free one)', default: 7070 }),
-    maxMemory: size({ description: 'memory bound of the cache; it must hold one entry of the largest key and value allowed', default: '256mb' }),
+    maxMemory: size({
+      description: 'memory bound of the cache; it must hold one entry of the largest key and value allowed',
+      default: '256mb',
+    }),
     maxValueSize: size({ description: 'largest value accepted', default: '1mb' }),
     maxKeySize: size({ description: 'largest key accepted, in UTF-8 bytes', default: '512' }),
     defaultTtl: duration({ description: 'TTL of entries written without one (unset: none)' }),
@@ -83,7 +95,9 @@ export const ConfigInput = Type.Object(
     }),
     upstreams: Type.Record(Type.String({ pattern: `^${UPSTREAM_NAME}$` }), UpstreamInput, {
       description: 'config file only: upstreams by name with their options',
-      hint: `an object of upstreams by name, each {"url": ..., and optional ${Object.keys(UpstreamInput.properties).filter((key) => key !== 'url').join(', ')}}`,
+      hint: `an object of upstreams by name, each {"url": ..., and optional ${Object.keys(UpstreamInput.properties)
+        .filter((key) => key !== 'url')
+        .join(', ')}}`,
       fileOnly: true,
       default: {},
     }),
@@ -95,25 +109,45 @@ export const ConfigInput = Type.Object(
       flag: '--token',
       default: [],
     }),
-    tokenFile: Type.String({ minLength: 1, description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings' }),
+    tokenFile: Type.String({
+      minLength: 1,
+      description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings',
+    }),
     allowUnauthenticated: flag({ description: 'serve without tokens on a non-loopback address' }),
     publicMetrics: flag({ description: 'serve /metrics, /v1/stats and /openapi without a token' }),
-    accessLog: flag({ description: 'log one JSON line per request (method, route, status, bytes, duration, remote address; the path only at debug)' }),
+    accessLog: flag({
+      description: 'log one JSON line per request (method, route, status, bytes, duration, remote address; the path only at debug)',
+    }),
     tlsCert: Type.String({ minLength: 1, description: 'PEM certificate (chain) file: serve HTTPS (with --tls-key)' }),
     tlsKey: Type.String({ minLength: 1, description: 'PEM private key file for --tls-cert' }),
     maxBodySize: size({ description: 'largest request body; refused with 413 before it is read', default: '8mb' }),
     maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, description: 'most operations in one batch', default: 1000 }),
-    maxHeaders: Type.Integer({ minimum: 1, maximum: 198, description: "most request header fields (198 is the runtime's own bound)", default: 198 }),
+    maxHeaders: Type.Integer({
+      minimum: 1,
+      maximum: 198,
+      description: "most request header fields (198 is the runtime's own bound)",
+      default: 198,
+    }),
     // Bun answers 431 to a header section over 16 KiB before any JS runs.
-    maxHeaderSize: size({ description: "most bytes of request header fields (the runtime's own bound is 16kb)", default: '16kb', max: 16 * 1024 }),
+    maxHeaderSize: size({
+      description: "most bytes of request header fields (the runtime's own bound is 16kb)",
+      default: '16kb',
+      max: 16 * 1024,
+    }),
     // Bun's timer: reset by what the server sends, not by what it receives, so a request (body included)
     // must arrive within it; Bun allows at most 255 s.
     readTimeout: duration({
-      description: 'close a connection when a request (headers and body) takes longer to arrive, or when it sits idle this long between requests',
+      description:
+        'close a connection when a request (headers and body) takes longer to arrive, or when it sits idle this long between requests',
       default: '30s',
       max: 255_000,
     }),
-    maxConnections: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'most requests in flight at once; more get 503', default: 10_000 }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'most requests in flight at once; more get 503',
+      default: 10_000,
+    }),
     corsOrigin: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$' }), {
       description: 'origin allowed by CORS (http(s)://host[:port] or *), repeatable; CORS is off without one',
       hint: 'an origin such as https://app.example.com (scheme, host, optional port) or *',
@@ -121,7 +155,10 @@ export const ConfigInput = Type.Object(
       default: [],
     }),
     dataDir: Type.String({ minLength: 1, description: 'directory for snapshots and the journal: turns persistence on' }),
-    snapshotInterval: durationOrOff({ description: 'take a snapshot this often when anything changed (0: never, only on demand and at stop)', default: '5m' }),
+    snapshotInterval: durationOrOff({
+      description: 'take a snapshot this often when anything changed (0: never, only on demand and at stop)',
+      default: '5m',
+    }),
     fsync: oneOf(['always', 'everysec', 'no'], {
       description: 'journal fsync: always (before each write is acknowledged), everysec, or no (the OS decides)',
       default: 'everysec',
@@ -138,7 +175,10 @@ export const ConfigInput = Type.Object(
       description: 'shared tier: a Redis Cluster, host:port,host:port,...',
       hint: 'host:port,host:port,...',
     }),
-    nearCacheTtl: durationOrOff({ description: 'how long an instance keeps its own copy of a shared entry (0: no near cache)', default: '5s' }),
+    nearCacheTtl: durationOrOff({
+      description: 'how long an instance keeps its own copy of a shared entry (0: no near cache)',
+      default: '5s',
+    }),
     redisTimeout: duration({ description: 'longest wait on Redis before answering without it', default: '1s' }),
     config: Type.String({ minLength: 1, description: 'JSON config file (keys are the flags in camelCase)' }),
   },
@@ -149,11 +189,15 @@ export type ConfigInput = Static<typeof ConfigInput>
 export type ConfigKey = keyof ConfigInput
 
 /** A setting's schema node with this project's options. */
-export const settingSchema = (key: string): TSchema & SettingOptions => (ConfigInput.properties as Record<string, TSchema>)[key] as TSchema & SettingOptions
+export const settingSchema = (key: string): TSchema & SettingOptions =>
+  (ConfigInput.properties as Record<string, TSchema>)[key] as TSchema & SettingOptions
 
 /** Old names still read, with a warning naming the new one. */
 export const RENAMED: Record<string, { key: ConfigKey; why: string }> = {
-  idleTimeout: { key: 'readTimeout', why: 'it bounds how long a request takes to arrive, which the runtime does not reset while a body streams in' },
+  idleTimeout: {
+    key: 'readTimeout',
+    why: 'it bounds how long a request takes to arrive, which the runtime does not reset while a body streams in',
+  },
 }
 
 /** The server's configuration after validation, with sizes in bytes and durations in milliseconds. */

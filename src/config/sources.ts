@@ -49,7 +49,10 @@ export function parseArgv(argv: string[], warnings: string[]): { raw: Raw; comma
       flagName,
       warnings,
     )
-    if (key === undefined) throw new ConfigError(`unknown flag ${name}${didYouMean(nearest(name, [...KEYS.map(flagName), ...Object.keys(COMMANDS)]))} (see --help)`)
+    if (key === undefined)
+      throw new ConfigError(
+        `unknown flag ${name}${didYouMean(nearest(name, [...KEYS.map(flagName), ...Object.keys(COMMANDS)]))} (see --help)`,
+      )
     const schema = settingSchema(key)
     if (schema.fileOnly) throw new ConfigError(`${name} can only be set in the config file (key "${key}")`)
     let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1)
@@ -101,10 +104,18 @@ export function readConfigFile(path: string, readFile: (path: string) => string,
     const reason = (error as Error).message.replace(/"[^"]*"/g, '(a value)')
     throw new ConfigError(`--config: ${path} is not valid JSON: ${reason}`)
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`--config: ${path} must hold a JSON object`)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`--config: ${path} must hold a JSON object`)
   const raw: Raw = {}
   for (const [name, value] of Object.entries(parsed)) {
-    raw[resolveKey(name, (key) => `config file key "${key}"`, (key) => `"${key}"`, warnings) ?? name] = value
+    raw[
+      resolveKey(
+        name,
+        (key) => `config file key "${key}"`,
+        (key) => `"${key}"`,
+        warnings,
+      ) ?? name
+    ] = value
   }
   if ('config' in raw) throw new ConfigError('config file key "config" is not allowed inside a config file')
   return raw

@@ -19,4 +19,3 @@ export function errorResponse(status: number, code: string, message: string, hea
 }
 
 export const badRequest = (code: string, message: string) => new HttpError(400, code, message)
-

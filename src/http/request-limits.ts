@@ -9,7 +9,9 @@ const RUNTIME_MAX_HEADER_BYTES = 16 * 1024
  * Header count and size limits tighter than the runtime's own. At the defaults the runtime already
  * enforces them and this returns no check at all, so the common case costs nothing per request.
  */
-export function headerLimits(config: Pick<Config, 'maxHeaders' | 'maxHeaderBytes'>): ((request: Request) => Response | undefined) | undefined {
+export function headerLimits(
+  config: Pick<Config, 'maxHeaders' | 'maxHeaderBytes'>,
+): ((request: Request) => Response | undefined) | undefined {
   if (config.maxHeaders >= RUNTIME_MAX_HEADERS && config.maxHeaderBytes >= RUNTIME_MAX_HEADER_BYTES) return undefined
   return (request) => {
     let count = 0
@@ -19,7 +21,11 @@ export function headerLimits(config: Pick<Config, 'maxHeaders' | 'maxHeaderBytes
       bytes += name.length + value.length + 4 // ": " and CRLF, as on the wire
     }
     if (count <= config.maxHeaders && bytes <= config.maxHeaderBytes) return undefined
-    return errorResponse(431, 'HEADERS_TOO_LARGE', `at most ${config.maxHeaders} header fields and ${config.maxHeaderBytes} bytes of them are accepted`)
+    return errorResponse(
+      431,
+      'HEADERS_TOO_LARGE',
+      `at most ${config.maxHeaders} header fields and ${config.maxHeaderBytes} bytes of them are accepted`,
+    )
   }
 }
 

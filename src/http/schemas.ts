@@ -10,5 +10,4 @@ export const QueryFlag = t.Optional(t.Union([t.Literal(''), t.Literal('true'), t
 
 export const flagSet = (value: string | undefined) => value === '' || value === 'true' || value === '1'
 
-
 export const SafeInteger = t.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })

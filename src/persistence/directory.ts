@@ -38,7 +38,13 @@ export interface DirectoryLoaded {
  * what a crash can leave and nothing needs: an interrupted temporary snapshot and journals older
  * than the snapshot (it holds their records; a crash came before their deletion).
  */
-export async function loadDirectory(engine: CacheEngine, dir: string, files: Files, recover: boolean, logger: Logger): Promise<DirectoryLoaded> {
+export async function loadDirectory(
+  engine: CacheEngine,
+  dir: string,
+  files: Files,
+  recover: boolean,
+  logger: Logger,
+): Promise<DirectoryLoaded> {
   files.remove(temporaryOf(join(dir, SNAPSHOT_FILE)))
   const loaded: DirectoryLoaded = { records: 0, last: undefined, base: 0, damaged: [] }
   const snapshotPath = join(dir, SNAPSHOT_FILE)

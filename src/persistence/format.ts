@@ -48,7 +48,8 @@ export function encodeHeader(magic: string, generation: number): Uint8Array {
 /** The generation in a header, or an error message saying what is wrong with it. */
 export function decodeHeader(bytes: Uint8Array, magic: string): number | string {
   if (bytes.byteLength < HEADER_BYTES) return 'the file is shorter than its header'
-  if (decoder.decode(bytes.subarray(0, 4)) !== magic) return `not a fastcache ${magic === SNAPSHOT_MAGIC ? 'snapshot' : 'journal'} (bad magic)`
+  if (decoder.decode(bytes.subarray(0, 4)) !== magic)
+    return `not a fastcache ${magic === SNAPSHOT_MAGIC ? 'snapshot' : 'journal'} (bad magic)`
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES)
   const version = view.getUint32(4, true)
   if (version !== FORMAT_VERSION) return `format version ${version} is not supported (this build reads ${FORMAT_VERSION})`

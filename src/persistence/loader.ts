@@ -69,7 +69,13 @@ function apply(engine: CacheEngine, mutation: Mutation): void {
  * with its End record. Any other damage throws, naming the file and offset, unless `recover`: then
  * each damaged record is skipped and reading resumes at the next intact one (see `resync`).
  */
-export async function loadFile(engine: CacheEngine, path: string, kind: 'snapshot' | 'journal', recover: boolean, logger: Logger): Promise<Loaded> {
+export async function loadFile(
+  engine: CacheEngine,
+  path: string,
+  kind: 'snapshot' | 'journal',
+  recover: boolean,
+  logger: Logger,
+): Promise<Loaded> {
   const file = new Uint8Array(readFileSync(path))
   if (kind === 'journal' && isCutHeader(file, JOURNAL_MAGIC)) {
     const message = 'the journal ends inside its header (a crash while it was created); it is taken as empty'
@@ -110,7 +116,11 @@ export async function loadFile(engine: CacheEngine, path: string, kind: 'snapsho
     const read = readRecord(file, offset)
     if (read.kind === 'end') break
     if (read.kind === 'torn' && kind === 'journal') {
-      logger.warn('the journal ends in an incomplete record (a crash during a write); it is cut off', { file: path, offset, bytes: file.byteLength - offset })
+      logger.warn('the journal ends in an incomplete record (a crash during a write); it is cut off', {
+        file: path,
+        offset,
+        bytes: file.byteLength - offset,
+      })
       return { generation: header, records, validBytes: offset, damage }
     }
     if (read.kind !== 'record') {

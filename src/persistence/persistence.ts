@@ -121,7 +121,12 @@ export class Persistence implements MutationListener {
   private startTimers(): void {
     if (this.options.fsync !== 'always') {
       const fsync = this.options.fsync === 'everysec'
-      this.timers.push(setInterval(() => this.journal.sync(fsync).catch((error) => this.logger.error('journal write failed', { error: String(error) })), WRITE_INTERVAL_MS))
+      this.timers.push(
+        setInterval(
+          () => this.journal.sync(fsync).catch((error) => this.logger.error('journal write failed', { error: String(error) })),
+          WRITE_INTERVAL_MS,
+        ),
+      )
     }
     if (this.options.snapshotIntervalMs > 0) {
       // snapshot() logs its own failure; the next tick tries again.

@@ -10,11 +10,10 @@ export type TierCounters = {
 
 /** What each counter counts, for /metrics. */
 export const TIER_COUNTER_HELP: Record<keyof TierCounters, string> = {
-  nearHits: 'Key reads answered from this instance\'s near cache.',
+  nearHits: "Key reads answered from this instance's near cache.",
   redisHits: 'Key reads answered by Redis.',
   misses: 'Key reads Redis did not have.',
   redisErrors: 'Redis commands that failed or timed out.',
   invalidationsSent: 'Invalidations this instance published after its writes.',
   invalidationsReceived: 'Invalidations received from other instances.',
 }
-

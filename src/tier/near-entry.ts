@@ -9,7 +9,13 @@ const decoder = new TextDecoder()
 type Meta = Omit<Entry, 'key' | 'value'>
 
 export function encodeNearEntry(entry: Entry): Uint8Array {
-  const meta: Meta = { contentType: entry.contentType, version: entry.version, createdAt: entry.createdAt, expiresAt: entry.expiresAt, staleAt: entry.staleAt }
+  const meta: Meta = {
+    contentType: entry.contentType,
+    version: entry.version,
+    createdAt: entry.createdAt,
+    expiresAt: entry.expiresAt,
+    staleAt: entry.staleAt,
+  }
   const metaBytes = encoder.encode(JSON.stringify(meta))
   const out = new Uint8Array(4 + metaBytes.byteLength + entry.value.byteLength)
   new DataView(out.buffer).setUint32(0, metaBytes.byteLength, true)

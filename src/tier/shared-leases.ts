@@ -97,7 +97,8 @@ export class SharedLeases implements Leases {
       }
       // A lease ending unwritten publishes nothing: look again when its time is up. A wait that ends
       // within a few milliseconds of the lease (Redis counts whole milliseconds) waits for that end.
-      const timer = ms + WAIT_SLACK_MS < leaseLeft ? setTimeout(() => finish('timeout'), ms) : setTimeout(() => finish('released'), leaseLeft + 5)
+      const timer =
+        ms + WAIT_SLACK_MS < leaseLeft ? setTimeout(() => finish('timeout'), ms) : setTimeout(() => finish('released'), leaseLeft + 5)
       waiting.add(finish)
     })
   }

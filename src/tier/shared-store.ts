@@ -133,7 +133,9 @@ export class SharedStore implements Store {
     }
     this.subscriber.on('ready', () => {
       forgetAll('invalidation subscription (re)established')
-      this.subscriber.subscribe(INVALIDATION_CHANNEL).catch((error: unknown) => this.logger.warn('cannot subscribe to invalidations', { error: String(error) }))
+      this.subscriber
+        .subscribe(INVALIDATION_CHANNEL)
+        .catch((error: unknown) => this.logger.warn('cannot subscribe to invalidations', { error: String(error) }))
     })
     this.subscriber.on('close', () => forgetAll('invalidation subscription lost'))
     // Reconnection is automatic and the status shows in /health: a lost and a restored connection
@@ -234,7 +236,12 @@ export class SharedStore implements Store {
   private setResult(key: string, reply: SetReply): SetResult {
     if (reply[0] === 0) return { status: 'condition-failed' }
     this.announce(key)
-    return { status: reply[0] === 1 ? 'created' : 'replaced', version: Number(reply[1]), expiresAt: nullIfZero(Number(reply[2])), staleAt: nullIfZero(Number(reply[3])) }
+    return {
+      status: reply[0] === 1 ? 'created' : 'replaced',
+      version: Number(reply[1]),
+      expiresAt: nullIfZero(Number(reply[2])),
+      staleAt: nullIfZero(Number(reply[3])),
+    }
   }
 
   async delete(key: string, conditions: { ifVersion?: number }): Promise<DeleteResult> {
@@ -249,7 +256,10 @@ export class SharedStore implements Store {
   }
 
   async incr(key: string, by: number, ttlMs: number | undefined): Promise<IncrResult> {
-    return this.incrResult(key, await this.call(() => this.scripted.fcIncr(key, String(by), orEmpty(ttlMs), orEmpty(this.options.defaultTtlMs))))
+    return this.incrResult(
+      key,
+      await this.call(() => this.scripted.fcIncr(key, String(by), orEmpty(ttlMs), orEmpty(this.options.defaultTtlMs))),
+    )
   }
 
   private incrResult(key: string, reply: IncrReply): IncrResult {
@@ -335,7 +345,9 @@ export class SharedStore implements Store {
     let [node, position] = cursor === undefined ? [0, '0'] : cursor.split('.')
     let index = Number(node)
     if (index >= primaries.length) return { keys: [], next: null }
-    const [nextPosition, keys] = await this.call(() => primaries[index]!.scan(position!, 'MATCH', globPrefix(prefix), 'COUNT', limit, 'TYPE', 'hash'))
+    const [nextPosition, keys] = await this.call(() =>
+      primaries[index]!.scan(position!, 'MATCH', globPrefix(prefix), 'COUNT', limit, 'TYPE', 'hash'),
+    )
     position = nextPosition
     if (position === '0') {
       index++
@@ -353,7 +365,8 @@ export class SharedStore implements Store {
         const [next, keys] = await this.call(() => primary.scan(position, 'MATCH', globPrefix(prefix), 'COUNT', 1000, 'TYPE', 'hash'))
         position = next
         // One key per command: on a Cluster the keys of one primary may still be in different slots.
-        if (keys.length > 0) deleted += (await this.call(() => Promise.all(keys.map((key) => primary.unlink(key))))).reduce((sum, n) => sum + n, 0)
+        if (keys.length > 0)
+          deleted += (await this.call(() => Promise.all(keys.map((key) => primary.unlink(key))))).reduce((sum, n) => sum + n, 0)
       } while (position !== '0')
     }
     if (prefix === '') this.near?.flush()
@@ -376,7 +389,12 @@ export class SharedStore implements Store {
 function parseInvalidation(message: string): [string, string, 'prefix'?] | undefined {
   try {
     const parsed: unknown = JSON.parse(message)
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && (parsed[2] === undefined || parsed[2] === 'prefix')) {
+    if (
+      Array.isArray(parsed) &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string' &&
+      (parsed[2] === undefined || parsed[2] === 'prefix')
+    ) {
       return parsed as [string, string, 'prefix'?]
     }
   } catch {

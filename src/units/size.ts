@@ -17,7 +17,11 @@ export const SIZE_HINT = 'a positive number of bytes, or one with kb, mb or gb (
 
 /** Renders bytes for humans in logs and help text. */
 export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [['gb', 1024 ** 3], ['mb', 1024 ** 2], ['kb', 1024]] as const) {
+  for (const [unit, factor] of [
+    ['gb', 1024 ** 3],
+    ['mb', 1024 ** 2],
+    ['kb', 1024],
+  ] as const) {
     if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`
   }
   return `${bytes}b`

@@ -14,7 +14,10 @@ describe('access control with bearer tokens', () => {
     for (const route of app.routes) {
       const method = route.method === 'ALL' ? 'PATCH' : route.method
       const path = route.path.replace('*', 'some/key')
-      const r = await call(method, path, { body: method === 'GET' || method === 'HEAD' ? undefined : '{}', headers: { 'content-type': 'application/json' } })
+      const r = await call(method, path, {
+        body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
+        headers: { 'content-type': 'application/json' },
+      })
       seen.push(`${method} ${path}`)
       if (path === '/health' || path === '/health/ready') {
         expect(r.status).not.toBe(401)
@@ -25,7 +28,16 @@ describe('access control with bearer tokens', () => {
       expect(r.json.error.code).toBe('UNAUTHORIZED')
     }
     // The enumeration saw the routes that matter, including the 405 fallbacks.
-    for (const route of ['GET /v1/kv/some/key', 'PUT /v1/kv/some/key', 'POST /v1/batch', 'DELETE /v1/keys', 'GET /proxy/some/key', 'DELETE /v1/proxy/cache', 'GET /metrics', 'PATCH /v1/stats']) {
+    for (const route of [
+      'GET /v1/kv/some/key',
+      'PUT /v1/kv/some/key',
+      'POST /v1/batch',
+      'DELETE /v1/keys',
+      'GET /proxy/some/key',
+      'DELETE /v1/proxy/cache',
+      'GET /metrics',
+      'PATCH /v1/stats',
+    ]) {
       expect(seen).toContain(route)
     }
   })
@@ -54,7 +66,12 @@ describe('access control with bearer tokens', () => {
       ['', 'GET', '/metrics', [403, 403, 200]],
       ['', 'GET', '/openapi/json', [403, 403, 200]],
     ]
-    const bodies: Record<string, string> = { '/v1/touch/k': '{"ttl":60}', '/v1/batch': '{"ops":[{"op":"get","key":"k"}]}', '/v1/proxy/cache': '{"prefix":"/proxy/none/"}', '/v1/incr/n': '{}' }
+    const bodies: Record<string, string> = {
+      '/v1/touch/k': '{"ttl":60}',
+      '/v1/batch': '{"ops":[{"op":"get","key":"k"}]}',
+      '/v1/proxy/cache': '{"prefix":"/proxy/none/"}',
+      '/v1/incr/n': '{}',
+    }
     expect((await call('PUT', '/v1/kv/k', { body: '0', headers: bearer(ADMIN) })).status).toBe(201)
     for (const [index, token] of [READ, WRITE, ADMIN].entries()) {
       for (const [, method, path, statuses] of expectations) {
@@ -149,13 +166,21 @@ describe('request limits and CORS', () => {
     const { call } = testApp()
     const r = await call('GET', '/v1/kv/k', { headers: { origin: 'https://app.example.com' } })
     expect(r.headers.get('access-control-allow-origin')).toBeNull()
-    const preflight = await call('OPTIONS', '/v1/kv/k', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' } })
+    const preflight = await call('OPTIONS', '/v1/kv/k', {
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' },
+    })
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
   })
 
   test('with origins configured, allowed ones get preflights (before auth) and allow fields; others get nothing', async () => {
     const { call } = testApp({ corsOrigins: ['https://app.example.com'], tokens })
-    const preflight = await call('OPTIONS', '/v1/kv/k', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' } })
+    const preflight = await call('OPTIONS', '/v1/kv/k', {
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
     expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type')

@@ -42,7 +42,11 @@ function everyRoute(config: Config): Call[] {
     const body = method === 'GET' || method === 'HEAD' ? undefined : method === 'PUT' ? 'v' : (bodies[route.path] ?? '{}')
     calls.push({ method, path, body })
   }
-  calls.push({ method: 'DELETE', path: '/v1/keys?all=true' }, { method: 'DELETE', path: '/v1/keys?prefix=k' }, { method: 'GET', path: '/v1/kv/k?meta' })
+  calls.push(
+    { method: 'DELETE', path: '/v1/keys?all=true' },
+    { method: 'DELETE', path: '/v1/keys?prefix=k' },
+    { method: 'GET', path: '/v1/kv/k?meta' },
+  )
   return calls
 }
 
@@ -66,7 +70,9 @@ function errorCode(text: string): string {
 }
 
 async function keysOf(app: { handle(request: Request): Promise<Response> }): Promise<string[]> {
-  const reply = await app.handle(new Request('http://localhost/v1/keys?limit=1000', { headers: { authorization: `Bearer ${SECRETS.admin}` } }))
+  const reply = await app.handle(
+    new Request('http://localhost/v1/keys?limit=1000', { headers: { authorization: `Bearer ${SECRETS.admin}` } }),
+  )
   return ((await reply.json()) as { keys: string[] }).keys.sort()
 }
 
@@ -77,7 +83,8 @@ describe('a short Host cannot move the path the router reads away from the one a
     await call('PUT', '/v1/kv/keep', { body: '1', headers: { authorization: `Bearer ${SECRETS.write}` } })
     for (const host of ['x', 'ab', 'a:1']) {
       for (const scheme of ['http', 'https']) {
-        const send = (method: string, path: string) => app.handle(new Request(`${scheme}://${host}${path}`, { method, headers: read, body: method === 'PUT' ? 'x' : undefined }))
+        const send = (method: string, path: string) =>
+          app.handle(new Request(`${scheme}://${host}${path}`, { method, headers: read, body: method === 'PUT' ? 'x' : undefined }))
         expect((await send('DELETE', '/ab/v1/keys?all=true')).status).toBe(404)
         expect((await send('PUT', '/ab/v1/kv/evil')).status).toBe(404)
         expect((await send('GET', '/ab/v1/stats')).status).toBe(404)
@@ -149,8 +156,29 @@ describe('a short Host cannot move the path the router reads away from the one a
     const { call } = testApp({ tokens })
     const write = { authorization: `Bearer ${SECRETS.write}` }
     await call('PUT', '/v1/kv/keep', { body: '1', headers: write })
-    const spellings = ['all=true', 'al%6C=true', '%61ll=true', 'ALL=true', 'all', 'all=', '+all=true', 'all+=true', 'all%20=true', ';all=true', 'x=1;all=true', 'all[]=true',
-      'all=true&all=true', 'prefix=k&all=true', 'all=true&prefix=k', 'all%3Dtrue', 'all%00=true', '&&all=true', 'a%6cl=tru%65', 'all=TRUE', 'all=true;']
+    const spellings = [
+      'all=true',
+      'al%6C=true',
+      '%61ll=true',
+      'ALL=true',
+      'all',
+      'all=',
+      '+all=true',
+      'all+=true',
+      'all%20=true',
+      ';all=true',
+      'x=1;all=true',
+      'all[]=true',
+      'all=true&all=true',
+      'prefix=k&all=true',
+      'all=true&prefix=k',
+      'all%3Dtrue',
+      'all%00=true',
+      '&&all=true',
+      'a%6cl=tru%65',
+      'all=TRUE',
+      'all=true;',
+    ]
     for (const query of spellings) {
       const reply = await call('DELETE', `/v1/keys?${query}`, { headers: write })
       expect([query, reply.status === 200 && reply.json.deleted > 0]).toEqual([query, false])
@@ -183,7 +211,11 @@ describe('over real sockets, HTTP and HTTPS', () => {
       const { app: odd, port } = serve(config)
       const ordinary = testApp({ tokens }).app
       // [Host field line, HTTP version]: an empty Host is allowed for targets without an authority; HTTP/1.0 needs none.
-      const hosts: [string, string][] = [['Host: \r\n', 'HTTP/1.1'], ['', 'HTTP/1.0'], ...SHORT_HOSTS.map((host): [string, string] => [`Host: ${host}\r\n`, 'HTTP/1.1'])]
+      const hosts: [string, string][] = [
+        ['Host: \r\n', 'HTTP/1.1'],
+        ['', 'HTTP/1.0'],
+        ...SHORT_HOSTS.map((host): [string, string] => [`Host: ${host}\r\n`, 'HTTP/1.1']),
+      ]
       let compared = 0
       for (const [hostLine, version] of hosts) {
         for (const junk of ['', '/ab']) {
@@ -191,8 +223,19 @@ describe('over real sockets, HTTP and HTTPS', () => {
             for (const scope of SCOPES) {
               const headers = headersFor(scope, call.body)
               const reply = await rawRequest(port, requestBytes({ ...call, path: junk + call.path }, hostLine, version, headers), { tls })
-              const want = await outcome(await ordinary.handle(new Request(`http://localhost${junk}${call.path}`, { method: call.method, body: call.body, headers })))
-              expect([hostLine, version, call.method, junk + call.path, scope, rawOutcome(reply)]).toEqual([hostLine, version, call.method, junk + call.path, scope, want])
+              const want = await outcome(
+                await ordinary.handle(
+                  new Request(`http://localhost${junk}${call.path}`, { method: call.method, body: call.body, headers }),
+                ),
+              )
+              expect([hostLine, version, call.method, junk + call.path, scope, rawOutcome(reply)]).toEqual([
+                hostLine,
+                version,
+                call.method,
+                junk + call.path,
+                scope,
+                want,
+              ])
               compared++
             }
           }
@@ -212,13 +255,38 @@ describe('over real sockets, HTTP and HTTPS', () => {
     const random = () => rng.float()
     const pick = <T>(items: readonly T[]): T => rng.pick(items)
     const hostChars = 'abcxyz019-._~:[]!$&()*+;=%@/?#\\ '
-    const segments = ['v1', 'kv', 'keys', 'batch', 'incr', 'touch', 'proxy', 'cache', 'admin', 'snapshot', 'stats', 'metrics', 'health', 'openapi', 'json', 'k', 'ab', '..', '.', '%6b', '']
+    const segments = [
+      'v1',
+      'kv',
+      'keys',
+      'batch',
+      'incr',
+      'touch',
+      'proxy',
+      'cache',
+      'admin',
+      'snapshot',
+      'stats',
+      'metrics',
+      'health',
+      'openapi',
+      'json',
+      'k',
+      'ab',
+      '..',
+      '.',
+      '%6b',
+      '',
+    ]
     const calls = everyRoute(config)
     let accepted = 0
     for (let i = 0; i < 600; i++) {
       const host = Array.from({ length: Math.floor(random() * 9) }, () => pick([...hostChars])).join('')
       const base = pick(calls)
-      const path = random() < 0.5 ? base.path : `/${Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(segments)).join('/')}${random() < 0.3 ? '?all=true' : ''}`
+      const path =
+        random() < 0.5
+          ? base.path
+          : `/${Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(segments)).join('/')}${random() < 0.3 ? '?all=true' : ''}`
       const call = { ...base, path }
       const headers = headersFor(pick(SCOPES), call.body)
       const reply = await rawRequest(port, requestBytes(call, `Host: ${host}\r\n`, 'HTTP/1.1', headers))
@@ -237,14 +305,26 @@ describe('over real sockets, HTTP and HTTPS', () => {
     for (const host of ['localhost', 'x', 'kv:1', '127.0.0.1']) {
       for (const key of ['café', '日本', '😀', 'ü/ö', 'é%20']) {
         const send = (method: string, suffix = '', body = '') =>
-          rawRequest(port, `${method} /v1/kv/${key}${suffix} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+          rawRequest(
+            port,
+            `${method} /v1/kv/${key}${suffix} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          )
         const put = await send('PUT', '', key)
         const meta = await send('GET', '?meta')
         const got = await send('GET')
         const head = await send('HEAD')
         const removed = await send('DELETE')
         const gone = await send('GET')
-        expect([host, key, put.status, meta.status, got.status, head.status, removed.status, gone.status]).toEqual([host, key, 201, 200, 200, 200, 204, 404])
+        expect([host, key, put.status, meta.status, got.status, head.status, removed.status, gone.status]).toEqual([
+          host,
+          key,
+          201,
+          200,
+          200,
+          200,
+          204,
+          404,
+        ])
         expect(JSON.parse(meta.body).key).toBe(decodeURIComponent(key))
         expect(got.body).toBe(key)
       }

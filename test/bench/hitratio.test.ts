@@ -12,8 +12,20 @@ import { PROJECT_TRACE_DIR } from '../../bench/hitratio/workloads'
 const gli = await readTraceFile(join(PROJECT_TRACE_DIR, 'lirs-gli.trace.gz'), 'lirs')
 
 /** Published figures (bench/traces/README.md): exact LRU and Belady's OPT with bypass on LIRS gli. */
-const LRU: [number, string][] = [[250, '0.91'], [500, '0.95'], [750, '1.15'], [1000, '11.21'], [1250, '21.25'], [1500, '36.56'], [1750, '45.04'], [2000, '57.41']]
-const OPT: [number, string][] = [[1000, '53.15'], [2000, '57.96']]
+const LRU: [number, string][] = [
+  [250, '0.91'],
+  [500, '0.95'],
+  [750, '1.15'],
+  [1000, '11.21'],
+  [1250, '21.25'],
+  [1500, '36.56'],
+  [1750, '45.04'],
+  [2000, '57.41'],
+]
+const OPT: [number, string][] = [
+  [1000, '53.15'],
+  [2000, '57.96'],
+]
 
 const at = (policy: string, entries: number): number => replay(gli, policyNamed(policy), cacheSize(gli, entries).capacity)
 

@@ -189,7 +189,8 @@ describe('memory bound', () => {
     for (let i = 0; i < 20_000; i++) {
       const key = `key-${Math.floor(random() * 3000)}`
       const r = random()
-      if (r < 0.6) cache.set(key, new Uint8Array(Math.floor(random() * 2000)), OCTET, random() < 0.3 ? { ttlMs: 1 + Math.floor(random() * 50) } : {})
+      if (r < 0.6)
+        cache.set(key, new Uint8Array(Math.floor(random() * 2000)), OCTET, random() < 0.3 ? { ttlMs: 1 + Math.floor(random() * 50) } : {})
       else if (r < 0.8) cache.get(key)
       else if (r < 0.9) cache.delete(key)
       else cache.incr(`n-${key}`, 1)

@@ -129,25 +129,42 @@ describe('flag and variable names', () => {
 describe('flags', () => {
   test('every flag sets its value, in the --flag value form', () => {
     const config = run([
-      '--host', '0.0.0.0',
-      '--port', '8080',
-      '--max-memory', '1gb',
-      '--max-value-size', '2mb',
-      '--max-key-size', '1kb',
-      '--default-ttl', '5m',
-      '--log-level', 'debug',
-      '--token', TOKEN,
-      '--token', 'read:readreadreadreadread',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '8080',
+      '--max-memory',
+      '1gb',
+      '--max-value-size',
+      '2mb',
+      '--max-key-size',
+      '1kb',
+      '--default-ttl',
+      '5m',
+      '--log-level',
+      'debug',
+      '--token',
+      TOKEN,
+      '--token',
+      'read:readreadreadreadread',
       '--allow-unauthenticated',
       '--public-metrics=true',
-      '--max-body-size', '4mb',
-      '--max-batch', '50',
-      '--max-headers', '20',
-      '--max-header-size', '8kb',
-      '--read-timeout', '10s',
-      '--max-connections', '500',
-      '--cors-origin', 'https://app.example.com',
-      '--cors-origin', 'http://localhost:3000',
+      '--max-body-size',
+      '4mb',
+      '--max-batch',
+      '50',
+      '--max-headers',
+      '20',
+      '--max-header-size',
+      '8kb',
+      '--read-timeout',
+      '10s',
+      '--max-connections',
+      '500',
+      '--cors-origin',
+      'https://app.example.com',
+      '--cors-origin',
+      'http://localhost:3000',
     ])
     expect(config).toEqual({
       ...DEFAULTS,
@@ -214,7 +231,12 @@ describe('flags', () => {
     expect(failure(['--port', '-1']).message).toStartWith('--port')
   })
 
-  test.each([['0', 0], ['1', 1], ['65535', 65535], ['08080', 8080]])('--port %p is port %p', (value, port) => {
+  test.each([
+    ['0', 0],
+    ['1', 1],
+    ['65535', 65535],
+    ['08080', 8080],
+  ])('--port %p is port %p', (value, port) => {
     expect(run(['--port', value]).port).toBe(port)
   })
 
@@ -633,7 +655,10 @@ describe('config file (real file on disk)', () => {
 
   test('values are read from the file named by --config', () => {
     const path = join(dir, 'fastcache.json')
-    writeFileSync(path, JSON.stringify({ host: '0.0.0.0', port: 7575, maxMemory: '1gb', defaultTtl: '1d', logLevel: 'debug', allowUnauthenticated: true }))
+    writeFileSync(
+      path,
+      JSON.stringify({ host: '0.0.0.0', port: 7575, maxMemory: '1gb', defaultTtl: '1d', logLevel: 'debug', allowUnauthenticated: true }),
+    )
     expect(run(['--config', path], {}, 'disk')).toEqual({
       ...DEFAULTS,
       allowUnauthenticated: true,
@@ -757,80 +782,60 @@ describe('the fastcache binary (src/main.ts in a real process)', () => {
     }
   }
 
-  test(
-    '--help prints usage listing every flag and variable on stdout and exits 0',
-    async () => {
-      const { stdout, stderr, status, signal } = await fastcache(['--help'])
-      expect(signal).toBeNull()
-      expect(status).toBe(0)
-      expect(stderr).toBe('')
-      expect(stdout).toContain('Usage: fastcache')
-      expect(stdout).toContain(version)
-      for (const key of ['host', 'port', 'maxMemory', 'maxValueSize', 'maxKeySize', 'defaultTtl', 'logLevel', 'config']) {
-        expect(stdout).toContain(flagName(key))
-        expect(stdout).toContain(envName(key))
-      }
-      expect(stdout).toContain('--help')
-      expect(stdout).toContain('--version')
-      expect(stdout).toContain('(default: 127.0.0.1)')
-      expect(stdout).toContain('(default: 7070)')
-      expect(stdout).toContain('(default: 256mb)')
-    },
-    15_000,
-  )
+  test('--help prints usage listing every flag and variable on stdout and exits 0', async () => {
+    const { stdout, stderr, status, signal } = await fastcache(['--help'])
+    expect(signal).toBeNull()
+    expect(status).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout).toContain('Usage: fastcache')
+    expect(stdout).toContain(version)
+    for (const key of ['host', 'port', 'maxMemory', 'maxValueSize', 'maxKeySize', 'defaultTtl', 'logLevel', 'config']) {
+      expect(stdout).toContain(flagName(key))
+      expect(stdout).toContain(envName(key))
+    }
+    expect(stdout).toContain('--help')
+    expect(stdout).toContain('--version')
+    expect(stdout).toContain('(default: 127.0.0.1)')
+    expect(stdout).toContain('(default: 7070)')
+    expect(stdout).toContain('(default: 256mb)')
+  }, 15_000)
 
-  test(
-    '--version prints "fastcache <version>" on stdout and exits 0',
-    async () => {
-      const { stdout, stderr, status, signal } = await fastcache(['--version'])
-      expect(signal).toBeNull()
-      expect(status).toBe(0)
-      expect(stderr).toBe('')
-      expect(stdout).toBe(`fastcache ${version}\n`)
-    },
-    15_000,
-  )
+  test('--version prints "fastcache <version>" on stdout and exits 0', async () => {
+    const { stdout, stderr, status, signal } = await fastcache(['--version'])
+    expect(signal).toBeNull()
+    expect(status).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout).toBe(`fastcache ${version}\n`)
+  }, 15_000)
 
-  test(
-    'an unknown flag exits 2 with one line on stderr naming it',
-    async () => {
-      const { stdout, stderr, status, signal } = await fastcache(['--no-such-flag'])
-      expect(signal).toBeNull()
-      expect(status).toBe(2)
-      expect(stdout).toBe('')
-      expect(stderr.endsWith('\n')).toBe(true)
-      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(fatal(stderr)).toStartWith('unknown flag --no-such-flag')
-    },
-    15_000,
-  )
+  test('an unknown flag exits 2 with one line on stderr naming it', async () => {
+    const { stdout, stderr, status, signal } = await fastcache(['--no-such-flag'])
+    expect(signal).toBeNull()
+    expect(status).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr.endsWith('\n')).toBe(true)
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(fatal(stderr)).toStartWith('unknown flag --no-such-flag')
+  }, 15_000)
 
-  test(
-    'a bad value exits 2 with one line on stderr naming the flag and the value',
-    async () => {
-      const { stdout, stderr, status, signal } = await fastcache(['--port', '0', '--max-memory', 'lots'])
-      expect(signal).toBeNull()
-      expect(status).toBe(2)
-      expect(stdout).toBe('')
-      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(fatal(stderr)).toStartWith('--max-memory: ')
-      expect(fatal(stderr)).toContain('"lots"')
-    },
-    15_000,
-  )
+  test('a bad value exits 2 with one line on stderr naming the flag and the value', async () => {
+    const { stdout, stderr, status, signal } = await fastcache(['--port', '0', '--max-memory', 'lots'])
+    expect(signal).toBeNull()
+    expect(status).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(fatal(stderr)).toStartWith('--max-memory: ')
+    expect(fatal(stderr)).toContain('"lots"')
+  }, 15_000)
 
-  test(
-    'a bad environment variable exits 2 with one line on stderr naming the variable',
-    async () => {
-      const { stdout, stderr, status, signal } = await fastcache(['--port', '0'], { FASTCACHE_DEFAULT_TTL: '1.5' })
-      expect(signal).toBeNull()
-      expect(status).toBe(2)
-      expect(stdout).toBe('')
-      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
-      expect(fatal(stderr)).toStartWith('FASTCACHE_DEFAULT_TTL: ')
-    },
-    15_000,
-  )
+  test('a bad environment variable exits 2 with one line on stderr naming the variable', async () => {
+    const { stdout, stderr, status, signal } = await fastcache(['--port', '0'], { FASTCACHE_DEFAULT_TTL: '1.5' })
+    expect(signal).toBeNull()
+    expect(status).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(fatal(stderr)).toStartWith('FASTCACHE_DEFAULT_TTL: ')
+  }, 15_000)
 })
 
 describe('upstreams for the proxy', () => {
@@ -859,7 +864,14 @@ describe('upstreams for the proxy', () => {
   test('the config file sets per-upstream options', () => {
     const file = fakeFile({
       upstreams: {
-        api: { url: 'https://api.example.com', timeout: '2s', maxBodySize: '1mb', defaultTtl: 30, forwardHeaders: ['Accept', 'X-Tenant'], cacheAuthorized: true },
+        api: {
+          url: 'https://api.example.com',
+          timeout: '2s',
+          maxBodySize: '1mb',
+          defaultTtl: 30,
+          forwardHeaders: ['Accept', 'X-Tenant'],
+          cacheAuthorized: true,
+        },
       },
     })
     expect(run(['--config', 'f.json'], {}, file.read).upstreams).toEqual([
@@ -909,7 +921,9 @@ describe('upstreams for the proxy', () => {
     expect(failure(['--upstreams', '{}']).message).toContain('can only be set in the config file')
     expect(failure([], { FASTCACHE_UPSTREAMS: '{}' }).message).toContain('can only be set in the config file')
     const bad = fakeFile({ upstreams: { api: { url: 'http://x.example', timeout: 'soon' } } })
-    expect(failure(['--config', 'f.json'], {}, bad.read).message).toBe(`config file key "upstreams.api.timeout": expected ${DURATION_HINT}, got "soon"`)
+    expect(failure(['--config', 'f.json'], {}, bad.read).message).toBe(
+      `config file key "upstreams.api.timeout": expected ${DURATION_HINT}, got "soon"`,
+    )
     const unknown = fakeFile({ upstreams: { api: { url: 'http://x.example', retries: 3 } } })
     expect(failure(['--config', 'f.json'], {}, unknown.read).message).toContain('config file key "upstreams.api')
   })
@@ -918,7 +932,9 @@ describe('upstreams for the proxy', () => {
 describe('access control and limits', () => {
   test('protected mode: no tokens on a non-loopback address stops the start with one clear line', () => {
     const error = failure(['--host', '0.0.0.0'])
-    expect(error.message).toBe('refusing to listen on 0.0.0.0 without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect')
+    expect(error.message).toBe(
+      'refusing to listen on 0.0.0.0 without access tokens: give --token or --token-file, or --allow-unauthenticated to serve anyone who can connect',
+    )
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(run(['--host', host]).host).toBe(host)
     expect(run(['--host', '0.0.0.0', '--token', TOKEN]).tokens).toHaveLength(1)
     expect(run(['--host', '0.0.0.0', '--allow-unauthenticated']).allowUnauthenticated).toBe(true)
@@ -948,12 +964,16 @@ describe('access control and limits', () => {
 
   test('TLS needs both files, readable', () => {
     expect(failure(['--tls-cert', 'c.pem']).message).toBe('--tls-cert and --tls-key go together: give both or neither')
-    expect(failure(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], {}, 'disk').message).toStartWith('--tls-cert: cannot read /nonexistent/c.pem')
+    expect(failure(['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], {}, 'disk').message).toStartWith(
+      '--tls-cert: cannot read /nonexistent/c.pem',
+    )
   })
 
   test('limits are checked: read timeout at most 255s, value size within the body size', () => {
     expect(failure(['--read-timeout', '5m']).message).toBe('--read-timeout: "5m" is more than 255s, the most the runtime allows')
-    expect(failure(['--max-value-size', '16mb']).message).toBe('--max-value-size cannot exceed --max-body-size: such a value could never be sent')
+    expect(failure(['--max-value-size', '16mb']).message).toBe(
+      '--max-value-size cannot exceed --max-body-size: such a value could never be sent',
+    )
     expect(failure(['--max-header-size', '32kb']).message).toBe('--max-header-size: "32kb" is more than 16kb, the most the runtime allows')
     expect(run(['--max-header-size', '4kb']).maxHeaderBytes).toBe(4 * KB)
     expect(failure(['--max-batch', '0']).message).toBe('--max-batch: expected an integer from 1 to 100000, got "0"')
@@ -963,9 +983,18 @@ describe('access control and limits', () => {
 
 describe('the shared tier', () => {
   test('--redis or --redis-cluster, with near-cache TTL and timeout', () => {
-    expect(run(['--redis', 'redis://:pw@10.0.0.5:6380/2']).tier).toEqual({ redis: { url: 'redis://:pw@10.0.0.5:6380/2' }, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 })
+    expect(run(['--redis', 'redis://:pw@10.0.0.5:6380/2']).tier).toEqual({
+      redis: { url: 'redis://:pw@10.0.0.5:6380/2' },
+      nearCacheTtlMs: 5000,
+      redisTimeoutMs: 1000,
+    })
     expect(run(['--redis-cluster', 'a:7000,b:7001', '--near-cache-ttl', '0', '--redis-timeout', '250ms']).tier).toEqual({
-      redis: { cluster: [{ host: 'a', port: 7000 }, { host: 'b', port: 7001 }] },
+      redis: {
+        cluster: [
+          { host: 'a', port: 7000 },
+          { host: 'b', port: 7001 },
+        ],
+      },
       nearCacheTtlMs: 0,
       redisTimeoutMs: 250,
     })
@@ -975,7 +1004,9 @@ describe('the shared tier', () => {
   test('bad tier settings are named', () => {
     expect(failure(['--redis', 'http://x']).message).toStartWith('--redis: expected redis://')
     expect(failure(['--redis-cluster', 'a,b']).message).toStartWith('--redis-cluster: expected host:port')
-    expect(failure(['--redis', 'redis://a:1', '--redis-cluster', 'a:1']).message).toBe('--redis and --redis-cluster exclude each other: give one')
+    expect(failure(['--redis', 'redis://a:1', '--redis-cluster', 'a:1']).message).toBe(
+      '--redis and --redis-cluster exclude each other: give one',
+    )
     expect(failure(['--redis', 'redis://a:1', '--data-dir', '/tmp/x']).message).toStartWith('--data-dir does not go with --redis')
   })
 })
@@ -1005,7 +1036,17 @@ describe('what an operator sees: sources, warnings, masked secrets', () => {
   test('--print-config gives every setting with its value and its source; secrets are masked', () => {
     const file = fakeFile({ maxBatch: 5, tokens: ['read:filefilefilefilefile'] })
     const result = load(
-      ['--print-config', '--port', '9999', '--token', 'admin:flagflagflagflagflag', '--redis', 'redis://user:redis-password-1@h:6379', '--config', 'c.json'],
+      [
+        '--print-config',
+        '--port',
+        '9999',
+        '--token',
+        'admin:flagflagflagflagflag',
+        '--redis',
+        'redis://user:redis-password-1@h:6379',
+        '--config',
+        'c.json',
+      ],
       { FASTCACHE_LOG_LEVEL: 'debug' },
       file.read,
     )
@@ -1056,7 +1097,9 @@ describe('what an operator sees: sources, warnings, masked secrets', () => {
   test('an invalid token is named by its position and scope, never shown, from every source', () => {
     const secret = 'goodgoodgoodgood1234'
     const fromEnv = failure([], { FASTCACHE_TOKENS: `admin:${secret},write:short` })
-    expect(fromEnv.message).toBe('FASTCACHE_TOKENS: expected SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters, got a 2nd value with scope "write" and 5 characters after it (not shown)')
+    expect(fromEnv.message).toBe(
+      'FASTCACHE_TOKENS: expected SCOPE:SECRET with scope read, write or admin and a secret of 16 or more printable characters, got a 2nd value with scope "write" and 5 characters after it (not shown)',
+    )
     const fromFlag = failure(['--token', `admin:${secret}`, '--token', 'owner:ownerownerowner12'])
     expect(fromFlag.message).toContain('2nd value with scope "owner"')
     const fromFile = failure(['--config', 'c.json'], {}, fakeFile({ tokens: [`read:${secret}`, 'x'] }).read)

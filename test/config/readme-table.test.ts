@@ -28,7 +28,8 @@ describe("the README's configuration table", () => {
       if (key === 'config' || key === 'tlsKey') continue // shown in the rows of --config and --tls-cert
       const row = rows.find((cells) => cells[2]?.split(', ').includes(`\`${key}\``))
       expect([key, row === undefined ? 'no row' : 'a row']).toEqual([key, 'a row'])
-      if (!schema.fileOnly) expect([key, row![0]!.includes(`\`${flagName(key)}\``), row![1]!.includes(`\`${envName(key)}\``)]).toEqual([key, true, true])
+      if (!schema.fileOnly)
+        expect([key, row![0]!.includes(`\`${flagName(key)}\``), row![1]!.includes(`\`${envName(key)}\``)]).toEqual([key, true, true])
       if (schema.fileOnly) expect(row![3]).toBe('none')
       else expect([key, row![3]]).toEqual([key, defaultCell(schema.default)])
     }

@@ -13,12 +13,20 @@ describe('the fastcache binary', () => {
     const server = await start()
     expect(server.startLog).toMatchObject({ level: 'info', maxMemory: '256mb', version: expect.any(String) })
     expect(server.url).toStartWith('http://127.0.0.1:')
-    const put = await fetch(`${server.url}/v1/kv/users/1?ttl=60`, { method: 'PUT', body: '{"name":"Ada"}', headers: { 'content-type': 'application/json' } })
+    const put = await fetch(`${server.url}/v1/kv/users/1?ttl=60`, {
+      method: 'PUT',
+      body: '{"name":"Ada"}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(put.status).toBe(201)
     const get = await fetch(`${server.url}/v1/kv/users/1`)
     expect(await get.text()).toBe('{"name":"Ada"}')
     expect(get.headers.get('cache-control')).toMatch(/^max-age=(59|60)$/)
-    const incr = await fetch(`${server.url}/v1/incr/visits`, { method: 'POST', body: '{"by":3}', headers: { 'content-type': 'application/json' } })
+    const incr = await fetch(`${server.url}/v1/incr/visits`, {
+      method: 'POST',
+      body: '{"by":3}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(await incr.json()).toMatchObject({ value: 3 })
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
     expect((await fetch(`${server.url}/openapi/json`)).status).toBe(200)
@@ -86,7 +94,10 @@ describe('the fastcache binary', () => {
 
   test('the README example: 100 concurrent callers on a missing key run the SQL query once (leases)', async () => {
     const server = await start()
-    const example = Bun.spawn(['bun', join(root, 'docs/examples/cache-aside-sqlite.ts'), server.url, '100'], { stdout: 'pipe', stderr: 'pipe' })
+    const example = Bun.spawn(['bun', join(root, 'docs/examples/cache-aside-sqlite.ts'), server.url, '100'], {
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     track(example)
     const output = await new Response(example.stdout).text()
     expect(await example.exited).toBe(0)
@@ -114,7 +125,11 @@ describe('the fastcache binary', () => {
       const second = await fetch(`${server.url}/proxy/origin/hello?x=1`)
       expect(await second.text()).toBe('from origin')
       expect(second.headers.get('cache-status')).toMatch(/^fastcache; hit; ttl=(59|60)$/)
-      const purge = await fetch(`${server.url}/v1/proxy/cache`, { method: 'DELETE', body: '{"tag":"greeting"}', headers: { 'content-type': 'application/json' } })
+      const purge = await fetch(`${server.url}/v1/proxy/cache`, {
+        method: 'DELETE',
+        body: '{"tag":"greeting"}',
+        headers: { 'content-type': 'application/json' },
+      })
       expect(await purge.json()).toEqual({ purged: 1 })
       await fetch(`${server.url}/proxy/origin/hello?x=1`)
       expect(originHits).toBe(2)
@@ -152,7 +167,9 @@ describe('the fastcache binary', () => {
     expect(invalid.stderr.toString()).toContain('--tls-cert and --tls-key')
   })
 
-  test('a body over --max-body-size is refused with 413 from its Content-Length; idle connections close after --idle-timeout', { timeout: 20_000 }, async () => {
+  test('a body over --max-body-size is refused with 413 from its Content-Length; idle connections close after --idle-timeout', {
+    timeout: 20_000,
+  }, async () => {
     const server = await start(['--max-body-size', '1kb', '--max-value-size', '1kb', '--idle-timeout', '1s'])
     const big = await fetch(`${server.url}/v1/kv/big`, { method: 'PUT', body: 'x'.repeat(4096) })
     expect(big.status).toBe(413)
@@ -179,7 +196,11 @@ describe('the fastcache binary', () => {
   test('with tokens, the binary refuses anonymous requests and serves a scoped token', async () => {
     const server = await start(['--token', 'write:e2e-secret-token-0001'])
     expect((await fetch(`${server.url}/v1/kv/a`)).status).toBe(401)
-    const put = await fetch(`${server.url}/v1/kv/a`, { method: 'PUT', body: 'v', headers: { authorization: 'Bearer e2e-secret-token-0001' } })
+    const put = await fetch(`${server.url}/v1/kv/a`, {
+      method: 'PUT',
+      body: 'v',
+      headers: { authorization: 'Bearer e2e-secret-token-0001' },
+    })
     expect(put.status).toBe(201)
     expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer e2e-secret-token-0001' } })).status).toBe(403)
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
@@ -271,7 +292,11 @@ describe('the fastcache binary', () => {
       const value = 'x'.repeat(2000)
       for (let batch = 0; batch < 40; batch++) {
         const ops = Array.from({ length: 500 }, (_, i) => ({ op: 'set', key: `pre-${batch}-${i}`, value }))
-        const r = await fetch(`${server.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ ops }), headers: { 'content-type': 'application/json' } })
+        const r = await fetch(`${server.url}/v1/batch`, {
+          method: 'POST',
+          body: JSON.stringify({ ops }),
+          headers: { 'content-type': 'application/json' },
+        })
         expect(r.status).toBe(200)
         for (const op of ops) preload.set(op.key, JSON.stringify(value))
       }
@@ -301,7 +326,10 @@ describe('the fastcache binary', () => {
     const send = (bytes: string, endAfterWrite: boolean) => rawRequest(server.port, bytes, { timeoutMs: 500, endAfterWrite })
     const cases: (() => [request: string, wellFormed: boolean])[] = [
       // A body promised longer than what is sent, then the connection closes.
-      () => [`PUT /v1/kv/cut-${Math.floor(random() * 1e6)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n${'a'.repeat(Math.floor(random() * 900))}`, true],
+      () => [
+        `PUT /v1/kv/cut-${Math.floor(random() * 1e6)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n${'a'.repeat(Math.floor(random() * 900))}`,
+        true,
+      ],
       // A chunked body cut in the middle of a chunk.
       () => [`PUT /v1/kv/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n${'b'.repeat(50)}`, true],
       // A header section over the runtime's 16 KiB.
@@ -329,24 +357,27 @@ describe('the fastcache binary', () => {
     expect(await stop(server)).toBe(0)
   }, 60_000)
 
-  test.skipIf(!redisAvailable)('two binaries on one Redis see one cache: a write on one is read on the other, a delete reaches both', async () => {
-    const redis = await startRedis()
-    try {
-      const one = await start(['--redis', redis.url])
-      const two = await start(['--redis', redis.url])
-      expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'PUT', body: 'across' })).status).toBe(201)
-      expect(await (await fetch(`${two.url}/v1/kv/shared`)).text()).toBe('across')
-      expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'DELETE' })).status).toBe(204)
-      const deadline = Date.now() + 2000
-      while ((await fetch(`${two.url}/v1/kv/shared`)).status !== 404) {
-        if (Date.now() > deadline) throw new Error('the delete did not reach the second instance')
-        await Bun.sleep(5)
+  test.skipIf(!redisAvailable)(
+    'two binaries on one Redis see one cache: a write on one is read on the other, a delete reaches both',
+    async () => {
+      const redis = await startRedis()
+      try {
+        const one = await start(['--redis', redis.url])
+        const two = await start(['--redis', redis.url])
+        expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'PUT', body: 'across' })).status).toBe(201)
+        expect(await (await fetch(`${two.url}/v1/kv/shared`)).text()).toBe('across')
+        expect((await fetch(`${one.url}/v1/kv/shared`, { method: 'DELETE' })).status).toBe(204)
+        const deadline = Date.now() + 2000
+        while ((await fetch(`${two.url}/v1/kv/shared`)).status !== 404) {
+          if (Date.now() > deadline) throw new Error('the delete did not reach the second instance')
+          await Bun.sleep(5)
+        }
+        expect(await (await fetch(`${two.url}/health`)).json()).toEqual({ status: 'ok' })
+        expect(await stop(one)).toBe(0)
+        expect(await stop(two)).toBe(0)
+      } finally {
+        await redis.dispose()
       }
-      expect(await (await fetch(`${two.url}/health`)).json()).toEqual({ status: 'ok' })
-      expect(await stop(one)).toBe(0)
-      expect(await stop(two)).toBe(0)
-    } finally {
-      await redis.dispose()
-    }
-  })
+    },
+  )
 })

@@ -22,7 +22,6 @@ console.log(`crash loop seed: ${seed} (FASTCACHE_CRASH_SEED=${seed} replays it)`
 /** Servers this test killed: their requests may fail. */
 const killed = new Set<Server>()
 
-
 /** Per key, what may be found after a crash: the acknowledged value (null: deleted), or that of the one request in flight. */
 class Expected {
   readonly acknowledged = new Map<string, string | null>()

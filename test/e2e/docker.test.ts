@@ -68,7 +68,9 @@ describe('the image', () => {
       let health = ''
       for (let i = 0; i < 60 && health !== 'healthy'; i++) {
         await Bun.sleep(1000)
-        health = Bun.spawnSync(['docker', 'inspect', '-f', '{{.State.Health.Status}}', container], { stdout: 'pipe' }).stdout.toString().trim()
+        health = Bun.spawnSync(['docker', 'inspect', '-f', '{{.State.Health.Status}}', container], { stdout: 'pipe' })
+          .stdout.toString()
+          .trim()
       }
       expect(health).toBe('healthy')
     } finally {

@@ -17,14 +17,25 @@ describe('the binary routes on the path access control checked, whatever the Hos
   for (const tls of [false, true]) {
     test(`${tls ? 'https' : 'http'}: short Hosts neither widen a token's scope nor open routes, and still route ordinary requests`, async () => {
       const tlsArgs = tls ? ['--tls-cert', join(fixtures, 'cert.pem'), '--tls-key', join(fixtures, 'key.pem')] : []
-      const server = await start(['--token', `read:${READ}`, '--token', `write:${WRITE}`, '--token', `admin:${ADMIN}`, '--public-metrics', ...tlsArgs])
+      const server = await start([
+        '--token',
+        `read:${READ}`,
+        '--token',
+        `write:${WRITE}`,
+        '--token',
+        `admin:${ADMIN}`,
+        '--public-metrics',
+        ...tlsArgs,
+      ])
       const send = (bytes: string) => rawRequest(server.port, bytes, { tls })
       expect((await send(request('PUT', '/v1/kv/keep', 'Host: localhost\r\n', WRITE, 'v'))).status).toBe(201)
       const hosts = ['Host: \r\n', 'Host: x\r\n', 'Host: kv\r\n', 'Host: api\r\n', 'Host: host\r\n', 'Host: a:1\r\n', 'Host: ab:1\r\n']
       for (const host of hosts) {
         // A read token cannot flush, write, purge or read stats; no token cannot write through the open /openapi prefix.
-        for (const path of ['/ab/v1/keys?all=true', '/v1/keys?all=true']) expect((await send(request('DELETE', path, host, READ))).status).not.toBe(200)
-        for (const path of ['/ab/v1/kv/evil', '/v1/kv/evil']) expect((await send(request('PUT', path, host, READ, 'x'))).status).not.toBe(201)
+        for (const path of ['/ab/v1/keys?all=true', '/v1/keys?all=true'])
+          expect((await send(request('DELETE', path, host, READ))).status).not.toBe(200)
+        for (const path of ['/ab/v1/kv/evil', '/v1/kv/evil'])
+          expect((await send(request('PUT', path, host, READ, 'x'))).status).not.toBe(201)
         expect((await send(request('DELETE', '/ab/v1/proxy/cache', host, READ, '{"prefix":"/"}'))).status).not.toBe(200)
         expect((await send(request('GET', '/ab/v1/stats', host, READ))).status).not.toBe(200)
         expect((await send(request('PUT', '/openapi/v1/kv/evil', host))).status).not.toBe(201)

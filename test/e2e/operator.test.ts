@@ -17,7 +17,10 @@ const SECRETS = {
   redis: 'redis-password-000000001',
   replaced: 'reloaded-secret-00000001',
 }
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<string, string>
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<
+  string,
+  string
+>
 
 function files() {
   const dir = mkdtempSync(join(workDir, 'operator-'))
@@ -45,7 +48,12 @@ describe('no secret in anything fastcache writes or serves', () => {
     const { args, env } = secretArgs(paths)
     const outputs: string[] = []
     // Start errors with valid secrets beside the bad value, from each source.
-    for (const bad of [['--max-memory', 'lots'], ['--token', 'write:short'], ['--redis', `http://u:${SECRETS.redis}@h:1`], ['--host', '0.0.0.0x']]) {
+    for (const bad of [
+      ['--max-memory', 'lots'],
+      ['--token', 'write:short'],
+      ['--redis', `http://u:${SECRETS.redis}@h:1`],
+      ['--host', '0.0.0.0x'],
+    ]) {
       const run = await runToExit([...args, ...bad], { env })
       expect(run.exitCode).toBe(2)
       outputs.push(run.stdout, run.stderr)
@@ -65,7 +73,9 @@ describe('no secret in anything fastcache writes or serves', () => {
 
     const server = await start([...args, '--access-log', '--log-level', 'debug'], { env })
     // The start line lists what differs from the defaults, secrets masked.
-    expect(Object.keys(server.startLog.settings as object)).toEqual(expect.arrayContaining(['tokens', 'tokenFile', 'config', 'accessLog', 'logLevel', 'port']))
+    expect(Object.keys(server.startLog.settings as object)).toEqual(
+      expect.arrayContaining(['tokens', 'tokenFile', 'config', 'accessLog', 'logLevel', 'port']),
+    )
     for (const path of ['/metrics', '/v1/stats', '/openapi/json', '/health', '/health/ready']) {
       const page = await fetch(`${server.url}${path}`, { headers: asAdmin })
       expect([path, page.status]).toEqual([path, 200])
@@ -83,7 +93,14 @@ describe('no secret in anything fastcache writes or serves', () => {
 
   test('a Redis URL with a password is masked in the start line and in every Redis error logged', async () => {
     const port = freePort()
-    const server = await start(['--redis', `redis://user:${SECRETS.redis}@127.0.0.1:${port}`, '--redis-timeout', '100ms', '--log-level', 'debug'])
+    const server = await start([
+      '--redis',
+      `redis://user:${SECRETS.redis}@127.0.0.1:${port}`,
+      '--redis-timeout',
+      '100ms',
+      '--log-level',
+      'debug',
+    ])
     expect((server.startLog.settings as { redis: string }).redis).toBe(`redis://user:***@127.0.0.1:${port}`)
     await fetch(`${server.url}/v1/kv/k`, { method: 'PUT', body: 'x' })
     // At debug level every failed connection attempt is logged: none may carry the password.
@@ -118,7 +135,8 @@ describe('signals and reloads', () => {
   test('SIGHUP reloads tokens from the token file; an invalid file is refused and the running tokens stay', async () => {
     const paths = files()
     const server = await start(['--token-file', paths.tokenFile])
-    const get = (secret: string) => fetch(`${server.url}/v1/stats`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status)
+    const get = (secret: string) =>
+      fetch(`${server.url}/v1/stats`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status)
     expect(await get(SECRETS.tokenFile)).toBe(200)
     writeFileSync(paths.tokenFile, `admin:${SECRETS.replaced}\n`)
     server.proc.kill('SIGHUP')
@@ -151,29 +169,36 @@ describe('signals and reloads', () => {
     server.proc.kill('SIGHUP')
     await server.nextLine((line) => line.message === 'configuration reloaded')
     expect(await stop(server, 'SIGQUIT')).toBe(0)
-    const lines = (await server.closed).trim().split('\n').map((line) => JSON.parse(line))
+    const lines = (await server.closed)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(lines.at(-2)).toMatchObject({ message: 'stopping', signal: 'SIGQUIT' })
     expect(lines.at(-1)).toMatchObject({ message: 'stopped' })
   })
 })
 
 describe('readiness', () => {
-  test.skipIf(!redisAvailable)('with a shared tier, /health/ready is 503 until Redis has been reached, then 200', async () => {
-    const port = freePort()
-    const server: Server = await start(['--redis', `redis://127.0.0.1:${port}`, '--redis-timeout', '100ms'])
-    const ready = () => fetch(`${server.url}/health/ready`).then(async (r) => [r.status, await r.json()] as const)
-    expect(await ready()).toEqual([503, { status: 'starting', waitingFor: ['redis'] }])
-    const redis = await startRedis([], port)
-    try {
-      const deadline = Date.now() + 15_000
-      while ((await ready())[0] !== 200) {
-        if (Date.now() > deadline) throw new Error('never ready')
-        await Bun.sleep(100)
+  test.skipIf(!redisAvailable)(
+    'with a shared tier, /health/ready is 503 until Redis has been reached, then 200',
+    async () => {
+      const port = freePort()
+      const server: Server = await start(['--redis', `redis://127.0.0.1:${port}`, '--redis-timeout', '100ms'])
+      const ready = () => fetch(`${server.url}/health/ready`).then(async (r) => [r.status, await r.json()] as const)
+      expect(await ready()).toEqual([503, { status: 'starting', waitingFor: ['redis'] }])
+      const redis = await startRedis([], port)
+      try {
+        const deadline = Date.now() + 15_000
+        while ((await ready())[0] !== 200) {
+          if (Date.now() > deadline) throw new Error('never ready')
+          await Bun.sleep(100)
+        }
+        expect(await ready()).toEqual([200, { status: 'ready' }])
+        expect(await stop(server)).toBe(0)
+      } finally {
+        await redis.dispose()
       }
-      expect(await ready()).toEqual([200, { status: 'ready' }])
-      expect(await stop(server)).toBe(0)
-    } finally {
-      await redis.dispose()
-    }
-  }, 30_000)
+    },
+    30_000,
+  )
 })

@@ -58,7 +58,15 @@ function pipeline(command: string): string[][] {
   return stages
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed' }
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  304: 'Not Modified',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+}
 
 /** The curl options the README uses, done with fetch; output as curl prints it (-i: status line and headers first). */
 async function curl(args: string[], stdin: Uint8Array | undefined): Promise<string> {
@@ -117,7 +125,9 @@ function compare(step: Step, actual: string): void {
   const [gotHead, ...gotBody] = got.split('\n\n')
   const [expectedStatus, ...expectedHeaders] = expectedHead!.split('\n')
   const [gotStatus, ...gotHeaders] = gotHead!.split('\n')
-  const byName = new Map(gotHeaders.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
+  const byName = new Map(
+    gotHeaders.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  )
   const shown = expectedHeaders.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()])
   expect([where, gotStatus, shown.map(([name]) => [name, byName.get(name!)]), gotBody.join('\n\n')]).toEqual([
     where,
@@ -142,7 +152,10 @@ describe("the README's console examples", () => {
     const leases = new Map<string, string>()
     let server: Server = await start([])
     const local = (text: string) => {
-      let out = text.replaceAll('127.0.0.1:7070', `127.0.0.1:${server.port}`).replaceAll('/etc/fastcache/tokens', tokenFile).replaceAll('/var/lib/fastcache', dataDir)
+      let out = text
+        .replaceAll('127.0.0.1:7070', `127.0.0.1:${server.port}`)
+        .replaceAll('/etc/fastcache/tokens', tokenFile)
+        .replaceAll('/var/lib/fastcache', dataDir)
       for (const [from, to] of [...ports, ...leases]) out = out.replaceAll(from, to)
       return out
     }
@@ -162,7 +175,10 @@ describe("the README's console examples", () => {
           await Bun.sleep(300)
           continue
         } else if (program === './dist/fastcache' || program === 'bun') {
-          const proc = Bun.spawnSync(program === 'bun' ? ['bun', ...args] : [binary, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } })
+          const proc = Bun.spawnSync(program === 'bun' ? ['bun', ...args] : [binary, ...args], {
+            cwd: root,
+            env: { PATH: process.env.PATH ?? '' },
+          })
           output = proc.stdout.toString() + proc.stderr.toString()
         } else if (program === 'curl') {
           output = await curl(args, undefined)
@@ -182,7 +198,9 @@ describe("the README's console examples", () => {
           else if (filter === 'grep') {
             const ignoreCase = filterArgs[0] === '-i'
             const pattern = filterArgs.at(-1)!
-            output = lines.filter((line) => (ignoreCase ? line.toLowerCase().includes(pattern.toLowerCase()) : line.includes(pattern))).join('\n')
+            output = lines
+              .filter((line) => (ignoreCase ? line.toLowerCase().includes(pattern.toLowerCase()) : line.includes(pattern)))
+              .join('\n')
           } else throw new Error(`README.md line ${step.line}: this test cannot filter with "${filter}"`)
         }
         // A lease token the README shows is used by later commands: use this run's instead.

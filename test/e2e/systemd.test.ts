@@ -15,7 +15,11 @@ test('docs/systemd/fastcache.service passes systemd-analyze verify, and its flag
   const config = join(dir, 'fastcache.json')
   writeFileSync(tokens, 'admin:systemd-example-token-01\n')
   writeFileSync(config, '{"maxMemory":"1gb","port":7070}')
-  const args = execStart[2]!.replace('/etc/fastcache/tokens', tokens).replace('/etc/fastcache/fastcache.json', config).replace('/var/lib/fastcache', dir).split(' ')
+  const args = execStart[2]!
+    .replace('/etc/fastcache/tokens', tokens)
+    .replace('/etc/fastcache/fastcache.json', config)
+    .replace('/var/lib/fastcache', dir)
+    .split(' ')
   const checked = await runToExit([...args, '--check-config'])
   expect([checked.exitCode, checked.stderr]).toEqual([0, expect.stringContaining('the configuration is valid')])
 

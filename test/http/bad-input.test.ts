@@ -7,15 +7,117 @@ import { Rng } from '../../bench/hitratio/prng'
 const SEED = 0x5eed2026
 const REQUESTS = 4000
 
-const KEYS = ['a', 'users/1', '', '%', '%zz', '%E2%82', '%00', 'a%0Ab', '%7F', '%C3%A9t%C3%A9', 'x'.repeat(600), '%2F%2F', '..', 'a?b', '%F0%9F%98%80', ' ', '\u0001']
-const QUERIES = ['', '?ttl=5', '?ttl=-1', '?ttl=1.5s', '?ttl=%FF', '?nx', '?xx', '?nx&xx', '?meta', '?meta=maybe', '?lease=5s', '?lease=0', '?lease=1h', '?wait=1s', '?lease=5s&wait=x', '?stale=5s', '?ttl=5&stale=x', '?keepttl', '?prefix=', '?prefix=%01', '?all=true', '?limit=0', '?limit=99999', '?cursor=-1', '?cursor=abc', '?x=1', '?%', '?ttl', `?lease=${'a'.repeat(300)}`]
-const TYPES = ['application/json', 'text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/problem+json', '', 'application/json; charset=utf-16', '\u0000']
-const BODIES = ['', '{', '}', '[]', 'null', '0', '"x"', '{"ops":[]}', '{"ops":[null]}', '{"ops":[{"op":"set","key":"k","value":1e999}]}', '{"ops":[{"op":"get"}]}', '{"ops":[{"op":"nope","key":"k"}]}', '{"by":"x"}', '{"by":1e300}', '{"by":-9007199254740993}', '{"ttl":[]}', '{"ttl":null}', '{"ttl":"forever"}', '{"url":1}', '{"prefix":""}', '{"tag":"t","url":"/x"}', '\u0000\u0001', '\ud800', `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'x'.repeat(70 * 1024)]
+const KEYS = [
+  'a',
+  'users/1',
+  '',
+  '%',
+  '%zz',
+  '%E2%82',
+  '%00',
+  'a%0Ab',
+  '%7F',
+  '%C3%A9t%C3%A9',
+  'x'.repeat(600),
+  '%2F%2F',
+  '..',
+  'a?b',
+  '%F0%9F%98%80',
+  ' ',
+  '\u0001',
+]
+const QUERIES = [
+  '',
+  '?ttl=5',
+  '?ttl=-1',
+  '?ttl=1.5s',
+  '?ttl=%FF',
+  '?nx',
+  '?xx',
+  '?nx&xx',
+  '?meta',
+  '?meta=maybe',
+  '?lease=5s',
+  '?lease=0',
+  '?lease=1h',
+  '?wait=1s',
+  '?lease=5s&wait=x',
+  '?stale=5s',
+  '?ttl=5&stale=x',
+  '?keepttl',
+  '?prefix=',
+  '?prefix=%01',
+  '?all=true',
+  '?limit=0',
+  '?limit=99999',
+  '?cursor=-1',
+  '?cursor=abc',
+  '?x=1',
+  '?%',
+  '?ttl',
+  `?lease=${'a'.repeat(300)}`,
+]
+const TYPES = [
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/problem+json',
+  '',
+  'application/json; charset=utf-16',
+  '\u0000',
+]
+const BODIES = [
+  '',
+  '{',
+  '}',
+  '[]',
+  'null',
+  '0',
+  '"x"',
+  '{"ops":[]}',
+  '{"ops":[null]}',
+  '{"ops":[{"op":"set","key":"k","value":1e999}]}',
+  '{"ops":[{"op":"get"}]}',
+  '{"ops":[{"op":"nope","key":"k"}]}',
+  '{"by":"x"}',
+  '{"by":1e300}',
+  '{"by":-9007199254740993}',
+  '{"ttl":[]}',
+  '{"ttl":null}',
+  '{"ttl":"forever"}',
+  '{"url":1}',
+  '{"prefix":""}',
+  '{"tag":"t","url":"/x"}',
+  '\u0000\u0001',
+  '\ud800',
+  `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+  'x'.repeat(70 * 1024),
+]
 const ROUTES: [string, string][] = [
-  ['GET', '/v1/kv/'], ['HEAD', '/v1/kv/'], ['PUT', '/v1/kv/'], ['DELETE', '/v1/kv/'], ['PATCH', '/v1/kv/'],
-  ['POST', '/v1/incr/'], ['GET', '/v1/incr/'], ['POST', '/v1/touch/'], ['POST', '/v1/batch'], ['GET', '/v1/batch'],
-  ['GET', '/v1/keys'], ['DELETE', '/v1/keys'], ['PUT', '/v1/keys'], ['GET', '/v1/stats'], ['GET', '/metrics'], ['GET', '/health'],
-  ['GET', '/proxy/'], ['POST', '/proxy/'], ['DELETE', '/v1/proxy/cache'], ['POST', '/v1/admin/snapshot'], ['GET', '/nope/'], ['OPTIONS', '/v1/kv/'],
+  ['GET', '/v1/kv/'],
+  ['HEAD', '/v1/kv/'],
+  ['PUT', '/v1/kv/'],
+  ['DELETE', '/v1/kv/'],
+  ['PATCH', '/v1/kv/'],
+  ['POST', '/v1/incr/'],
+  ['GET', '/v1/incr/'],
+  ['POST', '/v1/touch/'],
+  ['POST', '/v1/batch'],
+  ['GET', '/v1/batch'],
+  ['GET', '/v1/keys'],
+  ['DELETE', '/v1/keys'],
+  ['PUT', '/v1/keys'],
+  ['GET', '/v1/stats'],
+  ['GET', '/metrics'],
+  ['GET', '/health'],
+  ['GET', '/proxy/'],
+  ['POST', '/proxy/'],
+  ['DELETE', '/v1/proxy/cache'],
+  ['POST', '/v1/admin/snapshot'],
+  ['GET', '/nope/'],
+  ['OPTIONS', '/v1/kv/'],
 ]
 const WRITE_SECRET = 'bad-input-write-token'
 const HEADERS = ['if-match', 'if-none-match', 'authorization', 'cache-control', 'range', 'origin']
@@ -83,7 +185,8 @@ describe('bad input, seeded', () => {
         } catch {
           throw new Error(`not our error shape: ${where}`)
         }
-        if (typeof parsed.error?.code !== 'string' || typeof parsed.error?.message !== 'string') throw new Error(`not our error shape: ${where}`)
+        if (typeof parsed.error?.code !== 'string' || typeof parsed.error?.message !== 'string')
+          throw new Error(`not our error shape: ${where}`)
       }
     }
     if (process.env.SHOW_STATUSES) console.log([...statuses].sort((a, b) => a[0] - b[0]))

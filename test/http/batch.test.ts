@@ -32,7 +32,14 @@ describe('POST /v1/batch', () => {
   test('a batch set behaves like PUT: stored as JSON, clears the TTL, takes ttl', async () => {
     const { call, clock } = testApp()
     await call('PUT', '/v1/kv/a?ttl=60', { body: '1' })
-    const r = await call('POST', '/v1/batch', { json: { ops: [{ op: 'set', key: 'a', value: [1] }, { op: 'set', key: 'b', value: 2, ttl: '5s' }] } })
+    const r = await call('POST', '/v1/batch', {
+      json: {
+        ops: [
+          { op: 'set', key: 'a', value: [1] },
+          { op: 'set', key: 'b', value: 2, ttl: '5s' },
+        ],
+      },
+    })
     expect(r.json.results[0]).toMatchObject({ status: 200, expiresAt: null })
     expect(r.json.results[1]).toMatchObject({ status: 201, expiresAt: new Date(clock.now() + 5000).toISOString() })
     const get = await call('GET', '/v1/kv/a')
@@ -42,7 +49,15 @@ describe('POST /v1/batch', () => {
 
   test('batch get counts hits and misses', async () => {
     const { call } = testApp()
-    await call('POST', '/v1/batch', { json: { ops: [{ op: 'set', key: 'a', value: 1 }, { op: 'get', key: 'a' }, { op: 'get', key: 'b' }] } })
+    await call('POST', '/v1/batch', {
+      json: {
+        ops: [
+          { op: 'set', key: 'a', value: 1 },
+          { op: 'get', key: 'a' },
+          { op: 'get', key: 'b' },
+        ],
+      },
+    })
     expect((await call('GET', '/v1/stats')).json).toMatchObject({ hits: 1, misses: 1 })
   })
 
@@ -73,7 +88,14 @@ describe('POST /v1/batch', () => {
 
   test('a value over --max-value-size rejects the whole batch with 413', async () => {
     const { call } = testApp({ maxValueBytes: 10 })
-    const r = await call('POST', '/v1/batch', { json: { ops: [{ op: 'set', key: 'a', value: 1 }, { op: 'set', key: 'b', value: 'x'.repeat(20) }] } })
+    const r = await call('POST', '/v1/batch', {
+      json: {
+        ops: [
+          { op: 'set', key: 'a', value: 1 },
+          { op: 'set', key: 'b', value: 'x'.repeat(20) },
+        ],
+      },
+    })
     expect(r.status).toBe(413)
     expect((await call('GET', '/v1/kv/a')).status).toBe(404)
   })
@@ -90,7 +112,11 @@ describe('POST /v1/batch', () => {
   test('runs atomically: no request interleaves with a batch', async () => {
     const { call } = testApp()
     const ops = Array.from({ length: 1000 }, () => ({ op: 'incr', key: 'n' }))
-    const requests = [call('POST', '/v1/batch', { json: { ops } }), call('PUT', '/v1/kv/n', { json: 0 }), call('POST', '/v1/batch', { json: { ops } })]
+    const requests = [
+      call('POST', '/v1/batch', { json: { ops } }),
+      call('PUT', '/v1/kv/n', { json: 0 }),
+      call('POST', '/v1/batch', { json: { ops } }),
+    ]
     const [first, , second] = await Promise.all(requests)
     // Each batch's counter values are consecutive: nothing reset the key midway through a batch.
     for (const batch of [first!, second!]) {

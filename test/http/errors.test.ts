@@ -44,8 +44,29 @@ describe('errors', () => {
 
   test('no malformed input yields a 5xx', async () => {
     const { app } = testApp()
-    const paths = ['/v1/kv/a', '/v1/kv/%', '/v1/incr/a', '/v1/touch/a', '/v1/batch', '/v1/keys', '/v1/keys?limit=%', '/v1/kv/a?ttl=%FF', '/v1/kv/a?meta=%']
-    const bodies = ['', '{', '[]', 'null', '"x"', '{"ops":[null]}', '{"ops":[{"op":"set","key":"k","value":1e999}]}', '\u0000', '{"by":{}}', '{"ttl":[]}']
+    const paths = [
+      '/v1/kv/a',
+      '/v1/kv/%',
+      '/v1/incr/a',
+      '/v1/touch/a',
+      '/v1/batch',
+      '/v1/keys',
+      '/v1/keys?limit=%',
+      '/v1/kv/a?ttl=%FF',
+      '/v1/kv/a?meta=%',
+    ]
+    const bodies = [
+      '',
+      '{',
+      '[]',
+      'null',
+      '"x"',
+      '{"ops":[null]}',
+      '{"ops":[{"op":"set","key":"k","value":1e999}]}',
+      '\u0000',
+      '{"by":{}}',
+      '{"ttl":[]}',
+    ]
     const types = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']
     let requests = 0
     for (const path of paths) {
@@ -56,7 +77,8 @@ describe('errors', () => {
             if (method !== 'GET') init.body = body
             const response = await app.handle(new Request(`http://localhost${path}`, init))
             requests++
-            if (response.status >= 500) throw new Error(`${method} ${path} ${type} ${JSON.stringify(body)} -> ${response.status} ${await response.text()}`)
+            if (response.status >= 500)
+              throw new Error(`${method} ${path} ${type} ${JSON.stringify(body)} -> ${response.status} ${await response.text()}`)
             if (response.status >= 400) expectErrorShape(await response.json())
           }
         }

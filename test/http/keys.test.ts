@@ -5,7 +5,10 @@ async function listAll(call: ReturnType<typeof testApp>['call'], query: string) 
   const keys: string[] = []
   let cursor: string | null = null
   do {
-    const page: { json: { keys: string[]; cursor: string | null } } = await call('GET', `/v1/keys?${query}${cursor === null ? '' : `&cursor=${cursor}`}`)
+    const page: { json: { keys: string[]; cursor: string | null } } = await call(
+      'GET',
+      `/v1/keys?${query}${cursor === null ? '' : `&cursor=${cursor}`}`,
+    )
     keys.push(...page.json.keys)
     cursor = page.json.cursor
   } while (cursor !== null)

@@ -83,7 +83,13 @@ describe('PUT /v1/kv/{key}', () => {
     const get = await call('GET', '/v1/kv/a')
     expect(get.headers.get('cache-control')).toBe('max-age=59')
     expect(get.headers.get('expires')).toBe(new Date(clock.now() - 30_500 + 90_000).toUTCString())
-    for (const [ttl, ms] of [['250ms', 250], ['30s', 30_000], ['5m', 300_000], ['2h', 7_200_000], ['1d', 86_400_000]] as const) {
+    for (const [ttl, ms] of [
+      ['250ms', 250],
+      ['30s', 30_000],
+      ['5m', 300_000],
+      ['2h', 7_200_000],
+      ['1d', 86_400_000],
+    ] as const) {
       const r = await call('PUT', `/v1/kv/t?ttl=${ttl}`, { body: 'x' })
       expect(r.json.expiresAt).toBe(new Date(clock.now() + ms).toISOString())
     }

@@ -136,7 +136,8 @@ describe('who may take leases, and how many', () => {
     expect(refused.status).toBe(403)
     expect(refused.headers.get('lease')).toBeNull()
     // Spellings the router decodes alike are refused alike.
-    for (const query of ['le%61se=10m', 'meta&lease=10m', 'lease']) expect((await call('GET', `/v1/kv/k?${query}`, as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(403)
+    for (const query of ['le%61se=10m', 'meta&lease=10m', 'lease'])
+      expect((await call('GET', `/v1/kv/k?${query}`, as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(403)
     expect((await call('GET', '/v1/kv/k', as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(404)
     expect((await call('GET', '/v1/kv/k?meta', as('rrrrrrrrrrrrrrrrrrrr'))).status).toBe(404)
     expect((await call('GET', '/v1/kv/k?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
@@ -144,7 +145,8 @@ describe('who may take leases, and how many', () => {
 
   test('one client (token) holds at most 1,000 leases; others still get theirs, and writes are never blocked', async () => {
     const { call } = testApp({ tokens })
-    for (let i = 0; i < 1000; i++) expect((await call('GET', `/v1/kv/k${i}?lease=10m`, as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
+    for (let i = 0; i < 1000; i++)
+      expect((await call('GET', `/v1/kv/k${i}?lease=10m`, as('wwwwwwwwwwwwwwwwwwww'))).headers.get('lease')).not.toBeNull()
     const over = await call('GET', '/v1/kv/k1000?lease=10m', as('wwwwwwwwwwwwwwwwwwww'))
     expect([over.status, over.json.error.code, over.headers.get('retry-after')]).toEqual([429, 'TOO_MANY_LEASES', '1'])
     const other = await call('GET', '/v1/kv/k1000?lease=10m', as('vvvvvvvvvvvvvvvvvvvv'))
@@ -161,13 +163,23 @@ describe('a full lease table', () => {
     const clock = new ManualClock()
     const engine = new CacheEngine({ maxBytes: 1 << 20, clock, sweepIntervalMs: 0 })
     const leases = new LeaseTable(clock, 1)
-    const ask = (key: string, client: string) => kv.getWithLease(engine, leases, key, { client, leaseMs: 1000, waitMs: 1000, meta: false, ifNoneMatch: null })
+    const ask = (key: string, client: string) =>
+      kv.getWithLease(engine, leases, key, { client, leaseMs: 1000, waitMs: 1000, meta: false, ifNoneMatch: null })
     expect((await ask('a', 'A')).headers.get('lease')).not.toBeNull()
     const full = await ask('b', 'B')
     expect(full.status).toBe(404)
     expect(full.headers.get('lease')).toBeNull()
     expect(((await full.json()) as { error: { message: string } }).error.message).toContain('without one')
-    const write = await kv.put(engine, leases, { key: 'b', body: new TextEncoder().encode('1'), contentType: null, nx: false, xx: false, keepTtl: false, ifMatch: null, ifNoneMatch: null })
+    const write = await kv.put(engine, leases, {
+      key: 'b',
+      body: new TextEncoder().encode('1'),
+      contentType: null,
+      nx: false,
+      xx: false,
+      keepTtl: false,
+      ifMatch: null,
+      ifNoneMatch: null,
+    })
     expect(write.status).toBe(201)
   })
 })

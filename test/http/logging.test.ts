@@ -11,7 +11,8 @@ function loggedApp(overrides: Partial<Config>, level: LogLevel = 'info') {
   const lines: Record<string, unknown>[] = []
   const logger = createLogger(level, (line) => lines.push(JSON.parse(line)))
   const app = createApp({ ...baseConfig, ...overrides }, { clock: new ManualClock(), sweepIntervalMs: 0, logger })
-  const call = (method: string, path: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${path}`, { method, ...init }))
+  const call = (method: string, path: string, init: RequestInit = {}) =>
+    app.handle(new Request(`http://localhost${path}`, { method, ...init }))
   // Access-log lines are written once the body size is known, a microtask or two after the answer.
   const settled = () => Bun.sleep(5)
   return { app, call, lines, logger, settled, requests: () => lines.filter((line) => line.message === 'request') }
@@ -87,7 +88,11 @@ describe('refused requests', () => {
   test('the rate limit lets 10 a second through and reports what it held back', () => {
     let now = 0
     const emitted: number[] = []
-    const limited = rateLimited(10, (suppressed) => emitted.push(suppressed), () => now)
+    const limited = rateLimited(
+      10,
+      (suppressed) => emitted.push(suppressed),
+      () => now,
+    )
     for (let i = 0; i < 25; i++) limited()
     expect(emitted).toEqual(Array(10).fill(0))
     now = 1000

@@ -8,19 +8,25 @@ describe('readiness beside liveness', () => {
   test('while the data loads: /health is 200, /health/ready 503 naming what it waits for, every other route 503 STARTING', async () => {
     const readiness = new Readiness(['data', 'redis'])
     const app = createApp(baseConfig, { clock: new ManualClock(), sweepIntervalMs: 0, readiness })
-    const call = (method: string, path: string) => app.handle(new Request(`http://localhost${path}`, { method, body: method === 'PUT' ? 'v' : undefined }))
+    const call = (method: string, path: string) =>
+      app.handle(new Request(`http://localhost${path}`, { method, body: method === 'PUT' ? 'v' : undefined }))
     expect((await call('GET', '/health')).status).toBe(200)
     const waiting = await call('GET', '/health/ready')
     expect([waiting.status, await waiting.json()]).toEqual([503, { status: 'starting', waitingFor: ['data', 'redis'] }])
-    for (const [method, path] of [['GET', '/v1/kv/a'], ['PUT', '/v1/kv/a'], ['GET', '/proxy/x/y'], ['GET', '/v1/stats']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/kv/a'],
+      ['PUT', '/v1/kv/a'],
+      ['GET', '/proxy/x/y'],
+      ['GET', '/v1/stats'],
+    ]) {
       const refused = await call(method!, path!)
-      expect([method, path, refused.status, refused.headers.get('retry-after'), ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+      expect([
         method,
         path,
-        503,
-        '1',
-        'STARTING',
-      ])
+        refused.status,
+        refused.headers.get('retry-after'),
+        ((await refused.json()) as { error: { code: string } }).error.code,
+      ]).toEqual([method, path, 503, '1', 'STARTING'])
     }
     // Loaded, Redis not reached yet: requests are served (degraded), but the instance is not ready.
     readiness.done('data')

@@ -15,7 +15,13 @@ describe('a reload (SIGHUP) applies tokens, log level and access log at once, an
     const get = (secret: string) => app.handle(new Request('http://localhost/v1/stats', { headers: { authorization: `Bearer ${secret}` } }))
     expect((await get('old-secret-0000000000')).status).toBe(200)
 
-    const next: Config = { ...running, tokens: [{ scope: 'admin', secret: 'new-secret-1111111111' }], logLevel: 'debug', accessLog: true, maxMemoryBytes: 1 << 30 }
+    const next: Config = {
+      ...running,
+      tokens: [{ scope: 'admin', secret: 'new-secret-1111111111' }],
+      logLevel: 'debug',
+      accessLog: true,
+      maxMemoryBytes: 1 << 30,
+    }
     const applied = applyReload(running, next, app.decorator.live, logger)
     expect((await get('old-secret-0000000000')).status).toBe(401)
     expect((await get('new-secret-1111111111')).status).toBe(200)
@@ -35,7 +41,12 @@ describe('a reload (SIGHUP) applies tokens, log level and access log at once, an
     const app = createApp(running, { clock: new ManualClock(), sweepIntervalMs: 0, logger })
     const put = () => app.handle(new Request('http://localhost/v1/kv/a', { method: 'PUT', body: '1' }))
     expect((await put()).status).toBe(201)
-    const locked = applyReload(running, { ...running, tokens: [{ scope: 'write', secret: 'wwwwwwwwwwwwwwwwwwww' }] }, app.decorator.live, logger)
+    const locked = applyReload(
+      running,
+      { ...running, tokens: [{ scope: 'write', secret: 'wwwwwwwwwwwwwwwwwwww' }] },
+      app.decorator.live,
+      logger,
+    )
     expect((await put()).status).toBe(401)
     applyReload(locked, running, app.decorator.live, logger)
     expect((await put()).status).toBe(200)

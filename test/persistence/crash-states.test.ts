@@ -86,8 +86,10 @@ class CrashAt implements Files {
     if (this.reached()) return never
     const handle = await this.track(diskFiles.open(path, flags))
     this.handles.push(handle)
-    const guarded = (name: 'datasync' | 'truncate' | 'close') =>
-      (...args: unknown[]) => (this.reached() ? never : this.track((handle[name] as (...a: unknown[]) => Promise<unknown>)(...args)))
+    const guarded =
+      (name: 'datasync' | 'truncate' | 'close') =>
+      (...args: unknown[]) =>
+        this.reached() ? never : this.track((handle[name] as (...a: unknown[]) => Promise<unknown>)(...args))
     return new Proxy(handle, {
       get: (target, property) => {
         if (property === 'write') {

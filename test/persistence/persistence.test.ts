@@ -187,7 +187,7 @@ describe('persistence: damaged files', () => {
     expect(recovered.engine.stats().items).toBe(99)
   })
 
-  test('a damaged record length in the journal is corruption, not a crash\'s torn tail: the start stops', async () => {
+  test("a damaged record length in the journal is corruption, not a crash's torn tail: the start stops", async () => {
     const dir = dataDir()
     const clock = new ManualClock()
     const first = await open(dir, clock)
@@ -229,6 +229,8 @@ describe('persistence: damaged files', () => {
   test('a file that is not ours is named', async () => {
     const dir = dataDir()
     writeFileSync(join(dir, 'snapshot.fcs'), 'hello, this is not a snapshot')
-    await expect(open(dir, new ManualClock())).rejects.toThrow(`${join(dir, 'snapshot.fcs')}: not a fastcache snapshot (bad magic) at offset 0`)
+    await expect(open(dir, new ManualClock())).rejects.toThrow(
+      `${join(dir, 'snapshot.fcs')}: not a fastcache snapshot (bad magic) at offset 0`,
+    )
   })
 })

@@ -32,7 +32,10 @@ const present = (engine: { peek(key: string): unknown }) => KEYS.filter((key) =>
 describe('--recover', () => {
   test('a bad checksum mid-journal: only that record is skipped, every one after it is kept, the skip is reported', async () => {
     const { dir, clock, path, original, offsets } = await journalOfTenKeys()
-    writeFileSync(path, damaged(original, (file) => (file[offsets[3]! + 20]! ^= 0xff)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => (file[offsets[3]! + 20]! ^= 0xff)),
+    )
     await expect(open(dir, clock)).rejects.toThrow(`${path}: checksum mismatch at offset ${offsets[3]}`)
 
     const { logger, lines, warnings } = capturingLogger()
@@ -55,7 +58,10 @@ describe('--recover', () => {
 
   test('a damaged record length: the next record is found again by its length, the length inverted and its CRC', async () => {
     const { dir, clock, path, original, offsets } = await journalOfTenKeys()
-    writeFileSync(path, damaged(original, (file) => (file[offsets[3]! + 1]! ^= 0x40)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => (file[offsets[3]! + 1]! ^= 0x40)),
+    )
     await expect(open(dir, clock)).rejects.toThrow(`${path}: a damaged record length at offset ${offsets[3]}`)
     const { logger, warnings } = capturingLogger()
     const recovered = await open(dir, clock, { recover: true }, logger)
@@ -65,7 +71,10 @@ describe('--recover', () => {
 
   test('a run of zeros over several records: the records on both sides are kept', async () => {
     const { dir, clock, path, original, offsets } = await journalOfTenKeys()
-    writeFileSync(path, damaged(original, (file) => file.fill(0, offsets[2]! + 5, offsets[5]! + 3)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => file.fill(0, offsets[2]! + 5, offsets[5]! + 3)),
+    )
     const recovered = await open(dir, clock, { recover: true })
     expect(present(recovered.engine)).toEqual(['k0', 'k1', 'k6', 'k7', 'k8', 'k9'])
   })
@@ -93,7 +102,10 @@ describe('--recover', () => {
   test('the version counter never goes back: a skipped last record may have held the newest version', async () => {
     const { dir, clock, path, original, offsets } = await journalOfTenKeys()
     // k9 took version 10; its record is damaged, so nothing read says 10 was handed out.
-    writeFileSync(path, damaged(original, (file) => (file[offsets[9]! + 20]! ^= 0xff)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => (file[offsets[9]! + 20]! ^= 0xff)),
+    )
     const recovered = await open(dir, clock, { recover: true })
     expect(recovered.engine.peek('k8')?.version).toBe(9)
     const written = recovered.engine.set('k9', bytes('again'), 'text/plain')
@@ -111,7 +123,10 @@ describe('--recover', () => {
     await first.close()
     const path = join(dir, 'snapshot.fcs')
     const original = new Uint8Array(readFileSync(path))
-    writeFileSync(path, damaged(original, (file) => (file[recordOffsets(original)[2]! + 20]! ^= 0xff)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => (file[recordOffsets(original)[2]! + 20]! ^= 0xff)),
+    )
 
     const recovered = await open(dir, clock, { recover: true })
     expect(recovered.engine.stats().items).toBe(9)
@@ -130,7 +145,10 @@ describe('--recover', () => {
     first.crash()
     const path = join(dir, 'journal-2.fcj')
     const original = new Uint8Array(readFileSync(path))
-    writeFileSync(path, damaged(original, (file) => file.set(bytes('XXXX'), 0)))
+    writeFileSync(
+      path,
+      damaged(original, (file) => file.set(bytes('XXXX'), 0)),
+    )
     await expect(open(dir, clock)).rejects.toThrow(`${path}: not a fastcache journal (bad magic) at offset 0`)
     const { logger, warnings } = capturingLogger()
     const recovered = await open(dir, clock, { recover: true }, logger)

@@ -113,7 +113,11 @@ describe('persistence: failures do not stick', () => {
 
 describe('POST /v1/admin/snapshot when the snapshot fails', () => {
   async function appOnFaultyDisk() {
-    const { clock, files, first: { engine, persistence } } = await openOnFaultyDisk()
+    const {
+      clock,
+      files,
+      first: { engine, persistence },
+    } = await openOnFaultyDisk()
     const config = { ...baseConfig, persistence: { dir: '', fsync: 'always' as const, snapshotIntervalMs: 0, recover: false } }
     const app = createApp(config, { engine, persistence, clock, sweepIntervalMs: 0 })
     const call = async (method: string, path: string, body?: string) => {

@@ -17,10 +17,13 @@ function hangUntilReleased() {
 describe('coalescing on an upstream that hangs', () => {
   test('concurrent misses make one upstream request; its timeout answers every waiter (504, collapsed)', async () => {
     const hang = hangUntilReleased()
-    const { app, origin } = proxied(async () => {
-      await hang.released
-      return new Response('too late')
-    }, { timeoutMs: TIMEOUT_MS })
+    const { app, origin } = proxied(
+      async () => {
+        await hang.released
+        return new Response('too late')
+      },
+      { timeoutMs: TIMEOUT_MS },
+    )
     try {
       const replies = await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -77,10 +80,13 @@ describe('coalescing on an upstream that hangs', () => {
   test('waiters with a stale copy that allows it are answered with it when the shared request fails', async () => {
     let hangs = false
     const hang = hangUntilReleased()
-    const { call, clock, origin } = proxied(async () => {
-      if (hangs) await hang.released
-      return new Response('good', { headers: { 'cache-control': 'max-age=10, stale-if-error=600', etag: '"a"' } })
-    }, { timeoutMs: TIMEOUT_MS })
+    const { call, clock, origin } = proxied(
+      async () => {
+        if (hangs) await hang.released
+        return new Response('good', { headers: { 'cache-control': 'max-age=10, stale-if-error=600', etag: '"a"' } })
+      },
+      { timeoutMs: TIMEOUT_MS },
+    )
     try {
       await call('GET', '/proxy/api/sie')
       clock.advance(20_000)

@@ -67,7 +67,13 @@ describe('read-through proxy: freshness (RFC 9111)', () => {
 
   test('only cacheable statuses are stored: a 404 is, a 500 and a 302 without freshness are not', async () => {
     const statuses: Record<string, number> = { '/base/nf': 404, '/base/err': 500, '/base/moved': 302 }
-    const { call, origin } = proxied(({ path }) => new Response('x', { status: statuses[path], headers: { 'cache-control': path === '/base/moved' ? 'no-cache' : 'max-age=60', location: '/elsewhere' } }))
+    const { call, origin } = proxied(
+      ({ path }) =>
+        new Response('x', {
+          status: statuses[path],
+          headers: { 'cache-control': path === '/base/moved' ? 'no-cache' : 'max-age=60', location: '/elsewhere' },
+        }),
+    )
     for (const path of ['/proxy/api/nf', '/proxy/api/err', '/proxy/api/moved']) {
       await call('GET', path)
       await call('GET', path)
@@ -78,7 +84,9 @@ describe('read-through proxy: freshness (RFC 9111)', () => {
   })
 
   test('redirects are returned to the client, not followed', async () => {
-    const { call, origin } = proxied(() => new Response(null, { status: 301, headers: { location: 'http://elsewhere.example/x', 'cache-control': 'max-age=60' } }))
+    const { call, origin } = proxied(
+      () => new Response(null, { status: 301, headers: { location: 'http://elsewhere.example/x', 'cache-control': 'max-age=60' } }),
+    )
     const r = await call('GET', '/proxy/api/old')
     expect(r.status).toBe(301)
     expect(r.headers.get('location')).toBe('http://elsewhere.example/x')
@@ -101,7 +109,8 @@ describe('read-through proxy: revalidation', () => {
   test('a stale response with an ETag is revalidated; a 304 refreshes it and the stored body is served', async () => {
     let version = 0
     const { call, clock, origin } = proxied(({ headers }) => {
-      if (headers.get('if-none-match') === '"v1"') return new Response(null, { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=60' } })
+      if (headers.get('if-none-match') === '"v1"')
+        return new Response(null, { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=60' } })
       version++
       return new Response(`body ${version}`, { headers: { etag: '"v1"', 'cache-control': 'max-age=60' } })
     })
@@ -119,7 +128,9 @@ describe('read-through proxy: revalidation', () => {
   test('Last-Modified is revalidated with If-Modified-Since; a changed response replaces the stored one', async () => {
     const lastModified = new Date(Date.UTC(2029, 0, 1)).toUTCString()
     let body = 'old'
-    const { call, clock, origin } = proxied(() => new Response(body, { headers: { 'last-modified': lastModified, 'cache-control': 'max-age=10' } }))
+    const { call, clock, origin } = proxied(
+      () => new Response(body, { headers: { 'last-modified': lastModified, 'cache-control': 'max-age=10' } }),
+    )
     await call('GET', '/proxy/api/lm')
     clock.advance(11_000)
     body = 'new'
@@ -133,7 +144,9 @@ describe('read-through proxy: revalidation', () => {
   test('a 304 that adds Set-Cookie or private makes the response unstorable: the next client is not served it', async () => {
     for (const extra of [{ 'set-cookie': 'session=user1-secret' }, { 'cache-control': 'private, max-age=60' }]) {
       const { call, clock, origin } = proxied(({ headers }) =>
-        headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"v"', ...extra } }) : new Response('body', { headers: { etag: '"v"', 'cache-control': 'max-age=10' } }),
+        headers.get('if-none-match')
+          ? new Response(null, { status: 304, headers: { etag: '"v"', ...extra } })
+          : new Response('body', { headers: { etag: '"v"', 'cache-control': 'max-age=10' } }),
       )
       await call('GET', '/proxy/api/s')
       clock.advance(11_000)
@@ -148,7 +161,9 @@ describe('read-through proxy: revalidation', () => {
 
   test('a 304 restarts the age: an upstream Age on the first response does not shorten the refreshed one', async () => {
     const { call, clock } = proxied(({ headers }) =>
-      headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"v"', 'cache-control': 'max-age=60' } }) : new Response('x', { headers: { etag: '"v"', 'cache-control': 'max-age=60', age: '55' } }),
+      headers.get('if-none-match')
+        ? new Response(null, { status: 304, headers: { etag: '"v"', 'cache-control': 'max-age=60' } })
+        : new Response('x', { headers: { etag: '"v"', 'cache-control': 'max-age=60', age: '55' } }),
     )
     await call('GET', '/proxy/api/age')
     clock.advance(6_000)
@@ -168,7 +183,9 @@ describe('read-through proxy: revalidation', () => {
 
   test('no-cache responses are revalidated on every use', async () => {
     const { call, origin } = proxied(({ headers }) =>
-      headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"a"' } }) : new Response('x', { headers: { etag: '"a"', 'cache-control': 'no-cache' } }),
+      headers.get('if-none-match')
+        ? new Response(null, { status: 304, headers: { etag: '"a"' } })
+        : new Response('x', { headers: { etag: '"a"', 'cache-control': 'no-cache' } }),
     )
     await call('GET', '/proxy/api/nc')
     const r = await call('GET', '/proxy/api/nc')
@@ -179,7 +196,11 @@ describe('read-through proxy: revalidation', () => {
 
   test('must-revalidate: fresh is served, stale is never served without revalidation, even on error', async () => {
     let fail = false
-    const { call, clock } = proxied(() => (fail ? new Response('down', { status: 503 }) : new Response('x', { headers: { etag: '"a"', 'cache-control': 'max-age=10, must-revalidate, stale-if-error=600' } })))
+    const { call, clock } = proxied(() =>
+      fail
+        ? new Response('down', { status: 503 })
+        : new Response('x', { headers: { etag: '"a"', 'cache-control': 'max-age=10, must-revalidate, stale-if-error=600' } }),
+    )
     await call('GET', '/proxy/api/mr')
     expect((await call('GET', '/proxy/api/mr')).headers.get('cache-status')).toBe('fastcache; hit; ttl=10')
     clock.advance(20_000)
@@ -190,7 +211,9 @@ describe('read-through proxy: revalidation', () => {
 
   test('a client Cache-Control: no-cache or max-age=0 makes the proxy revalidate (fwd=request)', async () => {
     const { call, origin } = proxied(({ headers }) =>
-      headers.get('if-none-match') ? new Response(null, { status: 304, headers: { etag: '"a"' } }) : new Response('x', { headers: { etag: '"a"', 'cache-control': 'max-age=600' } }),
+      headers.get('if-none-match')
+        ? new Response(null, { status: 304, headers: { etag: '"a"' } })
+        : new Response('x', { headers: { etag: '"a"', 'cache-control': 'max-age=600' } }),
     )
     await call('GET', '/proxy/api/c')
     for (const cacheControl of ['no-cache', 'max-age=0']) {
@@ -258,10 +281,13 @@ describe('read-through proxy: stale-while-revalidate and stale-if-error (RFC 586
   })
 
   test('an upstream slower than its timeout gets 504 UPSTREAM_TIMEOUT', async () => {
-    const { call } = proxied(async () => {
-      await Bun.sleep(500)
-      return new Response('late')
-    }, { timeoutMs: 50 })
+    const { call } = proxied(
+      async () => {
+        await Bun.sleep(500)
+        return new Response('late')
+      },
+      { timeoutMs: 50 },
+    )
     const r = await call('GET', '/proxy/api/slow')
     expect(r.status).toBe(504)
     expect(r.json.error.code).toBe('UPSTREAM_TIMEOUT')
@@ -292,7 +318,10 @@ describe('read-through proxy: coalescing, Vary, Authorization', () => {
   })
 
   test('Vary: each value of the named request header is its own entry', async () => {
-    const { call, origin } = proxied(({ headers }) => new Response(`lang ${headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }))
+    const { call, origin } = proxied(
+      ({ headers }) =>
+        new Response(`lang ${headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }),
+    )
     const en = await call('GET', '/proxy/api/v', { headers: { 'accept-language': 'en' } })
     const fr = await call('GET', '/proxy/api/v', { headers: { 'accept-language': 'fr' } })
     expect(fr.headers.get('cache-status')).toBe('fastcache; fwd=vary-miss; stored')
@@ -310,7 +339,10 @@ describe('read-through proxy: coalescing, Vary, Authorization', () => {
     expect(r.headers.get('cache-status')).toBe('fastcache; fwd=bypass')
     expect(strict.origin.count('/base/me')).toBe(2)
 
-    const allowed = proxied(({ path }) => new Response('x', { headers: { 'cache-control': path.endsWith('public') ? 'public, max-age=60' : 'max-age=60' } }), { cacheAuthorized: true })
+    const allowed = proxied(
+      ({ path }) => new Response('x', { headers: { 'cache-control': path.endsWith('public') ? 'public, max-age=60' : 'max-age=60' } }),
+      { cacheAuthorized: true },
+    )
     for (let i = 0; i < 2; i++) {
       await allowed.call('GET', '/proxy/api/public', { headers: { authorization: 'Bearer a' } })
       await allowed.call('GET', '/proxy/api/plain', { headers: { authorization: 'Bearer a' } })
@@ -322,8 +354,12 @@ describe('read-through proxy: coalescing, Vary, Authorization', () => {
 
 describe('read-through proxy: forwarding', () => {
   test('hop-by-hop headers are removed both ways; end-to-end ones are forwarded', async () => {
-    const { call, origin } = proxied(() => new Response('x', { headers: { 'keep-alive': 'timeout=5', 'x-upstream': '1', connection: 'x-private' } }))
-    const r = await call('GET', '/proxy/api/h', { headers: { 'x-trace': 't1', te: 'trailers', 'proxy-authorization': 'Basic x', connection: 'x-secret', 'x-secret': 's' } })
+    const { call, origin } = proxied(
+      () => new Response('x', { headers: { 'keep-alive': 'timeout=5', 'x-upstream': '1', connection: 'x-private' } }),
+    )
+    const r = await call('GET', '/proxy/api/h', {
+      headers: { 'x-trace': 't1', te: 'trailers', 'proxy-authorization': 'Basic x', connection: 'x-secret', 'x-secret': 's' },
+    })
     const seen = origin.requests[0]!.headers
     expect(seen.get('x-trace')).toBe('t1')
     expect(seen.get('te')).toBeNull()
@@ -352,7 +388,11 @@ describe('read-through proxy: forwarding', () => {
 
   test('other methods pass through uncached and invalidate the stored responses for the URL', async () => {
     let n = 0
-    const { call, origin } = proxied(({ method, body }) => (method === 'GET' ? new Response(`v${++n}`, { headers: { 'cache-control': 'max-age=600' } }) : new Response(`got ${method} ${body}`, { status: 201 })))
+    const { call, origin } = proxied(({ method, body }) =>
+      method === 'GET'
+        ? new Response(`v${++n}`, { headers: { 'cache-control': 'max-age=600' } })
+        : new Response(`got ${method} ${body}`, { status: 201 }),
+    )
     await call('GET', '/proxy/api/doc')
     const post = await call('POST', '/proxy/api/doc', { body: 'payload', headers: { 'content-type': 'text/plain' } })
     expect(post.status).toBe(201)
@@ -363,7 +403,10 @@ describe('read-through proxy: forwarding', () => {
   })
 
   test('a large body passes through unstored; a body within the bound is stored', async () => {
-    const { call, origin } = proxied(({ path }) => new Response('x'.repeat(path.endsWith('big') ? 2000 : 100), { headers: { 'cache-control': 'max-age=60' } }), { maxBodyBytes: 1000 })
+    const { call, origin } = proxied(
+      ({ path }) => new Response('x'.repeat(path.endsWith('big') ? 2000 : 100), { headers: { 'cache-control': 'max-age=60' } }),
+      { maxBodyBytes: 1000 },
+    )
     for (let i = 0; i < 2; i++) {
       expect((await call('GET', '/proxy/api/big')).text.length).toBe(2000)
       expect((await call('GET', '/proxy/api/small')).text.length).toBe(100)
@@ -383,7 +426,10 @@ describe('read-through proxy: streaming and invalidation details', () => {
     })
 
   test('a chunked body (no Content-Length) is streamed; stored when it fits, passed through when it does not', async () => {
-    const { call, origin } = proxied(({ path }) => new Response(chunked(path.endsWith('big') ? 5000 : 800), { headers: { 'cache-control': 'max-age=60' } }), { maxBodyBytes: 1000 })
+    const { call, origin } = proxied(
+      ({ path }) => new Response(chunked(path.endsWith('big') ? 5000 : 800), { headers: { 'cache-control': 'max-age=60' } }),
+      { maxBodyBytes: 1000 },
+    )
     for (let i = 0; i < 2; i++) {
       expect((await call('GET', '/proxy/api/big')).text.length).toBe(5000)
       const small = await call('GET', '/proxy/api/small')
@@ -398,7 +444,9 @@ describe('read-through proxy: streaming and invalidation details', () => {
 
   test('a successful write also invalidates its Location on the same upstream', async () => {
     const { call, origin } = proxied(({ method }) =>
-      method === 'POST' ? new Response(null, { status: 201, headers: { location: '/base/items/7' } }) : new Response('item', { headers: { 'cache-control': 'max-age=600' } }),
+      method === 'POST'
+        ? new Response(null, { status: 201, headers: { location: '/base/items/7' } })
+        : new Response('item', { headers: { 'cache-control': 'max-age=600' } }),
     )
     await call('GET', '/proxy/api/items/7')
     await call('POST', '/proxy/api/items', { body: '{}' })
@@ -407,7 +455,9 @@ describe('read-through proxy: streaming and invalidation details', () => {
   })
 
   test('a failed write invalidates nothing', async () => {
-    const { call, origin } = proxied(({ method }) => (method === 'DELETE' ? new Response('no', { status: 403 }) : new Response('doc', { headers: { 'cache-control': 'max-age=600' } })))
+    const { call, origin } = proxied(({ method }) =>
+      method === 'DELETE' ? new Response('no', { status: 403 }) : new Response('doc', { headers: { 'cache-control': 'max-age=600' } }),
+    )
     await call('GET', '/proxy/api/doc')
     expect((await call('DELETE', '/proxy/api/doc')).status).toBe(403)
     expect((await call('GET', '/proxy/api/doc')).headers.get('cache-status')).toStartWith('fastcache; hit')
@@ -418,11 +468,15 @@ describe('read-through proxy: streaming and invalidation details', () => {
     const { call, clock, origin } = proxied(cached('x', 'max-age=10', { etag: '"a"' }))
     await call('GET', '/proxy/api/ms')
     clock.advance(15_000)
-    expect((await call('GET', '/proxy/api/ms', { headers: { 'cache-control': 'max-stale=10' } })).headers.get('cache-status')).toBe('fastcache; hit; ttl=-5')
+    expect((await call('GET', '/proxy/api/ms', { headers: { 'cache-control': 'max-stale=10' } })).headers.get('cache-status')).toBe(
+      'fastcache; hit; ttl=-5',
+    )
     expect(origin.count('/base/ms')).toBe(1)
     const fresh = proxied(cached('x', 'max-age=10', { etag: '"a"' }))
     await fresh.call('GET', '/proxy/api/mf')
-    expect((await fresh.call('GET', '/proxy/api/mf', { headers: { 'cache-control': 'min-fresh=20' } })).headers.get('cache-status')).toStartWith('fastcache; fwd=request')
+    expect(
+      (await fresh.call('GET', '/proxy/api/mf', { headers: { 'cache-control': 'min-fresh=20' } })).headers.get('cache-status'),
+    ).toStartWith('fastcache; fwd=request')
   })
 })
 
@@ -434,9 +488,13 @@ describe('read-through proxy: Cache-Status key for admins', () => {
     ]
     const { call, origin } = proxied(cached('x', 'max-age=60', { vary: 'Accept' }), {}, { tokens })
     await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer read-secret-00000001', accept: 'text/plain' } })
-    const asReader = await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer read-secret-00000001', accept: 'text/plain' } })
+    const asReader = await call('GET', '/proxy/api/k?q="1"', {
+      headers: { authorization: 'Bearer read-secret-00000001', accept: 'text/plain' },
+    })
     expect(asReader.headers.get('cache-status')).toBe('fastcache; hit; ttl=60')
-    const asAdmin = await call('GET', '/proxy/api/k?q="1"', { headers: { authorization: 'Bearer admin-secret-0000001', accept: 'text/plain' } })
+    const asAdmin = await call('GET', '/proxy/api/k?q="1"', {
+      headers: { authorization: 'Bearer admin-secret-0000001', accept: 'text/plain' },
+    })
     expect(asAdmin.headers.get('cache-status')).toBe('fastcache; hit; ttl=60; key="api /k?q=%221%22 accept:text/plain"')
     // The token is fastcache's: it never reaches the upstream.
     expect(origin.requests.every((request) => request.headers.get('authorization') === null)).toBe(true)
@@ -489,13 +547,20 @@ describe('read-through proxy: the path stays on the upstream', () => {
 
 describe('read-through proxy: purge, stats, keyspace', () => {
   const tagged = ({ path }: { path: string }) =>
-    new Response('x', { headers: { 'cache-control': 'max-age=600', 'surrogate-key': path.includes('user') ? 'users all' : 'all', 'cache-tag': path.endsWith('1') ? 'one' : 'other' } })
+    new Response('x', {
+      headers: {
+        'cache-control': 'max-age=600',
+        'surrogate-key': path.includes('user') ? 'users all' : 'all',
+        'cache-tag': path.endsWith('1') ? 'one' : 'other',
+      },
+    })
 
   test('purge by URL (proxy path or upstream URL), prefix and tag', async () => {
     const { call, origin } = proxied(tagged)
     const paths = ['/proxy/api/users/1', '/proxy/api/users/2', '/proxy/api/posts/1', '/proxy/api/posts/2']
     const fill = () => Promise.all(paths.map((path) => call('GET', path)))
-    const stored = async () => (await Promise.all(paths.map((path) => call('GET', path)))).map((r) => r.headers.get('cache-status')!.includes('hit'))
+    const stored = async () =>
+      (await Promise.all(paths.map((path) => call('GET', path)))).map((r) => r.headers.get('cache-status')!.includes('hit'))
 
     await fill()
     expect((await call('DELETE', '/v1/proxy/cache', { json: { url: '/proxy/api/users/1' } })).json).toEqual({ purged: 1 })
@@ -531,7 +596,11 @@ describe('read-through proxy: purge, stats, keyspace', () => {
   })
 
   test('proxy entries share the memory bound and eviction with key-value entries', async () => {
-    const { call, engine } = proxied(({ path }) => new Response('y'.repeat(2000) + path, { headers: { 'cache-control': 'max-age=600' } }), {}, { maxMemoryBytes: 100_000 })
+    const { call, engine } = proxied(
+      ({ path }) => new Response('y'.repeat(2000) + path, { headers: { 'cache-control': 'max-age=600' } }),
+      {},
+      { maxMemoryBytes: 100_000 },
+    )
     for (let i = 0; i < 200; i++) await call('GET', `/proxy/api/page/${i}`)
     const stats = engine.stats()
     expect(stats.bytes).toBeLessThanOrEqual(100_000)

@@ -4,8 +4,12 @@ import { proxied, stopOrigins } from '../support/proxied'
 afterEach(stopOrigins)
 
 /** An origin that reflects a request header into a cacheable body, as many frameworks do with host and scheme fields. */
-const reflecting = (name: string) => ({ headers }: { headers: Headers }) =>
-  new Response(`<script src="//${headers.get(name) ?? 'origin.example'}/app.js"></script>`, { headers: { 'cache-control': 'max-age=600' } })
+const reflecting =
+  (name: string) =>
+  ({ headers }: { headers: Headers }) =>
+    new Response(`<script src="//${headers.get(name) ?? 'origin.example'}/app.js"></script>`, {
+      headers: { 'cache-control': 'max-age=600' },
+    })
 
 const POISONING = [
   'X-Forwarded-Host',

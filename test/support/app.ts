@@ -26,7 +26,11 @@ export interface Reply {
 export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock(), deps: AppDependencies = {}) {
   const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, ...deps })
 
-  async function call(method: string, path: string, init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    init: { body?: RequestInit['body']; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = { ...init.headers }
     let body = init.body
     if (init.json !== undefined) {

@@ -81,7 +81,13 @@ export function binaryHarness() {
     })()
     let exited = false
     void closed.then(() => (exited = true))
-    const changed = () => new Promise<void>((resolve) => waiters.add(function wake() { waiters.delete(wake); resolve() }))
+    const changed = () =>
+      new Promise<void>((resolve) =>
+        waiters.add(function wake() {
+          waiters.delete(wake)
+          resolve()
+        }),
+      )
     const deadline = Date.now() + 10_000
     // Lines before it (loading persisted data) are kept; the start line carries the address.
     const findStart = () => buffered.split('\n').find((line) => line.includes('"fastcache started"'))
@@ -132,7 +138,13 @@ export function binaryHarness() {
 
   /** Runs the binary to its exit (a start that must fail; killed after `timeoutMs` if it does not), with its exit code and output. */
   async function runToExit(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
-    const proc = Bun.spawn([binary, ...args], { cwd: options.cwd ?? workDir, env: options.env ?? {}, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+    const proc = Bun.spawn([binary, ...args], {
+      cwd: options.cwd ?? workDir,
+      env: options.env ?? {},
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     running.add(proc)
     const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 10_000)
     const [exitCode, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])

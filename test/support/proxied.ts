@@ -37,5 +37,7 @@ export function proxied(handler: OriginHandler, options: Partial<UpstreamConfig>
 }
 
 /** An origin handler answering `body` with this Cache-Control (and more fields). */
-export const cached = (body: string, cacheControl: string, headers: Record<string, string> = {}) => () =>
-  new Response(body, { headers: { 'cache-control': cacheControl, 'content-type': 'text/plain', ...headers } })
+export const cached =
+  (body: string, cacheControl: string, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(body, { headers: { 'cache-control': cacheControl, 'content-type': 'text/plain', ...headers } })

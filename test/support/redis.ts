@@ -9,7 +9,8 @@ import { join } from 'node:path'
  */
 export const redisAvailable = Bun.which('redis-server') !== null
 if (!redisAvailable) {
-  if (process.env.FASTCACHE_REQUIRE_REDIS) throw new Error('redis-server is not installed, and FASTCACHE_REQUIRE_REDIS says the shared-tier tests must run')
+  if (process.env.FASTCACHE_REQUIRE_REDIS)
+    throw new Error('redis-server is not installed, and FASTCACHE_REQUIRE_REDIS says the shared-tier tests must run')
   console.warn('shared-tier tests skipped: redis-server is not installed (apt-get install redis-server; CI sets FASTCACHE_REQUIRE_REDIS)')
 }
 
@@ -45,7 +46,10 @@ export async function startRedis(extra: string[] = [], port = freePort()): Promi
   const dir = mkdtempSync(join(tmpdir(), 'fastcache-redis-'))
   let proc: Bun.Subprocess | undefined
   const launch = async () => {
-    proc = Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdout: 'ignore', stderr: 'ignore' })
+    proc = Bun.spawn(
+      ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+      { stdout: 'ignore', stderr: 'ignore' },
+    )
     await waitForPing(port)
   }
   await launch()
@@ -78,7 +82,9 @@ export async function startRedisCluster(primaries = 3): Promise<RedisCluster> {
   const servers: RedisServer[] = []
   try {
     for (let i = 0; i < primaries; i++) {
-      servers.push(await startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000']))
+      servers.push(
+        await startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000']),
+      )
     }
     const addresses = servers.map((server) => `127.0.0.1:${server.port}`)
     const create = Bun.spawnSync(['redis-cli', '--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'])

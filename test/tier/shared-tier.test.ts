@@ -9,7 +9,10 @@ type Tier = NonNullable<Config['tier']>['redis']
 /** An instance of fastcache on the shared tier, driven through app.handle. */
 function instance(redis: string | Tier, overrides: Partial<Config> = {}) {
   const target = typeof redis === 'string' ? { url: redis } : redis
-  const app = createApp({ ...baseConfig, tier: { redis: target, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 }, ...overrides }, { sweepIntervalMs: 0 })
+  const app = createApp(
+    { ...baseConfig, tier: { redis: target, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 }, ...overrides },
+    { sweepIntervalMs: 0 },
+  )
   const call = async (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
     const response = await app.handle(new Request(`http://localhost${path}`, { method, body: init.body, headers: init.headers }))
     const text = await response.text()
@@ -29,7 +32,9 @@ async function casRaces(a: ReturnType<typeof instance>, b: ReturnType<typeof ins
       current = fromA.headers.get('etag')!
       return current === fromB.headers.get('etag')
     })
-    const results = await Promise.all([a, b, a, b].map((node, i) => node.call('PUT', `/v1/kv/${key}`, { body: `${round}-${i}`, headers: { 'if-match': current } })))
+    const results = await Promise.all(
+      [a, b, a, b].map((node, i) => node.call('PUT', `/v1/kv/${key}`, { body: `${round}-${i}`, headers: { 'if-match': current } })),
+    )
     expect(results.filter((r) => r.status === 200).length).toBe(1)
     expect(results.filter((r) => r.status === 412).length).toBe(3)
   }
@@ -42,7 +47,9 @@ async function listAll(node: ReturnType<typeof instance>, prefix: string, limit:
   const seen = new Set<string>()
   let cursor: string | null = null
   do {
-    const page: { keys: string[]; cursor: string | null } = JSON.parse((await node.call('GET', `/v1/keys?prefix=${prefix}&limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`)).text)
+    const page: { keys: string[]; cursor: string | null } = JSON.parse(
+      (await node.call('GET', `/v1/keys?prefix=${prefix}&limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`)).text,
+    )
     for (const key of page.keys) seen.add(key)
     cursor = page.cursor
   } while (cursor !== null)
@@ -111,14 +118,17 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
   })
 
   test('a message on the invalidation channel that is not ours is ignored, not fatal', async () => {
-    for (const junk of ['not json', '[1,2]', '{}', '["x"]']) Bun.spawnSync(['redis-cli', '-p', String(redis.port), 'publish', 'fastcache:invalidate', junk])
+    for (const junk of ['not json', '[1,2]', '{}', '["x"]'])
+      Bun.spawnSync(['redis-cli', '-p', String(redis.port), 'publish', 'fastcache:invalidate', junk])
     await Bun.sleep(50)
     await a.call('PUT', '/v1/kv/after-junk', { body: 'fine' })
     expect((await b.call('GET', '/v1/kv/after-junk')).text).toBe('fine')
   })
 
   test('concurrent incr from both instances loses no increment', async () => {
-    const bumps = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).call('POST', '/v1/incr/counter', { body: '{"by":1}', headers: { 'content-type': 'application/json' } }))
+    const bumps = Array.from({ length: 200 }, (_, i) =>
+      (i % 2 === 0 ? a : b).call('POST', '/v1/incr/counter', { body: '{"by":1}', headers: { 'content-type': 'application/json' } }),
+    )
     const replies = await Promise.all(bumps)
     expect(replies.every((r) => r.status === 200 || r.status === 201)).toBe(true)
     expect(await until(async () => (await a.call('GET', '/v1/kv/counter')).text === '200')).toBeLessThan(3000)
@@ -153,7 +163,9 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     const waiting = [a, b, b, a, b].map((node) => node.call('GET', '/v1/kv/report?lease=5s'))
     await Bun.sleep(50)
     expect((await b.call('PUT', '/v1/kv/report?lease=not-the-token', { body: 'x' })).status).toBe(409)
-    expect((await b.call('PUT', `/v1/kv/report?lease=${token}`, { body: '{"rows":3}', headers: { 'content-type': 'application/json' } })).status).toBe(201)
+    expect(
+      (await b.call('PUT', `/v1/kv/report?lease=${token}`, { body: '{"rows":3}', headers: { 'content-type': 'application/json' } })).status,
+    ).toBe(201)
     for (const r of await Promise.all(waiting)) {
       expect(r.status).toBe(200)
       expect(r.text).toBe('{"rows":3}')
@@ -187,7 +199,7 @@ describe.skipIf(!redisAvailable)('shared tier on one standalone Redis, two insta
     expect(replies.filter((r) => r.headers.get('lease') !== null).length).toBe(1)
   })
 
-  test('key listing pages through Redis; a prefix delete reaches Redis and the other instance\'s near cache', async () => {
+  test("key listing pages through Redis; a prefix delete reaches Redis and the other instance's near cache", async () => {
     for (let i = 0; i < 25; i++) await a.call('PUT', `/v1/kv/list:${i}`, { body: String(i) })
     await a.call('PUT', '/v1/kv/list*glob', { body: 'x' })
     expect((await b.call('GET', '/v1/kv/list:3')).text).toBe('3') // near copy on B
@@ -209,7 +221,9 @@ describe.skipIf(!redisAvailable)('shared tier when Redis goes away and comes bac
       await node.call('PUT', '/v1/kv/kept', { body: 'near' })
       expect((await node.call('GET', '/v1/kv/kept')).text).toBe('near') // near copy made by the read
       // Requests in flight while Redis goes away all finish, quickly, with an answer.
-      const inFlight = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? node.call('GET', `/v1/kv/k${i}`) : node.call('PUT', `/v1/kv/k${i}`, { body: 'v' })))
+      const inFlight = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0 ? node.call('GET', `/v1/kv/k${i}`) : node.call('PUT', `/v1/kv/k${i}`, { body: 'v' }),
+      )
       const stopping = performance.now()
       await redis.stop()
       const answered = await Promise.all(inFlight)
@@ -273,7 +287,10 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
   }, 30_000)
 
   test('a batch is one transaction when its keys share a slot (hash tags), and runs in order otherwise', async () => {
-    const call = (ops: unknown[]) => a.call('POST', '/v1/batch', { body: JSON.stringify({ ops }), headers: { 'content-type': 'application/json' } }).then((r) => JSON.parse(r.text))
+    const call = (ops: unknown[]) =>
+      a
+        .call('POST', '/v1/batch', { body: JSON.stringify({ ops }), headers: { 'content-type': 'application/json' } })
+        .then((r) => JSON.parse(r.text))
     const tagged = await call([
       { op: 'set', key: '{cart:9}:items', value: [1, 2] },
       { op: 'incr', key: '{cart:9}:count', by: 2 },
@@ -301,7 +318,9 @@ describe.skipIf(!redisAvailable)('shared tier on a three-primary Redis Cluster, 
   })
 
   test('incr races and invalidations work the same on the Cluster', async () => {
-    const bumps = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).call('POST', '/v1/incr/{hits}:total', { body: '{"by":2}', headers: { 'content-type': 'application/json' } }))
+    const bumps = Array.from({ length: 100 }, (_, i) =>
+      (i % 2 === 0 ? a : b).call('POST', '/v1/incr/{hits}:total', { body: '{"by":2}', headers: { 'content-type': 'application/json' } }),
+    )
     await Promise.all(bumps)
     expect((await a.call('GET', '/v1/kv/{hits}:total')).text).toBe('200')
     await b.call('GET', '/v1/kv/{hits}:total')

@@ -26,7 +26,8 @@ export function adminModule(persistenceNow: () => Persistence | undefined) {
       '/v1/admin/snapshot',
       async () => {
         const persistence = persistenceNow()
-        if (persistence === undefined) throw new HttpError(409, 'PERSISTENCE_OFF', 'persistence is off: start with --data-dir to take snapshots')
+        if (persistence === undefined)
+          throw new HttpError(409, 'PERSISTENCE_OFF', 'persistence is off: start with --data-dir to take snapshots')
         const { generation, entries, bytes, durationMs } = await persistence.snapshot().catch(snapshotFailure)
         return jsonResponse(200, { generation, entries, bytes, durationMs })
       },

@@ -66,7 +66,12 @@ const format = {
   },
   set(key: string, result: SetResult): string {
     if (result.status === 'created' || result.status === 'replaced') {
-      return JSON.stringify({ key, status: result.status === 'created' ? 201 : 200, version: result.version, expiresAt: isoOrNull(result.expiresAt) })
+      return JSON.stringify({
+        key,
+        status: result.status === 'created' ? 201 : 200,
+        version: result.version,
+        expiresAt: isoOrNull(result.expiresAt),
+      })
     }
     return JSON.stringify({ key, status: 412, error: 'PRECONDITION_FAILED' })
   },

@@ -24,7 +24,10 @@ export function healthModule(readiness: Readiness, tier?: { readonly available: 
       () =>
         readiness.ready
           ? new Response(READY, { headers: json })
-          : new Response(JSON.stringify({ status: 'starting', waitingFor: readiness.waitingFor }), { status: 503, headers: { ...json, 'retry-after': '1' } }),
+          : new Response(JSON.stringify({ status: 'starting', waitingFor: readiness.waitingFor }), {
+              status: 503,
+              headers: { ...json, 'retry-after': '1' },
+            }),
       { detail: { summary: 'Readiness: 503 until the data is loaded and Redis reached' } },
     )
     .use(otherMethods('/health/ready', ['GET', 'HEAD']))

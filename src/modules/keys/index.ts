@@ -34,7 +34,8 @@ export function keysModule(store: Store) {
         response: { 200: ListReply },
         detail: {
           summary: 'List keys',
-          description: 'No promised order. Follow cursor until null: every key that exists for the whole scan is returned. A page may be short or empty before the end.',
+          description:
+            'No promised order. Follow cursor until null: every key that exists for the whole scan is returned. A page may be short or empty before the end.',
         },
       },
     )

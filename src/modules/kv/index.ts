@@ -38,7 +38,8 @@ export function kvModule(store: Store, config: Config) {
         const xx = flagSet(query.xx)
         if (nx && xx) throw badRequest('CONFLICTING_CONDITIONS', 'nx and xx cannot be combined')
         const ttlMs = query.ttl === undefined ? undefined : parseTtlMs(query.ttl)
-        if (query.stale !== undefined && ttlMs === undefined) throw badRequest('INVALID_DURATION', 'stale needs a ttl: the value turns stale when the ttl runs out')
+        if (query.stale !== undefined && ttlMs === undefined)
+          throw badRequest('INVALID_DURATION', 'stale needs a ttl: the value turns stale when the ttl runs out')
         const staleMs = query.stale === undefined ? undefined : parseDurationParam('stale', query.stale)
         const body = await readBody(request, config.maxValueBytes)
         return kv.put(store, leases, {

@@ -15,9 +15,12 @@ export const preconditionFailed = () => new HttpError(412, 'PRECONDITION_FAILED'
 export const entryTooLarge = (maxBytes: number) =>
   new HttpError(413, 'ENTRY_TOO_LARGE', `the entry (key, value and overhead) is larger than the whole cache bound of ${maxBytes} bytes`)
 
-export const leaseInvalid = () => new HttpError(409, 'LEASE_INVALID', 'the lease has expired, was completed, or was never granted for this key')
+export const leaseInvalid = () =>
+  new HttpError(409, 'LEASE_INVALID', 'the lease has expired, was completed, or was never granted for this key')
 const tooManyLeases = () =>
-  new HttpError(429, 'TOO_MANY_LEASES', `this client holds ${MAX_LEASES_PER_CLIENT} leases already; complete some first`, { 'retry-after': '1' })
+  new HttpError(429, 'TOO_MANY_LEASES', `this client holds ${MAX_LEASES_PER_CLIENT} leases already; complete some first`, {
+    'retry-after': '1',
+  })
 /** With the lease table full, a miss still lets the caller compute and write the value, just without a lease. */
 const missWithoutLease = () => errorResponse(404, 'KEY_NOT_FOUND', 'no such key; no lease is free now, so write the value without one')
 
@@ -44,7 +47,8 @@ const requiredVersion = (current: Entry | undefined, ifMatch: string | null): nu
   ifMatch === null ? undefined : current !== undefined && etagMatches(ifMatch, current.version) ? current.version : -1
 
 /** Reads the current entry only when a condition needs it. */
-const currentFor = (store: KeyValues, key: string, needed: boolean): MaybePromise<Entry | undefined> => (needed ? store.peek(key) : undefined)
+const currentFor = (store: KeyValues, key: string, needed: boolean): MaybePromise<Entry | undefined> =>
+  needed ? store.peek(key) : undefined
 
 export function put(store: KeyValues, leases: Leases, request: PutRequest): MaybePromise<Response> {
   if (request.lease === undefined) return write(store, leases, request)
@@ -98,7 +102,8 @@ function entryHeaders(entry: Entry, now: number): Record<string, string> {
     headers['cache-control'] = `max-age=${Math.max(0, Math.floor((freshUntil - now) / 1000))}`
     headers.expires = new Date(freshUntil).toUTCString()
   }
-  if (entry.staleAt !== null && entry.staleAt <= now) headers['cache-status'] = formatCacheStatus({ hit: true, ttlMs: Math.min(-1, entry.staleAt - now) })
+  if (entry.staleAt !== null && entry.staleAt <= now)
+    headers['cache-status'] = formatCacheStatus({ hit: true, ttlMs: Math.min(-1, entry.staleAt - now) })
   return headers
 }
 
@@ -196,7 +201,9 @@ function entryResponse(store: KeyValues, entry: Entry, meta: boolean, ifNoneMatc
 }
 
 export function remove(store: KeyValues, key: string, ifMatch: string | null): MaybePromise<Response> {
-  const removed = then(currentFor(store, key, ifMatch !== null), (current) => store.delete(key, { ifVersion: requiredVersion(current, ifMatch) }))
+  const removed = then(currentFor(store, key, ifMatch !== null), (current) =>
+    store.delete(key, { ifVersion: requiredVersion(current, ifMatch) }),
+  )
   const respond = (result: Awaited<typeof removed>) => {
     if (result === 'absent') return missResponse()
     if (result === 'condition-failed') throw preconditionFailed()
@@ -218,7 +225,11 @@ function incrReply(store: KeyValues, key: string, result: IncrResult): Response 
     case 'too-large':
       throw entryTooLarge(store.maxBytes)
   }
-  return jsonResponse(result.status === 'created' ? 201 : 200, { key, value: result.value, version: result.version }, { etag: etagOf(result.version) })
+  return jsonResponse(
+    result.status === 'created' ? 201 : 200,
+    { key, value: result.value, version: result.version },
+    { etag: etagOf(result.version) },
+  )
 }
 
 export function touch(store: KeyValues, key: string, ttlMs: number | null): MaybePromise<Response> {

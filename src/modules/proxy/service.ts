@@ -5,7 +5,14 @@ import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
 import { grantedScope } from '../../access/guard'
-import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
+import {
+  appendCacheStatus,
+  cacheStatusAfter,
+  formatCacheStatus,
+  withCacheKey,
+  type CacheStatus,
+  type Forward,
+} from '../../http/cache-status'
 import { guardedBody } from './client-body'
 import { Coalescer } from './coalescer'
 import { endToEndResponseHeaders, forwards, upstreamRequestHeaders, varyKey, varyNames } from './headers'
@@ -311,11 +318,20 @@ export class ProxyService {
       settle(UNSHARED)
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      return this.fromStore(request, stale, freshness, { ...status, fwdStatus: response.status, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
+      return this.fromStore(request, stale, freshness, {
+        ...status,
+        fwdStatus: response.status,
+        ttlMs: freshness.lifetimeMs - freshness.ageMs,
+        detail: 'stale-if-error',
+      })
     }
     if (stale !== undefined) status = { ...status, fwdStatus: response.status }
 
-    const facts = { status: response.status, headers: response.headers, directives: parseCacheControl(response.headers.get('cache-control')) }
+    const facts = {
+      status: response.status,
+      headers: response.headers,
+      directives: parseCacheControl(response.headers.get('cache-control')),
+    }
     const authorized = this.carriesUpstreamAuthorization(request)
     const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
     const declaredLength = Number(response.headers.get('content-length') ?? NaN)
@@ -388,7 +404,10 @@ export class ProxyService {
     const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
     const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
     const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
-    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
+    const refusal =
+      cookies.length > 0
+        ? 'set-cookie'
+        : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
     const refreshed: StoredResponse = {
       status: stale.status,
       headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
@@ -407,7 +426,9 @@ export class ProxyService {
     }
     const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
     const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, keepMs)
-    return stored === undefined ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) } : { stored: true, response: stored }
+    return stored === undefined
+      ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) }
+      : { stored: true, response: stored }
   }
 
   /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
@@ -438,8 +459,15 @@ export class ProxyService {
     }
     const cacheStatus = formatCacheStatus({ fwd, collapsed, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
     return timedOut
-      ? errorResponse(504, 'UPSTREAM_TIMEOUT', `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`, { 'cache-status': cacheStatus })
-      : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, { 'cache-status': cacheStatus })
+      ? errorResponse(
+          504,
+          'UPSTREAM_TIMEOUT',
+          `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`,
+          { 'cache-status': cacheStatus },
+        )
+      : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, {
+          'cache-status': cacheStatus,
+        })
   }
 
   /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
@@ -526,7 +554,8 @@ const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
   !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
 
 /** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
-const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
+const sharedWithAuthorized = (directives: Directives) =>
+  directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
 
 /** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
 function notModifiedFor(request: Headers, stored: Headers): boolean {

@@ -27,11 +27,21 @@ const StatsReply = t.Object({
 /** `GET /v1/stats` (JSON) and `GET /metrics` (Prometheus). */
 export function statsModule(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: StoreCounters) {
   return new Elysia({ name: 'stats' })
-    .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy, tier)), { response: { 200: StatsReply }, detail: { summary: 'Cache counters' } })
-    .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
-    .get('/metrics', () => new Response(prometheus(engine, info, requests, proxy, tier), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }), {
-      detail: { summary: 'Prometheus metrics' },
+    .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy, tier)), {
+      response: { 200: StatsReply },
+      detail: { summary: 'Cache counters' },
     })
+    .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
+    .get(
+      '/metrics',
+      () =>
+        new Response(prometheus(engine, info, requests, proxy, tier), {
+          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+        }),
+      {
+        detail: { summary: 'Prometheus metrics' },
+      },
+    )
     .use(otherMethods('/metrics', ['GET', 'HEAD']))
 }
 

@@ -21,5 +21,7 @@ export function processMetricLines(startedAt: number): string[] {
     ['process_open_fds', 'gauge', 'Number of open file descriptors.', openFds()],
     ['process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', Math.floor(startedAt / 1000)],
   ]
-  return metrics.flatMap(([name, kind, help, value]) => (value === null ? [] : [`# HELP ${name} ${help}`, `# TYPE ${name} ${kind}`, `${name} ${value}`]))
+  return metrics.flatMap(([name, kind, help, value]) =>
+    value === null ? [] : [`# HELP ${name} ${help}`, `# TYPE ${name} ${kind}`, `${name} ${value}`],
+  )
 }

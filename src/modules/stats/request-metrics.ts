@@ -21,7 +21,8 @@ export class RequestMetrics {
   private readonly series = new Map<string, Series>()
 
   /** A RequestObserver (see request-timing.ts). */
-  readonly observer = (request: Request, response: Response, route: string, seconds: number) => this.observe(request.method, route, response.status, seconds)
+  readonly observer = (request: Request, response: Response, route: string, seconds: number) =>
+    this.observe(request.method, route, response.status, seconds)
 
   observe(requestMethod: string, route: string, status: number, seconds: number): void {
     const method = METHODS.has(requestMethod) ? requestMethod : 'OTHER'

@@ -64,7 +64,13 @@ function counterLines<C extends object>(feature: string, counters: C, help: Reco
 }
 
 /** The Prometheus text exposition of the cache counters and the request histogram. */
-export function prometheus(engine: CacheEngine, info: ServerInfo, requests: RequestMetrics, proxy: ProxyCounters, tier?: StoreCounters): string {
+export function prometheus(
+  engine: CacheEngine,
+  info: ServerInfo,
+  requests: RequestMetrics,
+  proxy: ProxyCounters,
+  tier?: StoreCounters,
+): string {
   const s = stats(engine, info, proxy, tier)
   const lines: string[] = []
   for (const [name, kind, help, read] of METRICS) {
@@ -72,8 +78,16 @@ export function prometheus(engine: CacheEngine, info: ServerInfo, requests: Requ
   }
   lines.push(...counterLines('proxy', proxy, PROXY_HELP))
   if (tier !== undefined) lines.push(...counterLines('tier', tier.values, tier.help))
-  lines.push('# HELP fastcache_build_info The running version.', '# TYPE fastcache_build_info gauge', `fastcache_build_info{version="${info.version}"} 1`)
-  lines.push('# HELP fastcache_http_requests_in_flight Requests being handled.', '# TYPE fastcache_http_requests_in_flight gauge', `fastcache_http_requests_in_flight ${info.inFlight()}`)
+  lines.push(
+    '# HELP fastcache_build_info The running version.',
+    '# TYPE fastcache_build_info gauge',
+    `fastcache_build_info{version="${info.version}"} 1`,
+  )
+  lines.push(
+    '# HELP fastcache_http_requests_in_flight Requests being handled.',
+    '# TYPE fastcache_http_requests_in_flight gauge',
+    `fastcache_http_requests_in_flight ${info.inFlight()}`,
+  )
   lines.push(...processMetricLines(info.startedAt))
   return `${lines.join('\n')}\n${requests.render()}`
 }
