@@ -88,9 +88,9 @@ try {
 }
 await runRecord.finish()
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format, not a template.
 const [redis, webdis] = await Promise.all([
   versionOf(['redis-server', '--version']),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format, not a template.
   versionOf(['dpkg-query', '-W', '-f', '${Version}', 'webdis']),
 ])
 const report = {
