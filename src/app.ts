@@ -12,7 +12,9 @@ import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
-import { RequestMetrics, routeMatcher, statsModule, timeRequests, type RequestObserver } from './modules/stats'
+import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
+import { RouteTable } from './http/route-table'
+import type { AccessRule } from './access/rules'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -58,6 +60,9 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   const options = { nearCacheTtlMs: tier.nearCacheTtlMs, defaultTtlMs: config.defaultTtlMs, sizing: engine }
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
+
+/** The OpenAPI document and its viewer come from a plugin, which cannot declare their rule itself. */
+export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi': { scope: 'metrics' }, '/openapi/json': { scope: 'metrics' } }
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -107,12 +112,13 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
-  const timed = timeRequests(observers, routeMatcher(app.routes.map((route) => route.path)))
+  const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+  const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
   // With --fsync always a write is answered once the journal's fsync covers it.
   const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined
-  return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness }) as never)
+  return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness, routes }) as never)
 }
 
 export type App = ReturnType<typeof createApp>

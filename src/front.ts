@@ -7,6 +7,7 @@ import { cors } from './http/cors'
 import { errorResponse } from './http/errors'
 import { pathStart, routable, splitUrl } from './http/url'
 import type { Readiness } from './readiness'
+import type { RouteTable } from './http/route-table'
 import { headerLimits, type InFlight } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
@@ -27,6 +28,8 @@ export interface FrontParts {
   remote: RemoteAddress
   /** Until the data is loaded, only the health routes answer. */
   readiness: Readiness
+  /** Each route's access rule, declared beside it. */
+  routes: RouteTable
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -51,7 +54,14 @@ export function front(config: Config, parts: FrontParts) {
   const limits = headerLimits(config)
   const corsPolicy = cors(config.corsOrigins)
   const live = parts.live
-  const guard = accessGuard(config, () => live.tokens, parts.logger, parts.remote)
+  const routes = parts.routes
+  const guard = accessGuard(
+    config,
+    (method, pathname) => routes.rule(method, pathname),
+    () => live.tokens,
+    parts.logger,
+    parts.remote,
+  )
   const inFlight = parts.inFlight
   const origin = config.tls === null ? 'http://localhost' : 'https://localhost'
 

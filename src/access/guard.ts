@@ -1,6 +1,6 @@
 import type { Config, Scope } from '../config/schema'
 import { errorResponse } from '../http/errors'
-import { requiredScope } from './route-scopes'
+import { type AccessRule, neededScope } from './rules'
 import { covers, type TokenVerifier } from './tokens'
 import { rateLimited } from '../log/rate-limited'
 import type { Logger } from '../log/logger'
@@ -27,6 +27,7 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i
  */
 export function accessGuard(
   config: Pick<Config, 'publicMetrics'>,
+  ruleFor: (method: string, pathname: string) => AccessRule,
   tokens: () => TokenVerifier,
   logger: Logger,
   remote: (request: Request) => string | undefined,
@@ -49,7 +50,7 @@ export function accessGuard(
     return response
   }
   return (request: Request, pathname: string, query: string): Response | undefined => {
-    const needed = requiredScope(request.method, pathname, query, config.publicMetrics)
+    const needed = neededScope(ruleFor(request.method, pathname), query, config.publicMetrics)
     if (needed === null) return undefined
     const header = request.headers.get('authorization')
     if (header === null) {

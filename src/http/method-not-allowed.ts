@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { HttpError } from './errors'
+import { access } from '../access/rules'
 
 /**
  * Answers 405 with an Allow header for any other method on a known path (Elysia alone would say 404).
@@ -12,6 +13,7 @@ export function otherMethods(path: string, allowed: string[]) {
     () => {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `this path accepts ${allow}`, { allow })
     },
-    { detail: { hide: true } },
+    // Any token may learn which methods a path takes.
+    { detail: { hide: true, ...access('read') } },
   )
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test'
+import { PLUGIN_ROUTE_RULES } from '../../src/app'
+import { RouteTable } from '../../src/http/route-table'
 import { testApp } from '../support/app'
 
 const READ = 'read:rrrrrrrrrrrrrrrrrrrr'
@@ -19,7 +21,7 @@ describe('access control with bearer tokens', () => {
         headers: { 'content-type': 'application/json' },
       })
       seen.push(`${method} ${path}`)
-      if (path === '/health' || path === '/health/ready') {
+      if ((path === '/health' || path === '/health/ready') && method === 'GET') {
         expect(r.status).not.toBe(401)
         continue
       }
@@ -189,5 +191,23 @@ describe('request limits and CORS', () => {
     expect(r.headers.get('access-control-expose-headers')).toContain('ETag')
     const other = await call('GET', '/v1/kv/k', { headers: { origin: 'https://evil.example', ...bearer(READ) } })
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
+describe('route rules live with their routes', () => {
+  test('every registered route declares who may call it', () => {
+    const { app } = testApp()
+    const table = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+    expect(table.undeclared(app.routes)).toEqual([])
+  })
+
+  test('a route that declares nothing, or a path no route serves, needs admin for anything but GET and HEAD', async () => {
+    const table = new RouteTable([{ method: 'POST', path: '/v1/forgotten' }])
+    expect(table.rule('POST', '/v1/forgotten')).toEqual({ scope: 'admin' })
+    expect(table.rule('GET', '/v1/forgotten')).toEqual({ scope: 'read' })
+    const { call } = testApp({ tokens })
+    expect((await call('PATCH', '/v2/anything', { headers: bearer(WRITE) })).status).toBe(403)
+    expect((await call('DELETE', '/v2/anything', { headers: bearer(ADMIN) })).status).toBe(404)
+    expect((await call('GET', '/v2/anything', { headers: bearer(READ) })).status).toBe(404)
   })
 })

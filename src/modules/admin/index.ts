@@ -4,6 +4,7 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
 import { SnapshotError, type Persistence } from '../../persistence'
 import { NoQuery } from '../kv/model'
+import { access } from '../../access/rules'
 
 const SnapshotReply = t.Object({
   generation: t.Integer(),
@@ -31,7 +32,11 @@ export function adminModule(persistenceNow: () => Persistence | undefined) {
         const { generation, entries, bytes, durationMs } = await persistence.snapshot().catch(snapshotFailure)
         return jsonResponse(200, { generation, entries, bytes, durationMs })
       },
-      { query: NoQuery, response: { 200: SnapshotReply }, detail: { summary: 'Take a snapshot now (persistence must be on)' } },
+      {
+        query: NoQuery,
+        response: { 200: SnapshotReply },
+        detail: { summary: 'Take a snapshot now (persistence must be on)', ...access('admin') },
+      },
     )
     .use(otherMethods('/v1/admin/snapshot', ['POST']))
 }

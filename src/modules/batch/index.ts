@@ -7,6 +7,7 @@ import { then, type Store } from '../../store'
 import { NoQuery } from '../kv/model'
 import { BatchReply, batchBody } from './model'
 import { prepare, replyText } from './service'
+import { access } from '../../access/rules'
 
 /** `POST /v1/batch`: up to --max-batch get/set/del/incr operations run in order as one atomic unit. */
 export function batchModule(store: Store, config: Config) {
@@ -25,6 +26,7 @@ export function batchModule(store: Store, config: Config) {
         response: { 200: BatchReply },
         detail: {
           summary: `Run up to ${config.maxBatch} operations atomically`,
+          ...access('write'),
           description:
             'Each result carries its own status (200, 201, 204, 404, 409, 412). A malformed op rejects the whole batch. ' +
             'With a shared tier the reply says whether the batch ran as one transaction ("atomic"): on a Redis Cluster only when all keys share a slot.',

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { otherMethods } from '../../http/method-not-allowed'
 import type { Readiness } from '../../readiness'
+import { access } from '../../access/rules'
 
 const OK = JSON.stringify({ status: 'ok' })
 const DEGRADED = JSON.stringify({ status: 'degraded', redis: 'unavailable' })
@@ -16,7 +17,7 @@ const json = { 'content-type': 'application/json' }
 export function healthModule(readiness: Readiness, tier?: { readonly available: boolean }) {
   return new Elysia({ name: 'health' })
     .get('/health', () => new Response(tier === undefined || tier.available ? OK : DEGRADED, { headers: json }), {
-      detail: { summary: 'Liveness' },
+      detail: { summary: 'Liveness', ...access('public') },
     })
     .use(otherMethods('/health', ['GET', 'HEAD']))
     .get(
@@ -28,7 +29,7 @@ export function healthModule(readiness: Readiness, tier?: { readonly available: 
               status: 503,
               headers: { ...json, 'retry-after': '1' },
             }),
-      { detail: { summary: 'Readiness: 503 until the data is loaded and Redis reached' } },
+      { detail: { summary: 'Readiness: 503 until the data is loaded and Redis reached', ...access('public') } },
     )
     .use(otherMethods('/health/ready', ['GET', 'HEAD']))
 }

@@ -6,6 +6,7 @@ import { jsonResponse } from '../../http/respond'
 import { unavailableForWrites } from '../../http/store-unavailable'
 import { then, type KeyPage, type Store } from '../../store'
 import { DeleteQuery, DeletedReply, ListQuery, ListReply } from './model'
+import { access } from '../../access/rules'
 
 const DEFAULT_LIMIT = 100
 
@@ -34,6 +35,7 @@ export function keysModule(store: Store) {
         response: { 200: ListReply },
         detail: {
           summary: 'List keys',
+          ...access('read'),
           description:
             'No promised order. Follow cursor until null: every key that exists for the whole scan is returned. A page may be short or empty before the end.',
         },
@@ -49,7 +51,12 @@ export function keysModule(store: Store) {
         const deleted = query.all ? store.flush() : store.deletePrefix(query.prefix!)
         return then(deleted, (count) => jsonResponse(200, { deleted: count }), unavailableForWrites)
       },
-      { query: DeleteQuery, response: { 200: DeletedReply }, detail: { summary: 'Delete every key with a prefix, or all keys' } },
+      {
+        query: DeleteQuery,
+        response: { 200: DeletedReply },
+        // A flush empties the whole cache, proxy responses included: an admin's job.
+        detail: { summary: 'Delete every key with a prefix, or all keys', ...access('write', { query: 'all', scope: 'admin' }) },
+      },
     )
     .use(otherMethods('/v1/keys', ['GET', 'HEAD', 'DELETE']))
 }

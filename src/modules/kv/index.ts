@@ -10,6 +10,7 @@ import { parseDurationParam, parseTtlMs } from '../../http/ttl'
 import { GetQuery, IncrBody, IncrReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import * as kv from './service'
 import type { Store } from '../../store'
+import { access } from '../../access/rules'
 
 /** Small JSON bodies (incr, touch) never need more than this. */
 const SMALL_JSON_LIMIT = 64 * 1024
@@ -62,6 +63,7 @@ export function kvModule(store: Store, config: Config) {
         response: { 200: WriteReply, 201: WriteReply },
         detail: {
           summary: 'Store a value',
+          ...access('write'),
           description:
             'JSON content types must hold valid JSON and read back as application/json; anything else is stored as opaque bytes. ' +
             'Conditions: ?nx (or If-None-Match: *), ?xx, If-Match: "<version>". A plain PUT clears the TTL unless ?keepttl. ' +
@@ -89,6 +91,8 @@ export function kvModule(store: Store, config: Config) {
         query: GetQuery,
         detail: {
           summary: 'Read a value (or its metadata with ?meta)',
+          // A lease holds off every other caller of the key until its holder writes it: a writer's act.
+          ...access('read', { query: 'lease', scope: 'write' }),
           description:
             'With ?lease=5s a miss returns 404 and a Lease header to the first caller, who should compute the value and PUT it with ?lease=<token>; ' +
             'other callers with ?lease wait (up to the lease or ?wait) and get the value when it is written.',
@@ -98,7 +102,7 @@ export function kvModule(store: Store, config: Config) {
     )
     .delete('/v1/kv/*', ({ params, request }) => kv.remove(store, key(params['*']), request.headers.get('if-match')), {
       query: NoQuery,
-      detail: { summary: 'Delete a key (honours If-Match)' },
+      detail: { summary: 'Delete a key (honours If-Match)', ...access('write') },
     })
     .use(otherMethods('/v1/kv/*', ['GET', 'HEAD', 'PUT', 'DELETE']))
     .post(
@@ -109,7 +113,7 @@ export function kvModule(store: Store, config: Config) {
         body: IncrBody,
         query: NoQuery,
         response: { 200: IncrReply, 201: IncrReply },
-        detail: { summary: 'Atomically add to an integer value' },
+        detail: { summary: 'Atomically add to an integer value', ...access('write') },
       },
     )
     .use(otherMethods('/v1/incr/*', ['POST']))
@@ -118,7 +122,7 @@ export function kvModule(store: Store, config: Config) {
       body: TouchBody,
       query: NoQuery,
       response: { 200: WriteReply },
-      detail: { summary: 'Set or remove the TTL of a key' },
+      detail: { summary: 'Set or remove the TTL of a key', ...access('write') },
     })
     .use(otherMethods('/v1/touch/*', ['POST']))
 }

@@ -6,6 +6,7 @@ import { jsonResponse } from '../../http/respond'
 import { NoQuery } from '../kv/model'
 import { PurgeBody, PurgeReply } from './model'
 import type { ProxyService } from './service'
+import { access } from '../../access/rules'
 
 const PURGE_BODY_LIMIT = 64 * 1024
 
@@ -17,11 +18,14 @@ export function proxyModule(proxy: ProxyService) {
   return new Elysia({ name: 'proxy' })
     .get('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.read(request)), {
       parse: 'none',
-      detail: { summary: 'Read through the cache from an upstream (RFC 9111); Cache-Status says what happened' },
+      detail: { summary: 'Read through the cache from an upstream (RFC 9111); Cache-Status says what happened', ...access('read') },
     })
     .all('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.write(request)), {
       parse: 'none',
-      detail: { summary: 'Any other method: passed through uncached; a success invalidates the stored responses for the URL' },
+      detail: {
+        summary: 'Any other method: passed through uncached; a success invalidates the stored responses for the URL',
+        ...access('write'),
+      },
     })
     .delete(
       '/v1/proxy/cache',
@@ -36,7 +40,8 @@ export function proxyModule(proxy: ProxyService) {
         body: PurgeBody,
         query: NoQuery,
         response: { 200: PurgeReply },
-        detail: { summary: 'Purge stored proxy responses by URL, URL prefix or tag' },
+        // A purge empties what every client is served: an admin's job.
+        detail: { summary: 'Purge stored proxy responses by URL, URL prefix or tag', ...access('admin') },
       },
     )
     .use(otherMethods('/v1/proxy/cache', ['DELETE']))

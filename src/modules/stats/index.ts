@@ -6,6 +6,7 @@ import { RequestMetrics } from './request-metrics'
 import { prometheus, stats, type ServerInfo } from './service'
 import type { ProxyCounters } from '../proxy/service'
 import type { StoreCounters } from '../../store'
+import { access } from '../../access/rules'
 
 const StatsReply = t.Object({
   items: t.Integer(),
@@ -29,7 +30,7 @@ export function statsModule(engine: CacheEngine, info: ServerInfo, requests: Req
   return new Elysia({ name: 'stats' })
     .get('/v1/stats', () => jsonResponse(200, stats(engine, info, proxy, tier)), {
       response: { 200: StatsReply },
-      detail: { summary: 'Cache counters' },
+      detail: { summary: 'Cache counters', ...access('metrics') },
     })
     .use(otherMethods('/v1/stats', ['GET', 'HEAD']))
     .get(
@@ -39,11 +40,11 @@ export function statsModule(engine: CacheEngine, info: ServerInfo, requests: Req
           headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
         }),
       {
-        detail: { summary: 'Prometheus metrics' },
+        detail: { summary: 'Prometheus metrics', ...access('metrics') },
       },
     )
     .use(otherMethods('/metrics', ['GET', 'HEAD']))
 }
 
 export { RequestMetrics }
-export { routeMatcher, timeRequests, type RequestObserver } from './request-timing'
+export { timeRequests, type RequestObserver } from './request-timing'

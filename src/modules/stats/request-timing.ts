@@ -1,16 +1,5 @@
 import { splitUrl } from '../../http/url'
 
-/** Maps a request path to the template of the route that serves it, from the registered route paths. */
-export function routeMatcher(paths: string[]): (pathname: string) => string {
-  const exact = new Set(paths.filter((path) => !path.endsWith('*')))
-  const prefixes = [...new Set(paths.filter((path) => path.endsWith('*')))].map((template) => [template.slice(0, -1), template] as const)
-  return (pathname) => {
-    if (exact.has(pathname)) return pathname
-    for (const [prefix, template] of prefixes) if (pathname.startsWith(prefix)) return template
-    return 'unmatched'
-  }
-}
-
 type Handle = (request: Request) => Response | Promise<Response>
 
 /** Told of every answered request: the metrics, and the access log when it is on. */

@@ -1,0 +1,64 @@
+import { type AccessRule, declaredRule, unknownRoute } from '../access/rules'
+
+interface Route {
+  method: string
+  path: string
+  hooks?: { detail?: unknown }
+}
+
+interface Entry {
+  template: string
+  /** Rules by method; 'ALL' for the route that answers every other method (405 fallbacks, proxy writes). */
+  rules: Map<string, AccessRule>
+}
+
+/**
+ * The composed app's routes, read once: which route template a path belongs to (for metrics and
+ * logs) and the access rule each route declared (for the guard, which runs before routing). Paths
+ * are matched as Elysia's router matches them: exact paths first, then the longest `*` prefix.
+ */
+export class RouteTable {
+  private readonly exact = new Map<string, Entry>()
+  private readonly prefixes: [prefix: string, entry: Entry][] = []
+
+  /** `extra`: rules of routes that cannot declare their own (a plugin's). */
+  constructor(routes: readonly Route[], extra: Record<string, AccessRule> = {}) {
+    const entries = new Map<string, Entry>()
+    for (const route of routes) {
+      const entry = entries.get(route.path) ?? { template: route.path, rules: new Map<string, AccessRule>() }
+      entries.set(route.path, entry)
+      const rule = declaredRule(route.hooks?.detail) ?? extra[route.path]
+      if (rule !== undefined) entry.rules.set(route.method, rule)
+    }
+    for (const [path, entry] of entries) {
+      if (path.endsWith('*')) this.prefixes.push([path.slice(0, -1), entry])
+      else this.exact.set(path, entry)
+    }
+    this.prefixes.sort(([a], [b]) => b.length - a.length)
+  }
+
+  private entry(pathname: string): Entry | undefined {
+    const exact = this.exact.get(pathname)
+    if (exact !== undefined) return exact
+    for (const [prefix, entry] of this.prefixes) if (pathname.startsWith(prefix)) return entry
+    return undefined
+  }
+
+  /** The template of the route serving the path, or 'unmatched'. */
+  template(pathname: string): string {
+    return this.entry(pathname)?.template ?? 'unmatched'
+  }
+
+  /** The rule for a request: its method's route, else GET's for HEAD (Elysia answers HEAD with GET), else the path's catch-all, else an unknown route's. */
+  rule(method: string, pathname: string): AccessRule {
+    const rules = this.entry(pathname)?.rules
+    return rules?.get(method) ?? (method === 'HEAD' ? rules?.get('GET') : undefined) ?? rules?.get('ALL') ?? unknownRoute(method)
+  }
+
+  /** Routes that declared no rule, as "METHOD path": a test keeps this empty. */
+  undeclared(routes: readonly Route[]): string[] {
+    return routes
+      .filter((route) => this.entry(route.path)?.rules.get(route.method) === undefined)
+      .map((route) => `${route.method} ${route.path}`)
+  }
+}
