@@ -5,21 +5,19 @@ import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
 import { grantedScope } from '../../access/guard'
-import { appendCacheStatus, cacheStatusAfter, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
+import { appendCacheStatus, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
 import { guardedBody } from './client-body'
 import { Coalescer } from './coalescer'
-import { endToEndResponseHeaders, forwards, upstreamRequestHeaders, varyKey, varyNames } from './headers'
-import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
+import { newProxyCounters, type ProxyCounters } from './counters'
+import { endToEndResponseHeaders, forwards, NULL_BODY_STATUSES, upstreamRequestHeaders, varyKey, varyNames } from './headers'
+import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, reuseFor, sharedWithAuthorized, storageTerms } from './policy'
 import { ProxyStore } from './proxy-store'
-import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
+import { answerFromStore, notCached } from './stored-answer'
+import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 import { PROXY_PATH, resolveTarget, splitProxyPath, type Target } from './target'
 
-/** Statuses whose responses have no body (a Response with one would throw). */
-const NULL_BODY = new Set([101, 204, 205, 304])
 /** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
 const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
-/** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
-const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
 const WAITER_MARGIN_MS = 100
 
@@ -35,39 +33,13 @@ const UNSHARED: Shared = { kind: 'unshared' }
 const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
   response === undefined ? UNSHARED : { kind: 'stored', response }
 
-export interface ProxyCounters {
-  hits: number
-  staleHits: number
-  misses: number
-  revalidations: number
-  notModified: number
-  stored: number
-  collapsed: number
-  bypassed: number
-  passedThrough: number
-  upstreamErrors: number
-  staleIfError: number
-  purged: number
-}
+export type { ProxyCounters } from './counters'
 
 export type PurgeRequest = { url: string } | { prefix: string } | { tag: string }
 
 /** The read-through proxy: serves `/proxy/{name}/...` from the engine, the upstream, or both, as RFC 9111 allows. */
 export class ProxyService {
-  readonly counters: ProxyCounters = {
-    hits: 0,
-    staleHits: 0,
-    misses: 0,
-    revalidations: 0,
-    notModified: 0,
-    stored: 0,
-    collapsed: 0,
-    bypassed: 0,
-    passedThrough: 0,
-    upstreamErrors: 0,
-    staleIfError: 0,
-    purged: 0,
-  }
+  readonly counters: ProxyCounters = newProxyCounters()
   private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
   private readonly store: ProxyStore
   private readonly inflight = new Coalescer<Shared>()
@@ -100,15 +72,15 @@ export class ProxyService {
     if (stored !== undefined && !(authorized && !sharedWithAuthorized(stored.directives))) {
       const freshness = this.freshnessOf(stored)
       const reuse = reuseFor(freshness, requestDirectives, request.headers.get('pragma'))
-      const ttlMs = freshness.lifetimeMs - freshness.ageMs
+      const ttlMs = remainingMs(freshness)
       if (reuse.kind === 'fresh') {
         this.counters.hits++
-        return this.fromStore(request, stored, freshness, { hit: true, ttlMs })
+        return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
       }
       if (reuse.kind === 'stale-while-revalidate') {
         this.counters.staleHits++
         this.refreshInBackground(request, target, baseKey, found.key, stored)
-        return this.fromStore(request, stored, freshness, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
+        return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
       }
       if (requestDirectives.has('only-if-cached')) return notCached()
       this.counters.revalidations++
@@ -192,12 +164,8 @@ export class ProxyService {
     return headers
   }
 
-  private freshnessOf(stored: LoadedResponse): Freshness {
-    return {
-      lifetimeMs: stored.lifetimeMs,
-      ageMs: stored.initialAgeMs + (this.clock.now() - stored.responseTime),
-      directives: stored.directives,
-    }
+  private freshnessOf(stored: LoadedResponse) {
+    return freshnessOf(stored, this.clock.now())
   }
 
   /**
@@ -224,7 +192,7 @@ export class ProxyService {
       }
       if (shared.kind === 'stored' && shared.response.varyKey === this.varyKeyFor(shared.response, request)) {
         this.counters.collapsed++
-        return this.fromStore(request, shared.response, this.freshnessOf(shared.response), { fwd, collapsed: true })
+        return answerFromStore(request, shared.response, this.freshnessOf(shared.response).ageMs, { fwd, collapsed: true })
       }
       return this.fetchForStore(request, target, baseKey, undefined, { fwd }, stale, requestDirectives)
     }
@@ -304,14 +272,14 @@ export class ProxyService {
       const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime, requestDirectives)
       settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
       this.counters.notModified++
-      return this.fromStore(request, refreshed.response, this.freshnessOf(refreshed.response), { ...status, fwdStatus: 304 })
+      return answerFromStore(request, refreshed.response, this.freshnessOf(refreshed.response).ageMs, { ...status, fwdStatus: 304 })
     }
     if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       await response.body?.cancel()
       settle(UNSHARED)
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      return this.fromStore(request, stale, freshness, { ...status, fwdStatus: response.status, ttlMs: freshness.lifetimeMs - freshness.ageMs, detail: 'stale-if-error' })
+      return answerFromStore(request, stale, freshness.ageMs, { ...status, fwdStatus: response.status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' })
     }
     if (stale !== undefined) status = { ...status, fwdStatus: response.status }
 
@@ -328,29 +296,27 @@ export class ProxyService {
     }
 
     const vary = varyNames(response.headers.get('vary'))
-    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
-    const ageMs = currentAgeMs(response.headers, requestTime, responseTime, responseTime)
+    const terms = storageTerms(facts, { requestTime, responseTime }, upstream.defaultTtlMs)
     const meta: Omit<StoredResponse, 'body'> = {
       status: response.status,
       headers: endToEnd,
       requestTime,
       responseTime,
-      lifetimeMs,
-      initialAgeMs: ageMs,
+      lifetimeMs: terms.lifetimeMs,
+      initialAgeMs: terms.initialAgeMs,
       varyKey: vary.length === 0 ? '' : varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }
-    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, response.headers, KEEP_FOR_REVALIDATION_MS)
     const save = (body: Uint8Array | undefined) => {
-      const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, keepMs)
+      const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)
       if (saved !== undefined) this.counters.stored++
       settle(storedOrUnshared(saved))
     }
-    out.set('age', String(Math.floor(ageMs / 1000)))
+    out.set('age', String(Math.floor(terms.initialAgeMs / 1000)))
     // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
     appendCacheStatus(out, { ...status, stored: Number.isFinite(declaredLength) })
 
-    if (response.body === null || NULL_BODY.has(response.status)) {
+    if (response.body === null || NULL_BODY_STATUSES.has(response.status)) {
       save(new Uint8Array(0))
       return new Response(null, { status: response.status, headers: out })
     }
@@ -386,16 +352,15 @@ export class ProxyService {
     for (const [name, value] of endToEndResponseHeaders(notModified.headers)) if (name !== 'set-cookie') merged.set(name, value)
     const cookies = notModified.headers.getSetCookie()
     const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
-    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
-    const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
+    const terms = storageTerms(facts, { requestTime, responseTime }, upstream.defaultTtlMs)
     const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
     const refreshed: StoredResponse = {
       status: stale.status,
       headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
       requestTime,
       responseTime,
-      lifetimeMs,
-      initialAgeMs: ageMs,
+      lifetimeMs: terms.lifetimeMs,
+      initialAgeMs: terms.initialAgeMs,
       varyKey: stale.varyKey,
       tags: tagsOf(merged),
       body: stale.body,
@@ -403,11 +368,10 @@ export class ProxyService {
     if (refusal !== null) {
       // No longer shareable: nobody else may be served the old copy either.
       this.store.invalidate(baseKey)
-      return { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) }
+      return { stored: false, response: loadedFrom(refreshed) }
     }
-    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
-    const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, keepMs)
-    return stored === undefined ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) } : { stored: true, response: stored }
+    const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, terms.keepMs)
+    return stored === undefined ? { stored: false, response: loadedFrom(refreshed) } : { stored: true, response: stored }
   }
 
   /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
@@ -424,8 +388,8 @@ export class ProxyService {
     if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      const ttlMs = freshness.lifetimeMs - freshness.ageMs
-      return this.fromStore(request, stale, freshness, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
+      const ttlMs = remainingMs(freshness)
+      return answerFromStore(request, stale, freshness.ageMs, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
     }
     return this.failure(error, target, fwd, collapsed)
   }
@@ -462,7 +426,7 @@ export class ProxyService {
 
   /** The upstream's body for the client (none for statuses without one); a failure in the middle of it is logged as one line. */
   private clientBody(status: number, body: ReadableStream<Uint8Array> | null, target: Target): ReadableStream<Uint8Array> | null {
-    if (body === null || NULL_BODY.has(status)) return null
+    if (body === null || NULL_BODY_STATUSES.has(status)) return null
     return guardedBody(body, (error) => {
       this.counters.upstreamErrors++
       this.logger.warn('upstream failed during the body', { upstream: target.upstream.name, url: target.url, error: String(error) })
@@ -498,25 +462,7 @@ export class ProxyService {
       signal: AbortSignal.timeout(target.upstream.timeoutMs),
     } as RequestInit)
   }
-
-  /** Answers from a stored response: its fields, a current Age, our Cache-Status, and a 304 when the client's validator matches. */
-  private fromStore(request: Request, stored: LoadedResponse, freshness: Freshness, status: CacheStatus): Response {
-    const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView)
-    // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
-    const body = notModified || NULL_BODY.has(stored.status) ? null : stored.body
-    // The stored fields go in as one Headers (the quickest copy); the two per-answer fields are set after.
-    const response = new Response(body, { status: notModified ? 304 : stored.status, headers: stored.sendHeaders })
-    response.headers.set('age', String(Math.floor(freshness.ageMs / 1000)))
-    response.headers.set('cache-status', cacheStatusAfter(stored.upstreamCacheStatus, status))
-    return response
-  }
 }
-
-/** RFC 9111 section 5.2.1.7: `only-if-cached` and nothing usable stored is a 504, not a trip upstream. */
-const notCached = () =>
-  errorResponse(504, 'NOT_CACHED', 'only-if-cached, and no stored response can answer this request', {
-    'cache-status': formatCacheStatus({ detail: 'only-if-cached' }),
-  })
 
 /**
  * Like Varnish by default, a request with a cookie the upstream would see bypasses the cache: the
@@ -524,24 +470,6 @@ const notCached = () =>
  */
 const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
   !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
-
-/** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
-const sharedWithAuthorized = (directives: Directives) => directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
-
-/** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
-function notModifiedFor(request: Headers, stored: Headers): boolean {
-  const ifNoneMatch = request.get('if-none-match')
-  if (ifNoneMatch !== null) {
-    const etag = stored.get('etag')
-    if (etag === null) return false
-    if (ifNoneMatch.trim() === '*') return true
-    const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
-    return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
-  }
-  const ifModifiedSince = Date.parse(request.get('if-modified-since') ?? '')
-  const lastModified = Date.parse(stored.get('last-modified') ?? '')
-  return !Number.isNaN(ifModifiedSince) && !Number.isNaN(lastModified) && lastModified <= ifModifiedSince
-}
 
 /** What a waiter answers with when the request it waited on neither completed nor timed out in time. */
 const timedOut = () => new DOMException('the shared upstream request did not finish in time', 'TimeoutError')
