@@ -1,23 +1,20 @@
 import type { CacheEngine, Clock } from '../../cache'
 import type { UpstreamConfig } from '../../config/schema'
 import { readStreamUpTo } from '../../http/body'
-import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { parseCacheControl, type Directives } from './cache-control'
 import { grantedScope } from '../../access/guard'
-import { appendCacheStatus, formatCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
-import { guardedBody } from './client-body'
+import { appendCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
 import { Coalescer } from './coalescer'
 import { newProxyCounters, type ProxyCounters } from './counters'
-import { endToEndResponseHeaders, forwards, NULL_BODY_STATUSES, upstreamRequestHeaders, varyKey, varyNames } from './headers'
+import { Forwarding } from './forwarding'
+import { endToEndResponseHeaders, forwards, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
 import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, reuseFor, sharedWithAuthorized, storageTerms } from './policy'
 import { ProxyStore } from './proxy-store'
 import { answerFromStore, notCached } from './stored-answer'
 import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 import { PROXY_PATH, resolveTarget, splitProxyPath, type Target } from './target'
 
-/** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
-const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
 const WAITER_MARGIN_MS = 100
 
@@ -43,6 +40,7 @@ export class ProxyService {
   private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
   private readonly store: ProxyStore
   private readonly inflight = new Coalescer<Shared>()
+  private readonly forwarding: Forwarding
 
   constructor(
     engine: CacheEngine,
@@ -50,10 +48,11 @@ export class ProxyService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** With fastcache's own tokens on, Authorization carries them: never forwarded, and not the upstream's. */
-    private readonly ownsAuthorization = false,
+    ownsAuthorization = false,
   ) {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
     this.store = new ProxyStore(engine)
+    this.forwarding = new Forwarding(this.counters, logger, ownsAuthorization)
   }
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
@@ -61,10 +60,10 @@ export class ProxyService {
     const target = resolveTarget(this.upstreams, request.url)
     const { upstream } = target
     const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
-    const authorized = this.carriesUpstreamAuthorization(request)
+    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
     if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized) || carriesForwardedCookie(request, upstream)) {
       this.counters.bypassed++
-      return this.forwardUncached(request, target, false)
+      return this.forwarding.bypass(request, target)
     }
     const baseKey = ProxyStore.baseKey(upstream.name, target.pathAndQuery)
     const found = this.store.lookup(baseKey, request.headers)
@@ -88,7 +87,7 @@ export class ProxyService {
     }
     if (stored !== undefined) {
       this.counters.bypassed++
-      return this.forwardUncached(request, target, false)
+      return this.forwarding.bypass(request, target)
     }
     this.counters.misses++
     if (requestDirectives.has('only-if-cached')) return notCached()
@@ -100,7 +99,7 @@ export class ProxyService {
     const target = resolveTarget(this.upstreams, request.url)
     void target.url
     this.counters.passedThrough++
-    return this.forwardUncached(request, target, true)
+    return this.forwarding.write(request, target, (headers) => this.invalidateAfterWrite(target, headers))
   }
 
   /**
@@ -151,17 +150,6 @@ export class ProxyService {
       }
     }
     return undefined
-  }
-
-  private carriesUpstreamAuthorization(request: Request): boolean {
-    return !this.ownsAuthorization && request.headers.has('authorization')
-  }
-
-  private forwardedHeaders(request: Request, upstream: UpstreamConfig): Headers {
-    const headers = upstreamRequestHeaders(request.headers, upstream.forwardHeaders)
-    // Our own bearer token must never reach an upstream.
-    if (this.ownsAuthorization) headers.delete('authorization')
-    return headers
   }
 
   private freshnessOf(stored: LoadedResponse) {
@@ -247,10 +235,7 @@ export class ProxyService {
     settle: (shared: Shared) => void,
   ): Promise<Response> {
     const { upstream } = target
-    const headers = this.forwardedHeaders(request, upstream)
-    for (const name of CONDITIONALS) headers.delete(name)
-    // A response fetched for the cache is for everyone: no client's cookie goes with it (one only gets here with ignoreCookies).
-    headers.delete('cookie')
+    const headers = this.forwarding.cacheFillHeaders(request, upstream)
     if (stale !== undefined) {
       const etag = stale.headerView.get('etag')
       const lastModified = stale.headerView.get('last-modified')
@@ -261,7 +246,7 @@ export class ProxyService {
     const requestTime = this.clock.now()
     let response: Response
     try {
-      response = await this.fetchUpstream(url, target, 'GET', headers, null)
+      response = await this.forwarding.send(url, upstream, 'GET', headers, null)
     } catch (error) {
       settle({ kind: 'failed', error })
       return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
@@ -284,15 +269,13 @@ export class ProxyService {
     if (stale !== undefined) status = { ...status, fwdStatus: response.status }
 
     const facts = { status: response.status, headers: response.headers, directives: parseCacheControl(response.headers.get('cache-control')) }
-    const authorized = this.carriesUpstreamAuthorization(request)
+    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
     const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
     const declaredLength = Number(response.headers.get('content-length') ?? NaN)
     const endToEnd = endToEndResponseHeaders(response.headers)
-    const out = new Headers(endToEnd)
     if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
       settle(UNSHARED)
-      appendCacheStatus(out, status)
-      return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
+      return this.forwarding.relay(response, target, status, endToEnd)
     }
 
     const vary = varyNames(response.headers.get('vary'))
@@ -312,13 +295,14 @@ export class ProxyService {
       if (saved !== undefined) this.counters.stored++
       settle(storedOrUnshared(saved))
     }
+    const out = new Headers(endToEnd)
     out.set('age', String(Math.floor(terms.initialAgeMs / 1000)))
     // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
     appendCacheStatus(out, { ...status, stored: Number.isFinite(declaredLength) })
 
     if (response.body === null || NULL_BODY_STATUSES.has(response.status)) {
       save(new Uint8Array(0))
-      return new Response(null, { status: response.status, headers: out })
+      return this.forwarding.toClient(response.status, null, out, target)
     }
     const [toClient, toStore] = response.body.tee()
     readStreamUpTo(toStore, upstream.maxBodyBytes).then(
@@ -328,7 +312,7 @@ export class ProxyService {
       },
       (error: unknown) => settle({ kind: 'failed', error }),
     )
-    return new Response(this.clientBody(response.status, toClient, target), { status: response.status, headers: out })
+    return this.forwarding.toClient(response.status, toClient, out, target)
   }
 
   /**
@@ -353,7 +337,8 @@ export class ProxyService {
     const cookies = notModified.headers.getSetCookie()
     const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
     const terms = storageTerms(facts, { requestTime, responseTime }, upstream.defaultTtlMs)
-    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
+    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
+    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
     const refreshed: StoredResponse = {
       status: stale.status,
       headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
@@ -391,46 +376,7 @@ export class ProxyService {
       const ttlMs = remainingMs(freshness)
       return answerFromStore(request, stale, freshness.ageMs, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
     }
-    return this.failure(error, target, fwd, collapsed)
-  }
-
-  private failure(error: unknown, target: Target, fwd: Forward, collapsed = false): Response {
-    const timedOut = (error as Error)?.name === 'TimeoutError'
-    if (!collapsed) {
-      const fields = { upstream: target.upstream.name, url: target.url, error: String(error) }
-      this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', fields)
-    }
-    const cacheStatus = formatCacheStatus({ fwd, collapsed, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
-    return timedOut
-      ? errorResponse(504, 'UPSTREAM_TIMEOUT', `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`, { 'cache-status': cacheStatus })
-      : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, { 'cache-status': cacheStatus })
-  }
-
-  /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
-  private async forwardUncached(request: Request, target: Target, unsafe: boolean): Promise<Response> {
-    const headers = this.forwardedHeaders(request, target.upstream)
-    const url = target.url
-    let response: Response
-    try {
-      // A bypassed HEAD is sent as GET: Elysia answers HEAD through the GET route and takes Content-Length from the body.
-      response = await this.fetchUpstream(url, target, unsafe ? request.method : 'GET', headers, unsafe ? request.body : null)
-    } catch (error) {
-      this.counters.upstreamErrors++
-      return this.failure(error, target, unsafe ? 'method' : 'bypass')
-    }
-    if (unsafe && response.status < 400) this.invalidateAfterWrite(target, response.headers)
-    const out = new Headers(endToEndResponseHeaders(response.headers))
-    appendCacheStatus(out, { fwd: unsafe ? 'method' : 'bypass' })
-    return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
-  }
-
-  /** The upstream's body for the client (none for statuses without one); a failure in the middle of it is logged as one line. */
-  private clientBody(status: number, body: ReadableStream<Uint8Array> | null, target: Target): ReadableStream<Uint8Array> | null {
-    if (body === null || NULL_BODY_STATUSES.has(status)) return null
-    return guardedBody(body, (error) => {
-      this.counters.upstreamErrors++
-      this.logger.warn('upstream failed during the body', { upstream: target.upstream.name, url: target.url, error: String(error) })
-    })
+    return this.forwarding.failure(error, target, { fwd, collapsed })
   }
 
   /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
@@ -449,18 +395,6 @@ export class ProxyService {
       const place = this.locate(url.href)
       if (place?.upstream === upstream.name) this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
     }
-  }
-
-  private fetchUpstream(url: string, target: Target, method: string, headers: Headers, body: ReadableStream | null): Promise<Response> {
-    return fetch(url, {
-      method,
-      headers,
-      body,
-      // Redirects go back to the client; bodies stay as the upstream encoded them.
-      redirect: 'manual',
-      decompress: false,
-      signal: AbortSignal.timeout(target.upstream.timeoutMs),
-    } as RequestInit)
   }
 }
 
