@@ -139,13 +139,13 @@ function retentionMs(stored: Freshness, headers: Headers): number {
 }
 
 /** When a response was asked for and when its answer came (epoch ms, the engine's clock). */
-export interface Exchanged {
+export interface RoundTrip {
   requestTime: number
   responseTime: number
 }
 
 /** What a response is stored with: its freshness lifetime, its age when received, and how long the engine keeps it. */
-export function storageTerms(facts: ResponseFacts, times: Exchanged, defaultTtlMs: number | null) {
+export function storageTerms(facts: ResponseFacts, times: RoundTrip, defaultTtlMs: number | null) {
   const lifetimeMs = freshnessLifetimeMs(facts, times.responseTime, defaultTtlMs)
   const initialAgeMs = currentAgeMs(facts.headers, times.requestTime, times.responseTime, times.responseTime)
   return { lifetimeMs, initialAgeMs, keepMs: retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers) }

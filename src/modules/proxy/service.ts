@@ -2,14 +2,24 @@ import type { CacheEngine, Clock } from '../../cache'
 import type { UpstreamConfig } from '../../config/schema'
 import { readStreamUpTo } from '../../http/body'
 import type { Logger } from '../../log/logger'
-import { parseCacheControl, type Directives } from './cache-control'
+import { NO_DIRECTIVES, parseCacheControl } from './cache-control'
 import { grantedScope } from '../../access/guard'
-import { appendCacheStatus, withCacheKey, type CacheStatus, type Forward } from '../../http/cache-status'
+import { appendCacheStatus, withCacheKey, type CacheStatus } from '../../http/cache-status'
 import { Coalescer } from './coalescer'
 import { newProxyCounters, type ProxyCounters } from './counters'
+import { bypassesCache, sameVariant, type Exchange } from './exchange'
 import { Forwarding } from './forwarding'
-import { endToEndResponseHeaders, forwards, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
-import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, reuseFor, sharedWithAuthorized, storageTerms } from './policy'
+import { endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
+import {
+  freshnessOf,
+  mayServeOnError,
+  refusalToStore,
+  remainingMs,
+  reuseFor,
+  sharedWithAuthorized,
+  storageTerms,
+  type RoundTrip,
+} from './policy'
 import { ProxyStore } from './proxy-store'
 import { answerFromStore, notCached } from './stored-answer'
 import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
@@ -58,40 +68,35 @@ export class ProxyService {
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
   read(request: Request): Response | Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
-    const { upstream } = target
-    const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
+    const directives = parseCacheControl(request.headers.get('cache-control'))
     const authorized = this.forwarding.carriesUpstreamAuthorization(request)
-    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized) || carriesForwardedCookie(request, upstream)) {
-      this.counters.bypassed++
-      return this.forwarding.bypass(request, target)
+    if (bypassesCache(request, target.upstream, authorized)) return this.bypass(request, target)
+    const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
+    const { key, response: stored, varyMiss } = this.store.lookup(baseKey, request.headers)
+    if (stored === undefined) {
+      this.counters.misses++
+      if (directives.has('only-if-cached')) return notCached()
+      const fwd = varyMiss ? 'vary-miss' : 'uri-miss'
+      return this.fetchCoalesced({ request, target, baseKey, key, directives, authorized, fwd, stale: undefined })
     }
-    const baseKey = ProxyStore.baseKey(upstream.name, target.pathAndQuery)
-    const found = this.store.lookup(baseKey, request.headers)
-    const stored = found.response
-    if (stored !== undefined && !(authorized && !sharedWithAuthorized(stored.directives))) {
-      const freshness = this.freshnessOf(stored)
-      const reuse = reuseFor(freshness, requestDirectives, request.headers.get('pragma'))
-      const ttlMs = remainingMs(freshness)
-      if (reuse.kind === 'fresh') {
-        this.counters.hits++
-        return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
-      }
-      if (reuse.kind === 'stale-while-revalidate') {
-        this.counters.staleHits++
-        this.refreshInBackground(request, target, baseKey, found.key, stored)
-        return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
-      }
-      if (requestDirectives.has('only-if-cached')) return notCached()
-      this.counters.revalidations++
-      return this.fetchCoalesced(request, target, baseKey, found.key, reuse.byClient ? 'request' : 'stale', stored, requestDirectives)
+    if (authorized && !sharedWithAuthorized(stored.directives)) return this.bypass(request, target)
+    const freshness = this.freshnessOf(stored)
+    const reuse = reuseFor(freshness, directives, request.headers.get('pragma'))
+    const ttlMs = remainingMs(freshness)
+    if (reuse.kind === 'fresh') {
+      this.counters.hits++
+      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
     }
-    if (stored !== undefined) {
-      this.counters.bypassed++
-      return this.forwarding.bypass(request, target)
+    if (reuse.kind === 'stale-while-revalidate') {
+      this.counters.staleHits++
+      // The refresh is for the cache, not for this client: its request directives play no part.
+      this.refreshInBackground({ request, target, baseKey, key, directives: NO_DIRECTIVES, authorized, fwd: 'stale', stale: stored })
+      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
     }
-    this.counters.misses++
-    if (requestDirectives.has('only-if-cached')) return notCached()
-    return this.fetchCoalesced(request, target, baseKey, found.key, found.varyMiss ? 'vary-miss' : 'uri-miss', undefined, requestDirectives)
+    if (directives.has('only-if-cached')) return notCached()
+    this.counters.revalidations++
+    const fwd = reuse.byClient ? 'request' : 'stale'
+    return this.fetchCoalesced({ request, target, baseKey, key, directives, authorized, fwd, stale: stored })
   }
 
   /** Any other method: passed through uncached; a success invalidates what is stored for the URL (RFC 9111 section 4.4). */
@@ -156,86 +161,61 @@ export class ProxyService {
     return freshnessOf(stored, this.clock.now())
   }
 
+  private bypass(request: Request, target: Target): Promise<Response> {
+    this.counters.bypassed++
+    return this.forwarding.bypass(request, target)
+  }
+
   /**
    * One upstream fetch per key at a time: a request finding one under way waits for it (until it
    * completes or times out, plus a small margin) and gets its stored response, or its failure; if
    * the response turns out unstorable or for other Vary values, the waiter goes upstream itself.
    */
-  private async fetchCoalesced(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    key: string,
-    fwd: Forward,
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-  ): Promise<Response> {
-    const pending = this.inflight.pending(key)
-    if (pending !== undefined) {
-      const waitMs = pending.deadline + WAITER_MARGIN_MS - performance.now()
-      const shared = (await withTimeout(pending.work, waitMs)) ?? { kind: 'failed', error: timedOut() }
-      if (shared.kind === 'failed') {
-        this.counters.collapsed++
-        return this.upstreamFailed(shared.error, request, target, stale, fwd, requestDirectives, true)
-      }
-      if (shared.kind === 'stored' && shared.response.varyKey === this.varyKeyFor(shared.response, request)) {
-        this.counters.collapsed++
-        return answerFromStore(request, shared.response, this.freshnessOf(shared.response).ageMs, { fwd, collapsed: true })
-      }
-      return this.fetchForStore(request, target, baseKey, undefined, { fwd }, stale, requestDirectives)
+  private async fetchCoalesced(exchange: Exchange): Promise<Response> {
+    const pending = this.inflight.pending(exchange.key)
+    if (pending === undefined) return this.fetchForStore(exchange, true)
+    const waitMs = pending.deadline + WAITER_MARGIN_MS - performance.now()
+    const shared = (await withTimeout(pending.work, waitMs)) ?? { kind: 'failed', error: timedOut() }
+    if (shared.kind === 'failed') {
+      this.counters.collapsed++
+      return this.upstreamFailed(exchange, shared.error, true)
     }
-    return this.fetchForStore(request, target, baseKey, key, { fwd }, stale, requestDirectives)
-  }
-
-  private varyKeyFor(stored: LoadedResponse, request: Request): string {
-    const names = varyNames(stored.headerView.get('vary'))
-    return names.length === 0 ? '' : varyKey(names, request.headers)
+    if (shared.kind === 'stored' && sameVariant(exchange, shared.response)) {
+      this.counters.collapsed++
+      const { ageMs } = this.freshnessOf(shared.response)
+      return answerFromStore(exchange.request, shared.response, ageMs, { fwd: exchange.fwd, collapsed: true })
+    }
+    return this.fetchForStore(exchange, false)
   }
 
   /** stale-while-revalidate: one background refresh per key; its outcome only updates the store. */
-  private refreshInBackground(request: Request, target: Target, baseKey: string, key: string, stale: LoadedResponse): void {
-    if (this.inflight.pending(key) !== undefined) return
+  private refreshInBackground(exchange: Exchange): void {
+    if (this.inflight.pending(exchange.key) !== undefined) return
     this.counters.revalidations++
-    this.fetchForStore(request, target, baseKey, key, { fwd: 'stale' }, stale, new Map())
+    this.fetchForStore(exchange, true)
       .then((response) => response.body?.cancel())
-      .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: target.url, error: String(error) }))
+      .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: exchange.target.url, error: String(error) }))
   }
 
   /**
    * Fetches the URL for the cache (conditionally when a stale copy has validators), answers the
-   * client, and stores the response when allowed, streaming it to the client meanwhile. With
-   * `leadKey`, callers for the same key wait on this fetch.
+   * client, and stores the response when allowed, streaming it to the client meanwhile. When it
+   * `leads`, requests for the same key wait on this fetch.
    */
-  private async fetchForStore(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    leadKey: string | undefined,
-    status: CacheStatus & { fwd: Forward },
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-  ): Promise<Response> {
+  private async fetchForStore(exchange: Exchange, leads: boolean): Promise<Response> {
     let settle: (shared: Shared) => void = () => {}
-    if (leadKey !== undefined) this.inflight.lead(leadKey, new Promise((resolve) => (settle = resolve)), target.upstream.timeoutMs)
+    if (leads) this.inflight.lead(exchange.key, new Promise((resolve) => (settle = resolve)), exchange.target.upstream.timeoutMs)
     try {
-      return await this.fetchAndStore(request, target, baseKey, status, stale, requestDirectives, settle)
+      return await this.fetchAndStore(exchange, settle)
     } catch (error) {
       settle(UNSHARED)
       throw error
     }
   }
 
-  private async fetchAndStore(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    status: CacheStatus & { fwd: Forward },
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-    settle: (shared: Shared) => void,
-  ): Promise<Response> {
-    const { upstream } = target
-    const headers = this.forwarding.cacheFillHeaders(request, upstream)
+  private async fetchAndStore(exchange: Exchange, settle: (shared: Shared) => void): Promise<Response> {
+    const { request, target, stale, fwd } = exchange
+    const headers = this.forwarding.cacheFillHeaders(request, target.upstream)
     if (stale !== undefined) {
       const etag = stale.headerView.get('etag')
       const lastModified = stale.headerView.get('last-modified')
@@ -246,31 +226,37 @@ export class ProxyService {
     const requestTime = this.clock.now()
     let response: Response
     try {
-      response = await this.forwarding.send(url, upstream, 'GET', headers, null)
+      response = await this.forwarding.send(url, target.upstream, 'GET', headers, null)
     } catch (error) {
       settle({ kind: 'failed', error })
-      return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
+      return this.upstreamFailed(exchange, error, false)
     }
-    const responseTime = this.clock.now()
+    const times = { requestTime, responseTime: this.clock.now() }
 
     if (stale !== undefined && response.status === 304) {
-      const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime, requestDirectives)
+      const refreshed = this.refreshed(exchange, stale, response.headers, times)
       settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
       this.counters.notModified++
-      return answerFromStore(request, refreshed.response, this.freshnessOf(refreshed.response).ageMs, { ...status, fwdStatus: 304 })
+      return answerFromStore(request, refreshed.response, this.freshnessOf(refreshed.response).ageMs, { fwd, fwdStatus: 304 })
     }
-    if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
+    if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), exchange.directives)) {
       await response.body?.cancel()
       settle(UNSHARED)
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
-      return answerFromStore(request, stale, freshness.ageMs, { ...status, fwdStatus: response.status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' })
+      const status = { fwd, fwdStatus: response.status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' }
+      return answerFromStore(request, stale, freshness.ageMs, status)
     }
-    if (stale !== undefined) status = { ...status, fwdStatus: response.status }
+    return this.storeAndAnswer(exchange, response, times, settle)
+  }
 
+  /** The upstream's answer for the client, stored when RFC 9111 allows and it fits, streamed to the client meanwhile. */
+  private storeAndAnswer(exchange: Exchange, response: Response, times: RoundTrip, settle: (shared: Shared) => void): Response {
+    const { request, target, baseKey } = exchange
+    const { upstream } = target
+    const status: CacheStatus = exchange.stale === undefined ? { fwd: exchange.fwd } : { fwd: exchange.fwd, fwdStatus: response.status }
     const facts = { status: response.status, headers: response.headers, directives: parseCacheControl(response.headers.get('cache-control')) }
-    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
-    const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
+    const refusal = refusalToStore(facts, exchange.directives, exchange.authorized, upstream.defaultTtlMs)
     const declaredLength = Number(response.headers.get('content-length') ?? NaN)
     const endToEnd = endToEndResponseHeaders(response.headers)
     if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
@@ -279,15 +265,14 @@ export class ProxyService {
     }
 
     const vary = varyNames(response.headers.get('vary'))
-    const terms = storageTerms(facts, { requestTime, responseTime }, upstream.defaultTtlMs)
+    const terms = storageTerms(facts, times, upstream.defaultTtlMs)
     const meta: Omit<StoredResponse, 'body'> = {
       status: response.status,
       headers: endToEnd,
-      requestTime,
-      responseTime,
+      ...times,
       lifetimeMs: terms.lifetimeMs,
       initialAgeMs: terms.initialAgeMs,
-      varyKey: vary.length === 0 ? '' : varyKey(vary, request.headers),
+      varyKey: varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }
     const save = (body: Uint8Array | undefined) => {
@@ -320,30 +305,20 @@ export class ProxyService {
    * section 4.3.4). The result is checked again before it is stored: a 304 that turns the response
    * private, or carries a Set-Cookie, makes it unstorable, and it then answers this client only.
    */
-  private refreshed(
-    stale: LoadedResponse,
-    notModified: Response,
-    request: Request,
-    baseKey: string,
-    upstream: UpstreamConfig,
-    requestTime: number,
-    responseTime: number,
-    requestDirectives: Directives,
-  ): { stored: boolean; response: LoadedResponse } {
+  private refreshed(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): { stored: boolean; response: LoadedResponse } {
+    const { upstream } = exchange.target
     const merged = new Headers(stale.headers)
     // The stored Age described the old response; the 304 brings its own (or none).
     merged.delete('age')
-    for (const [name, value] of endToEndResponseHeaders(notModified.headers)) if (name !== 'set-cookie') merged.set(name, value)
-    const cookies = notModified.headers.getSetCookie()
+    for (const [name, value] of endToEndResponseHeaders(notModified)) if (name !== 'set-cookie') merged.set(name, value)
+    const cookies = notModified.getSetCookie()
     const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
-    const terms = storageTerms(facts, { requestTime, responseTime }, upstream.defaultTtlMs)
-    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
-    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
+    const terms = storageTerms(facts, times, upstream.defaultTtlMs)
+    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, exchange.directives, exchange.authorized, upstream.defaultTtlMs)
     const refreshed: StoredResponse = {
       status: stale.status,
       headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
-      requestTime,
-      responseTime,
+      ...times,
       lifetimeMs: terms.lifetimeMs,
       initialAgeMs: terms.initialAgeMs,
       varyKey: stale.varyKey,
@@ -352,31 +327,24 @@ export class ProxyService {
     }
     if (refusal !== null) {
       // No longer shareable: nobody else may be served the old copy either.
-      this.store.invalidate(baseKey)
+      this.store.invalidate(exchange.baseKey)
       return { stored: false, response: loadedFrom(refreshed) }
     }
-    const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, terms.keepMs)
+    const stored = this.store.store(exchange.baseKey, varyNames(merged.get('vary')), exchange.request.headers, refreshed, terms.keepMs)
     return stored === undefined ? { stored: false, response: loadedFrom(refreshed) } : { stored: true, response: stored }
   }
 
   /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
-  private upstreamFailed(
-    error: unknown,
-    request: Request,
-    target: Target,
-    stale: LoadedResponse | undefined,
-    fwd: Forward,
-    requestDirectives: Directives,
-    collapsed = false,
-  ): Response {
+  private upstreamFailed(exchange: Exchange, error: unknown, collapsed: boolean): Response {
+    const { request, stale, fwd } = exchange
     if (!collapsed) this.counters.upstreamErrors++
-    if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
+    if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), exchange.directives)) {
       this.counters.staleIfError++
       const freshness = this.freshnessOf(stale)
       const ttlMs = remainingMs(freshness)
       return answerFromStore(request, stale, freshness.ageMs, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
     }
-    return this.forwarding.failure(error, target, { fwd, collapsed })
+    return this.forwarding.failure(error, exchange.target, { fwd, collapsed })
   }
 
   /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
@@ -397,13 +365,6 @@ export class ProxyService {
     }
   }
 }
-
-/**
- * Like Varnish by default, a request with a cookie the upstream would see bypasses the cache: the
- * answer may be personal without saying so. `ignoreCookies` lets such requests use the cache.
- */
-const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
-  !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
 
 /** What a waiter answers with when the request it waited on neither completed nor timed out in time. */
 const timedOut = () => new DOMException('the shared upstream request did not finish in time', 'TimeoutError')
