@@ -10,19 +10,11 @@ import { newProxyCounters, type ProxyCounters } from './counters'
 import { bypassesCache, sameVariant, type Exchange } from './exchange'
 import { Forwarding } from './forwarding'
 import { endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
-import {
-  freshnessOf,
-  mayServeOnError,
-  refusalToStore,
-  remainingMs,
-  reuseFor,
-  sharedWithAuthorized,
-  storageTerms,
-  type RoundTrip,
-} from './policy'
+import { freshnessOf, refusalToStore, remainingMs, reuseFor, sharedWithAuthorized, storageTerms, type RoundTrip } from './policy'
 import { ProxyStore } from './proxy-store'
+import { addValidators, Revalidation } from './revalidation'
 import { answerFromStore, notCached } from './stored-answer'
-import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
+import { tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 import { PROXY_PATH, resolveTarget, splitProxyPath, type Target } from './target'
 
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
@@ -51,6 +43,7 @@ export class ProxyService {
   private readonly store: ProxyStore
   private readonly inflight = new Coalescer<Shared>()
   private readonly forwarding: Forwarding
+  private readonly revalidation: Revalidation
 
   constructor(
     engine: CacheEngine,
@@ -63,6 +56,7 @@ export class ProxyService {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
     this.store = new ProxyStore(engine)
     this.forwarding = new Forwarding(this.counters, logger, ownsAuthorization)
+    this.revalidation = new Revalidation(this.store, this.counters, clock)
   }
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
@@ -216,12 +210,7 @@ export class ProxyService {
   private async fetchAndStore(exchange: Exchange, settle: (shared: Shared) => void): Promise<Response> {
     const { request, target, stale, fwd } = exchange
     const headers = this.forwarding.cacheFillHeaders(request, target.upstream)
-    if (stale !== undefined) {
-      const etag = stale.headerView.get('etag')
-      const lastModified = stale.headerView.get('last-modified')
-      if (etag !== null) headers.set('if-none-match', etag)
-      if (lastModified !== null) headers.set('if-modified-since', lastModified)
-    }
+    if (stale !== undefined) addValidators(headers, stale)
     const url = target.url
     const requestTime = this.clock.now()
     let response: Response
@@ -234,18 +223,17 @@ export class ProxyService {
     const times = { requestTime, responseTime: this.clock.now() }
 
     if (stale !== undefined && response.status === 304) {
-      const refreshed = this.refreshed(exchange, stale, response.headers, times)
+      const refreshed = this.revalidation.refresh(exchange, stale, response.headers, times)
       settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
-      this.counters.notModified++
       return answerFromStore(request, refreshed.response, this.freshnessOf(refreshed.response).ageMs, { fwd, fwdStatus: 304 })
     }
-    if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), exchange.directives)) {
-      await response.body?.cancel()
-      settle(UNSHARED)
-      this.counters.staleIfError++
-      const freshness = this.freshnessOf(stale)
-      const status = { fwd, fwdStatus: response.status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' }
-      return answerFromStore(request, stale, freshness.ageMs, status)
+    if (stale !== undefined && response.status >= 500) {
+      const standIn = this.revalidation.staleIfError(exchange, { fwd, fwdStatus: response.status })
+      if (standIn !== undefined) {
+        await response.body?.cancel()
+        settle(UNSHARED)
+        return standIn
+      }
     }
     return this.storeAndAnswer(exchange, response, times, settle)
   }
@@ -300,51 +288,11 @@ export class ProxyService {
     return this.forwarding.toClient(response.status, toClient, out, target)
   }
 
-  /**
-   * A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111
-   * section 4.3.4). The result is checked again before it is stored: a 304 that turns the response
-   * private, or carries a Set-Cookie, makes it unstorable, and it then answers this client only.
-   */
-  private refreshed(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): { stored: boolean; response: LoadedResponse } {
-    const { upstream } = exchange.target
-    const merged = new Headers(stale.headers)
-    // The stored Age described the old response; the 304 brings its own (or none).
-    merged.delete('age')
-    for (const [name, value] of endToEndResponseHeaders(notModified)) if (name !== 'set-cookie') merged.set(name, value)
-    const cookies = notModified.getSetCookie()
-    const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
-    const terms = storageTerms(facts, times, upstream.defaultTtlMs)
-    const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, exchange.directives, exchange.authorized, upstream.defaultTtlMs)
-    const refreshed: StoredResponse = {
-      status: stale.status,
-      headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
-      ...times,
-      lifetimeMs: terms.lifetimeMs,
-      initialAgeMs: terms.initialAgeMs,
-      varyKey: stale.varyKey,
-      tags: tagsOf(merged),
-      body: stale.body,
-    }
-    if (refusal !== null) {
-      // No longer shareable: nobody else may be served the old copy either.
-      this.store.invalidate(exchange.baseKey)
-      return { stored: false, response: loadedFrom(refreshed) }
-    }
-    const stored = this.store.store(exchange.baseKey, varyNames(merged.get('vary')), exchange.request.headers, refreshed, terms.keepMs)
-    return stored === undefined ? { stored: false, response: loadedFrom(refreshed) } : { stored: true, response: stored }
-  }
-
   /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
   private upstreamFailed(exchange: Exchange, error: unknown, collapsed: boolean): Response {
-    const { request, stale, fwd } = exchange
     if (!collapsed) this.counters.upstreamErrors++
-    if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), exchange.directives)) {
-      this.counters.staleIfError++
-      const freshness = this.freshnessOf(stale)
-      const ttlMs = remainingMs(freshness)
-      return answerFromStore(request, stale, freshness.ageMs, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
-    }
-    return this.forwarding.failure(error, exchange.target, { fwd, collapsed })
+    const status = { fwd: exchange.fwd, collapsed }
+    return this.revalidation.staleIfError(exchange, status) ?? this.forwarding.failure(error, exchange.target, status)
   }
 
   /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
