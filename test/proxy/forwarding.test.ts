@@ -147,10 +147,13 @@ describe('requests passed through uncached', () => {
 
 describe('upstream failures', () => {
   test('an upstream slower than its timeout is a 504, counted and logged once', async () => {
-    const { forwarding, counters, logged, target, request } = forwardingTo(async () => {
-      await Bun.sleep(300)
-      return new Response('late')
-    }, { timeoutMs: 50 })
+    const { forwarding, counters, logged, target, request } = forwardingTo(
+      async () => {
+        await Bun.sleep(300)
+        return new Response('late')
+      },
+      { timeoutMs: 50 },
+    )
     const answer = await forwarding.bypass(request('/slow'), target('/slow'))
     expect(answer.status).toBe(504)
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=bypass; detail=upstream-timeout')
@@ -184,7 +187,12 @@ describe('upstream failures', () => {
       pull: (controller) => controller.error(new DOMException('The operation timed out.', 'TimeoutError')),
     })
     const answer = forwarding.toClient(200, failing, new Headers(), target('/f'))
-    expect(await answer.text().then(() => 'complete', () => 'cut off')).toBe('cut off')
+    expect(
+      await answer.text().then(
+        () => 'complete',
+        () => 'cut off',
+      ),
+    ).toBe('cut off')
     expect(counters.upstreamErrors).toBe(1)
     expect(logged).toMatchObject([{ message: 'upstream failed during the body', url: target('/f').url }])
     expect(forwarding.toClient(304, new Response('ignored').body, new Headers(), target('/n')).body).toBeNull()

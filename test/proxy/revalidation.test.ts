@@ -12,7 +12,12 @@ import { upstreamAt } from '../support/proxied'
 const T0 = Date.UTC(2030, 0, 1)
 const httpDate = (ms: number) => new Date(ms).toUTCString()
 
-const SENT: [string, string][] = [['cache-control', 'max-age=10'], ['content-type', 'text/plain'], ['etag', '"v1"'], ['date', httpDate(T0)]]
+const SENT: [string, string][] = [
+  ['cache-control', 'max-age=10'],
+  ['content-type', 'text/plain'],
+  ['etag', '"v1"'],
+  ['date', httpDate(T0)],
+]
 
 /** A 200 stored at T0 for 10 s with an ETag, as the upstream sent it, with `headers` added or replaced. */
 const storedAt = (headers: [string, string][] = [], fields: Partial<StoredResponse> = {}): StoredResponse => ({
@@ -88,7 +93,13 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
   })
 
   test('tags and Vary names come from the merged fields; with a validator it is kept a day past its freshness', () => {
-    const stale = storedAt([['surrogate-key', 'old'], ['vary', 'Accept']], { tags: ['old'] })
+    const stale = storedAt(
+      [
+        ['surrogate-key', 'old'],
+        ['vary', 'Accept'],
+      ],
+      { tags: ['old'] },
+    )
     const merged = mergeNotModified(stale, new Headers({ 'surrogate-key': 'new other', vary: 'Accept-Language' }), times, anyone, null)
     expect(merged.response.tags).toEqual(['new', 'other'])
     expect(merged.vary).toEqual(['accept-language'])

@@ -40,7 +40,13 @@ describe('a client conditional against a stored response (RFC 9110 section 13.1)
 
 describe('an answer from a stored response', () => {
   test("carries the stored fields, Age in whole seconds, and our Cache-Status after the upstream's", async () => {
-    const response = loadedFrom(stored(200, [['content-type', 'text/plain'], ['age', '99'], ['cache-status', 'origin; hit']]))
+    const response = loadedFrom(
+      stored(200, [
+        ['content-type', 'text/plain'],
+        ['age', '99'],
+        ['cache-status', 'origin; hit'],
+      ]),
+    )
     const answer = answerFromStore(request(), response, 12_999, { hit: true, ttlMs: 47_001 })
     expect(answer.status).toBe(200)
     expect(answer.headers.get('content-type')).toBe('text/plain')

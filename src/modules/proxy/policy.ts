@@ -23,7 +23,12 @@ const hasExplicitFreshness = (facts: ResponseFacts) =>
 const hasValidator = (headers: Headers) => headers.has('etag') || headers.has('last-modified')
 
 /** Why a GET response must not be stored in a shared cache, or null when it may be (RFC 9111 section 3). */
-export function refusalToStore(facts: ResponseFacts, requestDirectives: Directives, authorized: boolean, defaultTtlMs: number | null): Refusal | null {
+export function refusalToStore(
+  facts: ResponseFacts,
+  requestDirectives: Directives,
+  authorized: boolean,
+  defaultTtlMs: number | null,
+): Refusal | null {
   const d = facts.directives
   if (d.has('no-store') || requestDirectives.has('no-store')) return 'no-store'
   if (d.has('private')) return 'private'
@@ -100,7 +105,8 @@ export function reuseFor(stored: Freshness, requestDirectives: Directives, pragm
   const { lifetimeMs, ageMs, directives } = stored
   const request = requestDirectives
   // Section 5.4: Pragma: no-cache counts only when the request has no Cache-Control.
-  if (request.has('no-cache') || (request.size === 0 && pragma !== null && /no-cache/i.test(pragma))) return { kind: 'revalidate', byClient: true }
+  if (request.has('no-cache') || (request.size === 0 && pragma !== null && /no-cache/i.test(pragma)))
+    return { kind: 'revalidate', byClient: true }
   // max-age=0 is how clients ask for revalidation (a browser's reload); it never accepts a stored copy.
   const maxAge = deltaSecondsMs(request, 'max-age')
   if (maxAge !== undefined && (ageMs > maxAge || maxAge === 0)) return { kind: 'revalidate', byClient: true }
@@ -109,7 +115,8 @@ export function reuseFor(stored: Freshness, requestDirectives: Directives, pragm
   if (ageMs < lifetimeMs) return { kind: 'fresh' }
   if (!mayServeStale(directives)) return { kind: 'revalidate', byClient: false }
   const maxStale = directives.has('s-maxage') ? undefined : request.get('max-stale')
-  if (maxStale === true || (maxStale !== undefined && ageMs - lifetimeMs <= (deltaSecondsMs(request, 'max-stale') ?? 0))) return { kind: 'fresh' }
+  if (maxStale === true || (maxStale !== undefined && ageMs - lifetimeMs <= (deltaSecondsMs(request, 'max-stale') ?? 0)))
+    return { kind: 'fresh' }
   const swr = deltaSecondsMs(directives, 'stale-while-revalidate')
   if (swr !== undefined && ageMs < lifetimeMs + swr) return { kind: 'stale-while-revalidate' }
   return { kind: 'revalidate', byClient: false }
@@ -126,7 +133,10 @@ const mayServeStale = (directives: Directives) =>
 /** RFC 5861 section 4: may a stale response stand in for an upstream error, from the response's or the request's stale-if-error. */
 export function mayServeOnError(stored: Freshness, requestDirectives: Directives): boolean {
   if (!mayServeStale(stored.directives)) return false
-  const window = Math.max(deltaSecondsMs(stored.directives, 'stale-if-error') ?? 0, deltaSecondsMs(requestDirectives, 'stale-if-error') ?? 0)
+  const window = Math.max(
+    deltaSecondsMs(stored.directives, 'stale-if-error') ?? 0,
+    deltaSecondsMs(requestDirectives, 'stale-if-error') ?? 0,
+  )
   return stored.ageMs < stored.lifetimeMs + window
 }
 
