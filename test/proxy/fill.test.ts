@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { CacheEngine, ManualClock } from '../../src/cache'
 import { silentLogger } from '../../src/log/logger'
 import { parseCacheControl } from '../../src/modules/proxy/cache-control'
-import { newProxyCounters } from '../../src/modules/proxy/counters'
+import { ProxyCounters } from '../../src/modules/proxy/counters'
 import type { Exchange } from '../../src/modules/proxy/exchange'
 import { CacheFill } from '../../src/modules/proxy/fill'
 import { Forwarding } from '../../src/modules/proxy/forwarding'
@@ -25,7 +25,7 @@ function filling(handler: OriginHandler) {
   origin.answer(handler)
   const engine = new CacheEngine({ maxBytes: 16 * 1024 * 1024, clock, sweepIntervalMs: 0 })
   const store = new ProxyStore(engine)
-  const counters = newProxyCounters()
+  const counters = new ProxyCounters()
   const forwarding = new Forwarding(counters, silentLogger, false)
   const fill = new CacheFill(store, forwarding, new Revalidation(store, counters, clock), counters, clock, silentLogger)
   const upstreams = new Map([['api', upstreamAt(`${origin.url}/base`)]])
@@ -69,7 +69,7 @@ describe('fetching for the cache', () => {
     expect(waiter).toEqual({ text: 'lang en', cacheStatus: 'fastcache; fwd=uri-miss; collapsed' })
     expect(other).toEqual({ text: 'lang fr', cacheStatus: 'fastcache; fwd=uri-miss; stored' })
     expect(origin.count('/base/v')).toBe(2)
-    expect([counters.collapsed, counters.stored]).toEqual([1, 2])
+    expect([counters.totals().collapsed, counters.totals().stored]).toEqual([1, 2])
   })
 
   test('a stale copy is revalidated once for all who need it: one conditional GET, its 304 shared with the waiters', async () => {
@@ -90,7 +90,7 @@ describe('fetching for the cache', () => {
       'fastcache; fwd=stale; collapsed',
       'fastcache; fwd=stale; collapsed',
     ])
-    expect([counters.notModified, counters.collapsed]).toEqual([1, 2])
+    expect([counters.totals().notModified, counters.totals().collapsed]).toEqual([1, 2])
   })
 
   test('a 5xx to a revalidation that may not be answered stale goes to the client as it came, not stored', async () => {
@@ -116,7 +116,7 @@ describe('fetching for the cache', () => {
     gate = gated(() => new Response('v2', { headers: { 'cache-control': 'max-age=10, stale-while-revalidate=60' } }))
     fill.refreshInBackground(exchange('/s'))
     fill.refreshInBackground(exchange('/s'))
-    expect(counters.revalidations).toBe(1)
+    expect(counters.totals().revalidations).toBe(1)
     await Bun.sleep(20)
     expect(new TextDecoder().decode(exchange('/s').stale!.body)).toBe('v1')
     gate.release()

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/cache'
 import type { UpstreamConfig } from '../../src/config/schema'
 import { badRequest } from '../../src/http/errors'
 import { createLogger } from '../../src/log/logger'
-import { newProxyCounters } from '../../src/modules/proxy/counters'
+import { ProxyCounters } from '../../src/modules/proxy/counters'
 import { Forwarding } from '../../src/modules/proxy/forwarding'
 import { resolveTarget, type Target } from '../../src/modules/proxy/target'
 import { startOrigin, type OriginHandler } from '../support/origin'
@@ -21,7 +21,7 @@ function forwardingTo(handler: OriginHandler, options: Partial<UpstreamConfig> =
   stops.push(origin.stop)
   origin.answer(handler)
   const upstreams = new Map([['api', upstreamAt(`${origin.url}/base`, options)]])
-  const counters = newProxyCounters()
+  const counters = new ProxyCounters()
   const logged: { message: string; url?: string }[] = []
   const logger = createLogger('warn', (line) => void logged.push(JSON.parse(line)))
   const forwarding = new Forwarding(counters, logger, ownsAuthorization)
@@ -141,7 +141,7 @@ describe('requests passed through uncached', () => {
     }
     await expect(forwarding.bypass(request('/x'), leaving)).rejects.toMatchObject({ status: 400 })
     expect(origin.requests).toHaveLength(0)
-    expect(counters.upstreamErrors).toBe(0)
+    expect(counters.totals().upstreamErrors).toBe(0)
   })
 })
 
@@ -158,7 +158,7 @@ describe('upstream failures', () => {
     expect(answer.status).toBe(504)
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=bypass; detail=upstream-timeout')
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_TIMEOUT')
-    expect(counters.upstreamErrors).toBe(1)
+    expect(counters.totals().upstreamErrors).toBe(1)
     expect(logged.map((line) => line.message)).toEqual(['upstream timed out'])
   })
 
@@ -168,7 +168,7 @@ describe('upstream failures', () => {
     const answer = await forwarding.write(request('/w', { method: 'DELETE' }), target('/w'), () => {})
     expect(answer.status).toBe(502)
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=method; detail=upstream-unavailable')
-    expect(counters.upstreamErrors).toBe(1)
+    expect(counters.totals().upstreamErrors).toBe(1)
     expect(logged.map((line) => line.message)).toEqual(['upstream unreachable'])
   })
 
@@ -193,7 +193,7 @@ describe('upstream failures', () => {
         () => 'cut off',
       ),
     ).toBe('cut off')
-    expect(counters.upstreamErrors).toBe(1)
+    expect(counters.totals().upstreamErrors).toBe(1)
     expect(logged).toMatchObject([{ message: 'upstream failed during the body', url: target('/f').url }])
     expect(forwarding.toClient(304, new Response('ignored').body, new Headers(), target('/n')).body).toBeNull()
   })

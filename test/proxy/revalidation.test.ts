@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { CacheEngine, ManualClock } from '../../src/cache'
 import { NO_DIRECTIVES, parseCacheControl } from '../../src/modules/proxy/cache-control'
-import { newProxyCounters } from '../../src/modules/proxy/counters'
+import { ProxyCounters } from '../../src/modules/proxy/counters'
 import type { Exchange } from '../../src/modules/proxy/exchange'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
 import { addValidators, mergeNotModified, Revalidation } from '../../src/modules/proxy/revalidation'
@@ -113,7 +113,7 @@ describe('a stale copy while the upstream is asked', () => {
     const clock = new ManualClock(T0)
     const engine = new CacheEngine({ maxBytes: 1024 * 1024, clock, sweepIntervalMs: 0 })
     const store = new ProxyStore(engine)
-    const counters = newProxyCounters()
+    const counters = new ProxyCounters()
     const upstreams = new Map([['api', upstreamAt('http://127.0.0.1:9/base')]])
     const headers: Record<string, string> = requestCacheControl === null ? {} : { 'cache-control': requestCacheControl }
     const request = new Request('http://localhost/proxy/api/page', { headers })
@@ -138,7 +138,7 @@ describe('a stale copy while the upstream is asked', () => {
     expect(refreshed.stored).toBe(true)
     expect(ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers).response).toBe(refreshed.response)
     expect(refreshed.response.lifetimeMs).toBe(60_000)
-    expect(ok.counters.notModified).toBe(1)
+    expect(ok.counters.totals().notModified).toBe(1)
 
     const turned = revalidating(storedAt())
     const personal = turned.revalidation.refresh(turned.exchange, turned.kept, new Headers({ 'set-cookie': 'a=1' }), times)
@@ -154,10 +154,10 @@ describe('a stale copy while the upstream is asked', () => {
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=stale; fwd-status=503; ttl=-20; detail=stale-if-error')
     expect(answer.headers.get('age')).toBe('30')
     expect(await answer.text()).toBe('stored body')
-    expect(counters.staleIfError).toBe(1)
+    expect(counters.totals().staleIfError).toBe(1)
     clock.advance(40_000)
     expect(revalidation.staleIfError(exchange, { fwd: 'stale' })).toBeUndefined()
-    expect(counters.staleIfError).toBe(1)
+    expect(counters.totals().staleIfError).toBe(1)
   })
 
   test("the request's own stale-if-error opens the window; must-revalidate shuts it", () => {

@@ -57,11 +57,11 @@ export class CacheFill {
     if (pending === undefined) return this.fetchForStore(exchange, true)
     const shared = (await waitFor(pending, WAITER_MARGIN_MS)) ?? { kind: 'failed', error: timedOut() }
     if (shared.kind === 'failed') {
-      this.counters.collapsed++
+      this.counters.of(exchange.target.upstream.name).collapsed++
       return this.upstreamFailed(exchange, shared.error, true)
     }
     if (shared.kind === 'stored' && sameVariant(exchange, shared.response)) {
-      this.counters.collapsed++
+      this.counters.of(exchange.target.upstream.name).collapsed++
       const { ageMs } = freshnessOf(shared.response, this.clock.now())
       return answerFromStore(exchange.request, shared.response, ageMs, { fwd: exchange.fwd, collapsed: true })
     }
@@ -71,7 +71,7 @@ export class CacheFill {
   /** stale-while-revalidate: one background refresh per key; its outcome only updates the store. */
   refreshInBackground(exchange: Exchange): void {
     if (this.inflight.pending(exchange.key) !== undefined) return
-    this.counters.revalidations++
+    this.counters.of(exchange.target.upstream.name).revalidations++
     this.fetchForStore(exchange, true)
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: exchange.target.url, error: String(error) }))
@@ -150,7 +150,7 @@ export class CacheFill {
     }
     const save = (body: Uint8Array | undefined) => {
       const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)
-      if (saved !== undefined) this.counters.stored++
+      if (saved !== undefined) this.counters.of(upstream.name).stored++
       settle(storedOrUnshared(saved))
     }
     const out = new Headers(endToEnd)
@@ -175,7 +175,7 @@ export class CacheFill {
 
   /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
   private upstreamFailed(exchange: Exchange, error: unknown, collapsed: boolean): Response {
-    if (!collapsed) this.counters.upstreamErrors++
+    if (!collapsed) this.counters.of(exchange.target.upstream.name).upstreamErrors++
     const status = { fwd: exchange.fwd, collapsed }
     return this.revalidation.staleIfError(exchange, status) ?? this.forwarding.failure(error, exchange.target, status)
   }

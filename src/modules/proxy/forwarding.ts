@@ -82,7 +82,7 @@ export class Forwarding {
       body === null || NULL_BODY_STATUSES.has(status)
         ? null
         : guardedBody(body, (error) => {
-            this.counters.upstreamErrors++
+            this.counters.of(target.upstream.name).upstreamErrors++
             this.logger.warn('upstream failed during the body', { upstream: target.upstream.name, url: target.url, error: String(error) })
           })
     return new Response(guarded, { status, headers })
@@ -117,7 +117,7 @@ export class Forwarding {
     try {
       response = await this.send(url, target.upstream, method, headers, body)
     } catch (error) {
-      this.counters.upstreamErrors++
+      this.counters.of(target.upstream.name).upstreamErrors++
       return this.failure(error, target, { fwd })
     }
     if (succeeded !== undefined && response.status < 400) succeeded(response.headers)

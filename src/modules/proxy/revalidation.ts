@@ -76,7 +76,7 @@ export class Revalidation {
 
   /** A 304: the refreshed response, stored when it still may be (`stored`); when it may not, the URL's stored copies go. */
   refresh(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): Refreshed {
-    this.counters.notModified++
+    this.counters.of(exchange.target.upstream.name).notModified++
     const merged = mergeNotModified(stale, notModified, times, exchange, exchange.target.upstream.defaultTtlMs)
     if (merged.refusal !== null) {
       // No longer shareable: nobody else may be served the old copy either.
@@ -96,7 +96,7 @@ export class Revalidation {
     if (stale === undefined) return undefined
     const freshness = freshnessOf(stale, this.clock.now())
     if (!mayServeOnError(freshness, exchange.directives)) return undefined
-    this.counters.staleIfError++
+    this.counters.of(exchange.target.upstream.name).staleIfError++
     return answerFromStore(exchange.request, stale, freshness.ageMs, { ...status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' })
   }
 }

@@ -4,7 +4,7 @@ import type { UpstreamConfig } from '../../config/schema'
 import { withCacheKey } from '../../http/cache-status'
 import type { Logger } from '../../log/logger'
 import { NO_DIRECTIVES, parseCacheControl } from './cache-control'
-import { newProxyCounters, type ProxyCounters } from './counters'
+import { ProxyCounters } from './counters'
 import { bypassesCache } from './exchange'
 import { CacheFill } from './fill'
 import { Forwarding } from './forwarding'
@@ -25,7 +25,7 @@ export type { PurgeRequest } from './invalidation'
  * misses and revalidations go to the fill, everything else to forwarding.
  */
 export class ProxyService {
-  readonly counters: ProxyCounters = newProxyCounters()
+  readonly counters = new ProxyCounters()
   private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
   private readonly store: ProxyStore
   private readonly forwarding: Forwarding
@@ -57,7 +57,7 @@ export class ProxyService {
     const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
     const { key, response: stored, varyMiss } = this.store.lookup(baseKey, request.headers)
     if (stored === undefined) {
-      this.counters.misses++
+      this.counters.of(target.upstream.name).misses++
       if (directives.has('only-if-cached')) return notCached()
       const fwd = varyMiss ? 'vary-miss' : 'uri-miss'
       return this.fill.fetch({ request, target, baseKey, key, directives, authorized, fwd, stale: undefined })
@@ -67,17 +67,17 @@ export class ProxyService {
     const reuse = reuseFor(freshness, directives, request.headers.get('pragma'))
     const ttlMs = remainingMs(freshness)
     if (reuse.kind === 'fresh') {
-      this.counters.hits++
+      this.counters.of(target.upstream.name).hits++
       return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
     }
     if (reuse.kind === 'stale-while-revalidate') {
-      this.counters.staleHits++
+      this.counters.of(target.upstream.name).staleHits++
       // The refresh is for the cache, not for this client: its request directives play no part.
       this.fill.refreshInBackground({ request, target, baseKey, key, directives: NO_DIRECTIVES, authorized, fwd: 'stale', stale: stored })
       return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
     }
     if (directives.has('only-if-cached')) return notCached()
-    this.counters.revalidations++
+    this.counters.of(target.upstream.name).revalidations++
     const fwd = reuse.byClient ? 'request' : 'stale'
     return this.fill.fetch({ request, target, baseKey, key, directives, authorized, fwd, stale: stored })
   }
@@ -86,7 +86,7 @@ export class ProxyService {
   write(request: Request): Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
     void target.url
-    this.counters.passedThrough++
+    this.counters.of(target.upstream.name).passedThrough++
     return this.forwarding.write(request, target, (headers) => this.invalidation.afterWrite(target, headers))
   }
 
@@ -115,7 +115,7 @@ export class ProxyService {
   }
 
   private bypass(request: Request, target: Target): Promise<Response> {
-    this.counters.bypassed++
+    this.counters.of(target.upstream.name).bypassed++
     return this.forwarding.bypass(request, target)
   }
 }
