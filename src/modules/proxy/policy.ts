@@ -1,6 +1,7 @@
 // What RFC 9111 (with RFC 5861's stale-* extensions) lets a shared cache do with a response.
 import { deltaSecondsMs, parseCacheControl, type Directives } from './cache-control'
 import { varyNames } from './headers'
+import { parseHttpDate } from './http-date'
 
 /** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
 const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
@@ -57,22 +58,32 @@ export function freshnessLifetimeMs(facts: ResponseFacts, responseTime: number, 
   if (explicit !== undefined) return explicit
   const expires = facts.headers.get('expires')
   if (expires !== null) {
-    const expiresAt = Date.parse(expires)
-    if (Number.isNaN(expiresAt)) return 0
-    const date = Date.parse(facts.headers.get('date') ?? '')
-    return Math.max(0, expiresAt - (Number.isNaN(date) ? responseTime : date))
+    // Section 5.3: an Expires that is not an HTTP-date (or comes twice) means already expired.
+    const expiresAt = parseHttpDate(expires, responseTime)
+    if (expiresAt === undefined) return 0
+    return Math.max(0, expiresAt - (parseHttpDate(facts.headers.get('date'), responseTime) ?? responseTime))
   }
   return defaultTtlMs ?? 0
 }
 
 /** The response's current age in milliseconds (section 4.2.3), from its Age and Date and when we asked and heard. */
 export function currentAgeMs(headers: Headers, requestTime: number, responseTime: number, now: number): number {
-  const ageField = headers.get('age')
-  const ageValue = ageField !== null && /^[0-9]+$/.test(ageField.trim()) ? Number(ageField.trim()) * 1000 : 0
-  const date = Date.parse(headers.get('date') ?? '')
-  const apparentAge = Number.isNaN(date) ? 0 : Math.max(0, responseTime - date)
+  const ageValue = ageValueMs(headers.get('age'))
+  const date = parseHttpDate(headers.get('date'), responseTime)
+  const apparentAge = date === undefined ? 0 : Math.max(0, responseTime - date)
   const correctedAgeValue = ageValue + (responseTime - requestTime)
   return Math.max(apparentAge, correctedAgeValue) + (now - responseTime)
+}
+
+/**
+ * Section 5.1: of an Age sent as a list (or over several lines, which arrive joined), the first
+ * member counts; one that is not a non-negative integer is ignored. Past 2^31 seconds it is 2^31.
+ */
+function ageValueMs(field: string | null): number {
+  if (field === null) return 0
+  const comma = field.indexOf(',')
+  const first = (comma < 0 ? field : field.slice(0, comma)).trim()
+  return /^[0-9]+$/.test(first) ? Math.min(Number(first), 2 ** 31) * 1000 : 0
 }
 
 /** How a stored response may answer a request right now. */

@@ -1,6 +1,7 @@
 import { cacheStatusAfter, formatCacheStatus, type CacheStatus } from '../../http/cache-status'
 import { errorResponse } from '../../http/errors'
 import { NULL_BODY_STATUSES } from './headers'
+import { parseHttpDate } from './http-date'
 import type { LoadedResponse } from './stored-response'
 
 /**
@@ -28,9 +29,9 @@ export function notModifiedFor(request: Headers, stored: Headers): boolean {
     const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
     return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
   }
-  const ifModifiedSince = Date.parse(request.get('if-modified-since') ?? '')
-  const lastModified = Date.parse(stored.get('last-modified') ?? '')
-  return !Number.isNaN(ifModifiedSince) && !Number.isNaN(lastModified) && lastModified <= ifModifiedSince
+  const ifModifiedSince = parseHttpDate(request.get('if-modified-since'))
+  const lastModified = parseHttpDate(stored.get('last-modified'))
+  return ifModifiedSince !== undefined && lastModified !== undefined && lastModified <= ifModifiedSince
 }
 
 /** RFC 9111 section 5.2.1.7: `only-if-cached` and nothing usable stored is a 504, not a trip upstream. */
