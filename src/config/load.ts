@@ -153,6 +153,7 @@ type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', 
   forwardHeaders?: string[]
   cacheAuthorized?: boolean
   ignoreCookies?: boolean
+  targetedFields?: string[]
 }
 
 const upstreamDefault = (option: keyof typeof UpstreamInput.properties) => (UpstreamInput.properties[option] as TSchema).default
@@ -172,6 +173,7 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
     cacheAuthorized: options.cacheAuthorized ?? upstreamDefault('cacheAuthorized'),
     ignoreCookies: options.ignoreCookies ?? upstreamDefault('ignoreCookies'),
+    targetedFields: (options.targetedFields ?? (upstreamDefault('targetedFields') as string[])).map((name) => name.toLowerCase()),
   }
 }
 

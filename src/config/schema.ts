@@ -71,6 +71,15 @@ export const UpstreamInput = Type.Object(
     ignoreCookies: Type.Optional(
       flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),
     ),
+    targetedFields: Type.Optional(
+      Type.Array(Type.String({ pattern: HEADER_NAME }), {
+        description:
+          'targeted cache-control fields (RFC 9213) that rule responses instead of Cache-Control and Expires, the first valid one' +
+          ' winning ([] for none)',
+        hint: 'an array of header names',
+        default: ['CDN-Cache-Control'],
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -244,4 +253,6 @@ export interface UpstreamConfig {
   cacheAuthorized: boolean
   /** Requests with Cookie use the cache (and the cookie is not sent when filling it), instead of bypassing it. */
   ignoreCookies: boolean
+  /** Lower-case names of the targeted cache-control fields obeyed (RFC 9213), in order. */
+  targetedFields: string[]
 }

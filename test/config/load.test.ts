@@ -848,6 +848,7 @@ describe('upstreams for the proxy', () => {
     forwardHeaders: null,
     cacheAuthorized: false,
     ignoreCookies: false,
+    targetedFields: ['cdn-cache-control'],
     ...options,
   })
 

@@ -58,7 +58,7 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
       'x-hop': 'dropped',
       'keep-alive': 'timeout=5',
     })
-    const { response, refusal } = mergeNotModified(stale, notModified, times, anyone, null)
+    const { response, refusal } = mergeNotModified(stale, notModified, times, anyone, upstreamAt('http://127.0.0.1:9'))
     expect(refusal).toBeNull()
     const headers = new Headers(response.headers)
     expect(headers.get('cache-control')).toBe('max-age=60')
@@ -70,26 +70,38 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
 
   test("the age restarts: the stored Age goes, and the 304's own Age and Date count from this round trip", () => {
     const stale = storedAt([['age', '55']], { initialAgeMs: 55_000 })
-    const merged = mergeNotModified(stale, new Headers({ 'cache-control': 'max-age=60' }), times, anyone, null)
+    const merged = mergeNotModified(stale, new Headers({ 'cache-control': 'max-age=60' }), times, anyone, upstreamAt('http://127.0.0.1:9'))
     expect(new Headers(merged.response.headers).get('age')).toBeNull()
     // The stored Date is a minute old by now: the apparent age it gives is what counts, not the old Age.
     expect([merged.response.lifetimeMs, merged.response.initialAgeMs]).toEqual([60_000, 60_100])
     expect([merged.response.requestTime, merged.response.responseTime]).toEqual([times.requestTime, times.responseTime])
-    const dated = mergeNotModified(stale, new Headers({ date: httpDate(times.responseTime), age: '3' }), times, anyone, null)
+    const dated = mergeNotModified(
+      stale,
+      new Headers({ date: httpDate(times.responseTime), age: '3' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect([dated.response.lifetimeMs, dated.response.initialAgeMs]).toEqual([10_000, 3_100])
   })
 
   test('a Set-Cookie on the 304 makes it unstorable; the cookie is kept for the client it answers', () => {
-    const merged = mergeNotModified(storedAt(), new Headers({ 'set-cookie': 'session=secret' }), times, anyone, null)
+    const merged = mergeNotModified(
+      storedAt(),
+      new Headers({ 'set-cookie': 'session=secret' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect(merged.refusal).toBe('set-cookie')
     expect(merged.response.headers).toContainEqual(['set-cookie', 'session=secret'])
   })
 
   test('a 304 that makes the response private, or the request that asked no-store, makes it unstorable', () => {
     const turnedPrivate = new Headers({ 'cache-control': 'private, max-age=60' })
-    expect(mergeNotModified(storedAt(), turnedPrivate, times, anyone, null).refusal).toBe('private')
+    expect(mergeNotModified(storedAt(), turnedPrivate, times, anyone, upstreamAt('http://127.0.0.1:9')).refusal).toBe('private')
     const noStore = { directives: parseCacheControl('no-store'), authorized: false }
-    expect(mergeNotModified(storedAt(), new Headers(), times, noStore, null).refusal).toBe('no-store')
+    expect(mergeNotModified(storedAt(), new Headers(), times, noStore, upstreamAt('http://127.0.0.1:9')).refusal).toBe('no-store')
   })
 
   test('tags and Vary names come from the merged fields; with a validator it is kept a day past its freshness', () => {
@@ -100,7 +112,13 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
       ],
       { tags: ['old'] },
     )
-    const merged = mergeNotModified(stale, new Headers({ 'surrogate-key': 'new other', vary: 'Accept-Language' }), times, anyone, null)
+    const merged = mergeNotModified(
+      stale,
+      new Headers({ 'surrogate-key': 'new other', vary: 'Accept-Language' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect(merged.response.tags).toEqual(['new', 'other'])
     expect(merged.vary).toEqual(['accept-language'])
     const fresh = merged.response.lifetimeMs - merged.response.initialAgeMs

@@ -23,6 +23,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   forwardHeaders: null,
   cacheAuthorized: false,
   ignoreCookies: false,
+  targetedFields: ['cdn-cache-control'],
   ...options,
 })
 

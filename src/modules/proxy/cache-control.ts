@@ -1,3 +1,5 @@
+import { parseDictionary, type DictionaryValue } from './structured-fields'
+
 /** Cache-Control directives (RFC 9111 section 5.2): lower-case names, values unquoted, `true` for bare names. */
 export type Directives = ReadonlyMap<string, string | true>
 
@@ -42,4 +44,40 @@ export function deltaSecondsMs(directives: Directives, name: string): number | u
   if (value === undefined) return undefined
   if (value === true || !/^[0-9]+$/.test(value)) return 0
   return Math.min(Number(value), 2 ** 31) * 1000
+}
+
+/** A response's directives and where they came from: a targeted field (RFC 9213), or Cache-Control. */
+export interface ResponseDirectives {
+  directives: Directives
+  /** From a targeted field: Cache-Control and Expires play no part in the response's caching. */
+  targeted: boolean
+}
+
+/**
+ * RFC 9213 section 2.1: the first field of the upstream's target list (CDN-Cache-Control unless
+ * configured otherwise) whose value is a valid, non-empty Structured Field Dictionary rules the
+ * response instead of Cache-Control and Expires; without one, Cache-Control does.
+ */
+export function responseDirectives(headers: Headers, targetedFields: readonly string[]): ResponseDirectives {
+  for (const name of targetedFields) {
+    const field = headers.get(name)
+    if (field === null) continue
+    const dictionary = parseDictionary(field)
+    if (dictionary !== undefined && dictionary.size > 0) return { directives: directivesOf(dictionary), targeted: true }
+  }
+  return { directives: parseCacheControl(headers.get('cache-control')), targeted: false }
+}
+
+/**
+ * A targeted field's members as directives: integers as delta-seconds, true for a bare name, false
+ * leaving the directive out. Anything else keeps its text (a string keeps its quotes), so that
+ * `max-age="60"` or `max-age=60.0` reads as a malformed delta, as in Cache-Control.
+ */
+function directivesOf(dictionary: Map<string, DictionaryValue>): Directives {
+  const directives = new Map<string, string | true>()
+  for (const [name, value] of dictionary) {
+    if (value === false) continue
+    directives.set(name, value === true ? true : typeof value === 'number' ? String(value) : value.text)
+  }
+  return directives
 }

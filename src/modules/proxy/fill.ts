@@ -2,13 +2,12 @@ import type { Clock } from '../../cache'
 import { readStreamUpTo } from '../../http/body'
 import { appendCacheStatus, type CacheStatus } from '../../http/cache-status'
 import type { Logger } from '../../log/logger'
-import { parseCacheControl } from './cache-control'
 import { Coalescer, waitFor } from './coalescer'
 import type { ProxyCounters } from './counters'
 import { sameVariant, type Exchange } from './exchange'
 import type { Forwarding } from './forwarding'
 import { endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
-import { freshnessOf, refusalToStore, storageTerms, type RoundTrip } from './policy'
+import { freshnessOf, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
 import type { ProxyStore } from './proxy-store'
 import { addValidators, type Revalidation } from './revalidation'
 import { answerFromStore } from './stored-answer'
@@ -128,8 +127,8 @@ export class CacheFill {
     const { upstream } = target
     const status: CacheStatus = exchange.stale === undefined ? { fwd } : { fwd, fwdStatus: response.status }
     const { headers } = response
-    const facts = { status: response.status, headers, directives: parseCacheControl(headers.get('cache-control')) }
-    const refusal = refusalToStore(facts, exchange.directives, exchange.authorized, upstream.defaultTtlMs)
+    const facts = responseFacts(response.status, headers, upstream)
+    const refusal = refusalToStore(facts, exchange.directives, exchange.authorized, upstream)
     const declaredLength = Number(response.headers.get('content-length') ?? NaN)
     const endToEnd = endToEndResponseHeaders(response.headers)
     if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
@@ -138,13 +137,14 @@ export class CacheFill {
     }
 
     const vary = varyNames(response.headers.get('vary'))
-    const terms = storageTerms(facts, times, upstream.defaultTtlMs)
+    const terms = storageTerms(facts, times, upstream)
     const meta: Omit<StoredResponse, 'body'> = {
       status: response.status,
       headers: endToEnd,
       ...times,
       lifetimeMs: terms.lifetimeMs,
       initialAgeMs: terms.initialAgeMs,
+      rules: [...facts.directives],
       varyKey: varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }

@@ -1,5 +1,6 @@
-// What RFC 9111 (with RFC 5861's stale-* extensions) lets a shared cache do with a response.
-import { deltaSecondsMs, parseCacheControl, type Directives } from './cache-control'
+// What RFC 9111 (with RFC 5861's stale-* extensions and RFC 9213's targeted fields) lets a shared cache do with a response.
+import type { UpstreamConfig } from '../../config/schema'
+import { deltaSecondsMs, parseCacheControl, responseDirectives, type Directives } from './cache-control'
 import { varyNames } from './headers'
 import { parseHttpDate } from './http-date'
 
@@ -12,14 +13,27 @@ const CACHEABLE_WITH_FRESHNESS = new Set([302, 303, 307])
 
 export type Refusal = 'no-store' | 'private' | 'set-cookie' | 'vary-star' | 'authorization' | 'status' | 'no-freshness'
 
+/** What of an upstream's options the rules read. */
+export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields'>
+
 export interface ResponseFacts {
   status: number
   headers: Headers
+  /** The directives that rule it: a targeted field's, or Cache-Control's. */
   directives: Directives
+  /** They come from a targeted field (RFC 9213): Expires plays no part. */
+  targeted: boolean
 }
 
+/** A response's status and fields with the directives that rule it under the upstream's target list. */
+export const responseFacts = (status: number, headers: Headers, upstream: UpstreamRules): ResponseFacts => ({
+  status,
+  headers,
+  ...responseDirectives(headers, upstream.targetedFields),
+})
+
 const hasExplicitFreshness = (facts: ResponseFacts) =>
-  facts.directives.has('s-maxage') || facts.directives.has('max-age') || facts.headers.has('expires')
+  facts.directives.has('s-maxage') || facts.directives.has('max-age') || (!facts.targeted && facts.headers.has('expires'))
 
 const hasValidator = (headers: Headers) => headers.has('etag') || headers.has('last-modified')
 
@@ -28,7 +42,7 @@ export function refusalToStore(
   facts: ResponseFacts,
   requestDirectives: Directives,
   authorized: boolean,
-  defaultTtlMs: number | null,
+  upstream: UpstreamRules,
 ): Refusal | null {
   const d = facts.directives
   if (d.has('no-store') || requestDirectives.has('no-store')) return 'no-store'
@@ -39,7 +53,7 @@ export function refusalToStore(
   const explicit = hasExplicitFreshness(facts)
   if (!CACHEABLE_BY_DEFAULT.has(facts.status) && !(explicit && CACHEABLE_WITH_FRESHNESS.has(facts.status))) return 'status'
   // Nothing to gain from a copy that is stale at once and cannot be revalidated.
-  if (!explicit && defaultTtlMs === null && !hasValidator(facts.headers) && !d.has('public')) return 'no-freshness'
+  if (!explicit && upstream.defaultTtlMs === null && !hasValidator(facts.headers) && !d.has('public')) return 'no-freshness'
   return null
 }
 
@@ -48,22 +62,23 @@ export const sharedWithAuthorized = (directives: Directives) =>
   directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
 
 /**
- * The freshness lifetime (section 4.2.1): s-maxage, then max-age, then Expires minus Date, then the
- * upstream's default TTL (no heuristic unless configured). `no-cache` makes every use a revalidation.
+ * The freshness lifetime (section 4.2.1): s-maxage, then max-age, then Expires minus Date (not
+ * under a targeted field), then the upstream's default TTL (no heuristic unless configured).
+ * `no-cache` makes every use a revalidation.
  */
-export function freshnessLifetimeMs(facts: ResponseFacts, responseTime: number, defaultTtlMs: number | null): number {
+export function freshnessLifetimeMs(facts: ResponseFacts, responseTime: number, upstream: UpstreamRules): number {
   const d = facts.directives
   if (d.has('no-cache')) return 0
   const explicit = deltaSecondsMs(d, 's-maxage') ?? deltaSecondsMs(d, 'max-age')
   if (explicit !== undefined) return explicit
-  const expires = facts.headers.get('expires')
+  const expires = facts.targeted ? null : facts.headers.get('expires')
   if (expires !== null) {
     // Section 5.3: an Expires that is not an HTTP-date (or comes twice) means already expired.
     const expiresAt = parseHttpDate(expires, responseTime)
     if (expiresAt === undefined) return 0
     return Math.max(0, expiresAt - (parseHttpDate(facts.headers.get('date'), responseTime) ?? responseTime))
   }
-  return defaultTtlMs ?? 0
+  return upstream.defaultTtlMs ?? 0
 }
 
 /** The response's current age in milliseconds (section 4.2.3), from its Age and Date and when we asked and heard. */
@@ -166,8 +181,8 @@ export interface RoundTrip {
 }
 
 /** What a response is stored with: its freshness lifetime, its age when received, and how long the engine keeps it. */
-export function storageTerms(facts: ResponseFacts, times: RoundTrip, defaultTtlMs: number | null) {
-  const lifetimeMs = freshnessLifetimeMs(facts, times.responseTime, defaultTtlMs)
+export function storageTerms(facts: ResponseFacts, times: RoundTrip, upstream: UpstreamRules) {
+  const lifetimeMs = freshnessLifetimeMs(facts, times.responseTime, upstream)
   const initialAgeMs = currentAgeMs(facts.headers, times.requestTime, times.responseTime, times.responseTime)
   return { lifetimeMs, initialAgeMs, keepMs: retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers) }
 }

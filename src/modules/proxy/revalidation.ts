@@ -1,10 +1,11 @@
 import type { Clock } from '../../cache'
 import type { CacheStatus } from '../../http/cache-status'
-import { parseCacheControl, type Directives } from './cache-control'
+import type { Directives } from './cache-control'
 import type { ProxyCounters } from './counters'
 import type { Exchange } from './exchange'
 import { endToEndResponseHeaders, varyNames } from './headers'
-import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, storageTerms, type Refusal, type RoundTrip } from './policy'
+import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, responseFacts, storageTerms } from './policy'
+import type { Refusal, RoundTrip, UpstreamRules } from './policy'
 import type { ProxyStore } from './proxy-store'
 import { answerFromStore } from './stored-answer'
 import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
@@ -37,26 +38,27 @@ export function mergeNotModified(
   notModified: Headers,
   times: RoundTrip,
   request: { directives: Directives; authorized: boolean },
-  defaultTtlMs: number | null,
+  upstream: UpstreamRules,
 ): Merged {
   const merged = new Headers(stale.headers)
   // The stored Age described the old response; the 304 brings its own (or none).
   merged.delete('age')
   for (const [name, value] of endToEndResponseHeaders(notModified)) if (name !== 'set-cookie') merged.set(name, value)
   const cookies = notModified.getSetCookie()
-  const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
-  const terms = storageTerms(facts, times, defaultTtlMs)
+  const facts = responseFacts(stale.status, merged, upstream)
+  const terms = storageTerms(facts, times, upstream)
   const response: StoredResponse = {
     status: stale.status,
     headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
     ...times,
     lifetimeMs: terms.lifetimeMs,
     initialAgeMs: terms.initialAgeMs,
+    rules: [...facts.directives],
     varyKey: stale.varyKey,
     tags: tagsOf(merged),
     body: stale.body,
   }
-  const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, request.directives, request.authorized, defaultTtlMs)
+  const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, request.directives, request.authorized, upstream)
   return { response, refusal, vary: varyNames(merged.get('vary')), keepMs: terms.keepMs }
 }
 
@@ -77,7 +79,7 @@ export class Revalidation {
   /** A 304: the refreshed response, stored when it still may be (`stored`); when it may not, the URL's stored copies go. */
   refresh(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): Refreshed {
     this.counters.of(exchange.target.upstream.name).notModified++
-    const merged = mergeNotModified(stale, notModified, times, exchange, exchange.target.upstream.defaultTtlMs)
+    const merged = mergeNotModified(stale, notModified, times, exchange, exchange.target.upstream)
     if (merged.refusal !== null) {
       // No longer shareable: nobody else may be served the old copy either.
       this.store.invalidate(exchange.baseKey)

@@ -12,6 +12,8 @@ export interface StoredResponse {
   lifetimeMs: number
   /** Its age when received (RFC 9111 section 4.2.3's corrected initial age); it grows with time since responseTime. */
   initialAgeMs: number
+  /** The directives that rule it (a targeted field's or Cache-Control's), as read when it was stored. */
+  rules?: [string, string | true][]
   /** The Vary key this response was stored under ('' without Vary). */
   varyKey: string
   /** Surrogate keys from Surrogate-Key / Cache-Tag, for purge by tag. */
@@ -56,7 +58,8 @@ export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
     ...meta,
     body: bytes.subarray(4 + metaLength),
     headerView,
-    directives: parseCacheControl(headerView.get('cache-control')),
+    // Responses stored before rules were kept have Cache-Control's.
+    directives: meta.rules === undefined ? parseCacheControl(headerView.get('cache-control')) : new Map(meta.rules),
     sendHeaders: new Headers(meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age')),
     upstreamCacheStatus: headerView.get('cache-status'),
   }
