@@ -148,7 +148,7 @@ function upstreamBaseUrl(where: string, input: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
-type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', unknown>> & {
+type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl' | 'maxHeuristicTtl', unknown>> & {
   url: string
   forwardHeaders?: string[]
   cacheAuthorized?: boolean
@@ -170,6 +170,7 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
     timeoutMs: bounded('timeout', parseDurationMs(options.timeout ?? upstreamDefault('timeout'))),
     maxBodyBytes: bounded('maxBodySize', parseSizeBytes(options.maxBodySize ?? upstreamDefault('maxBodySize'))),
     defaultTtlMs: options.defaultTtl === undefined ? null : bounded('defaultTtl', parseDurationMs(options.defaultTtl)),
+    maxHeuristicTtlMs: bounded('maxHeuristicTtl', parseDurationMs(options.maxHeuristicTtl ?? upstreamDefault('maxHeuristicTtl'))),
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
     cacheAuthorized: options.cacheAuthorized ?? upstreamDefault('cacheAuthorized'),
     ignoreCookies: options.ignoreCookies ?? upstreamDefault('ignoreCookies'),

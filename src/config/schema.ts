@@ -71,6 +71,14 @@ export const UpstreamInput = Type.Object(
     ignoreCookies: Type.Optional(
       flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),
     ),
+    maxHeuristicTtl: Type.Optional(
+      durationOrOff({
+        description:
+          'longest heuristic freshness (a tenth of the time since Last-Modified, RFC 9111 4.2.2) of responses without explicit' +
+          ' freshness or a defaultTtl (0: none)',
+        default: '1d',
+      }),
+    ),
     targetedFields: Type.Optional(
       Type.Array(Type.String({ pattern: HEADER_NAME }), {
         description:
@@ -253,6 +261,8 @@ export interface UpstreamConfig {
   cacheAuthorized: boolean
   /** Requests with Cookie use the cache (and the cookie is not sent when filling it), instead of bypassing it. */
   ignoreCookies: boolean
+  /** The heuristic freshness's cap (RFC 9111 section 4.2.2); 0 turns the heuristic off. */
+  maxHeuristicTtlMs: number
   /** Lower-case names of the targeted cache-control fields obeyed (RFC 9213), in order. */
   targetedFields: string[]
 }

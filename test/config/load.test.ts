@@ -845,6 +845,7 @@ describe('upstreams for the proxy', () => {
     timeoutMs: 10_000,
     maxBodyBytes: 8 * MB,
     defaultTtlMs: null,
+    maxHeuristicTtlMs: 24 * 3600 * 1000,
     forwardHeaders: null,
     cacheAuthorized: false,
     ignoreCookies: false,

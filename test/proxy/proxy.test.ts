@@ -65,13 +65,13 @@ describe('read-through proxy: freshness (RFC 9111)', () => {
     expect(origin.count('/base/star')).toBe(2)
   })
 
-  test('only cacheable statuses are stored: a 404 is, a 500 and a 302 without freshness are not', async () => {
+  test('only cacheable statuses are stored: a 404 is, a 500 and a 302 without explicit freshness are not', async () => {
     const statuses: Record<string, number> = { '/base/nf': 404, '/base/err': 500, '/base/moved': 302 }
     const { call, origin } = proxied(
       ({ path }) =>
         new Response('x', {
           status: statuses[path],
-          headers: { 'cache-control': path === '/base/moved' ? 'no-cache' : 'max-age=60', location: '/elsewhere' },
+          headers: { 'cache-control': path === '/base/nf' ? 'max-age=60' : 'no-cache', location: '/elsewhere' },
         }),
     )
     for (const path of ['/proxy/api/nf', '/proxy/api/err', '/proxy/api/moved']) {

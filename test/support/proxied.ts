@@ -20,6 +20,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   timeoutMs: 2000,
   maxBodyBytes: 1024 * 1024,
   defaultTtlMs: null,
+  maxHeuristicTtlMs: 24 * 3600 * 1000,
   forwardHeaders: null,
   cacheAuthorized: false,
   ignoreCookies: false,

@@ -10,7 +10,7 @@ import { endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from 
 import { freshnessOf, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
 import type { ProxyStore } from './proxy-store'
 import { addValidators, type Revalidation } from './revalidation'
-import { answerFromStore } from './stored-answer'
+import { answerFromStore, heuristicDetail } from './stored-answer'
 import { tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
@@ -143,6 +143,7 @@ export class CacheFill {
       headers: endToEnd,
       ...times,
       lifetimeMs: terms.lifetimeMs,
+      heuristic: terms.heuristic,
       initialAgeMs: terms.initialAgeMs,
       rules: [...facts.directives],
       varyKey: varyKey(vary, request.headers),
@@ -156,9 +157,10 @@ export class CacheFill {
     const out = new Headers(endToEnd)
     out.set('age', String(Math.floor(terms.initialAgeMs / 1000)))
     // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
-    appendCacheStatus(out, { ...status, stored: Number.isFinite(declaredLength) })
+    const noBody = response.body === null || NULL_BODY_STATUSES.has(response.status)
+    appendCacheStatus(out, { ...status, stored: noBody || Number.isFinite(declaredLength), detail: heuristicDetail(terms) })
 
-    if (response.body === null || NULL_BODY_STATUSES.has(response.status)) {
+    if (noBody) {
       save(new Uint8Array(0))
       return this.forwarding.toClient(response.status, null, out, target)
     }

@@ -6,15 +6,26 @@ import { parseHttpDate } from './http-date'
 
 /** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
 const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
-/** Statuses a cache may store without explicit freshness (RFC 9110 section 15.1); 206 is left out (no ranges). */
-const CACHEABLE_BY_DEFAULT = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])
-/** Other final statuses stored only with explicit freshness. */
-const CACHEABLE_WITH_FRESHNESS = new Set([302, 303, 307])
+/**
+ * Statuses heuristically cacheable (RFC 9110 section 15.1): stored without explicit freshness. 206
+ * is among them, but partial responses are never stored (ranges are answered from whole ones).
+ */
+const HEURISTICALLY_CACHEABLE = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501])
+/** The heuristic's share of the time since Last-Modified (section 4.2.2's typical 10%). */
+const HEURISTIC_FRACTION = 0.1
+/**
+ * Final statuses whose semantics fastcache knows (RFC 9110's), for must-understand (section
+ * 5.2.2.3); 206 is not among them, as partial responses are never stored.
+ */
+const UNDERSTOOD = new Set([
+  200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 304, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413,
+  414, 415, 416, 417, 421, 422, 426, 500, 501, 502, 503, 504, 505,
+])
 
 export type Refusal = 'no-store' | 'private' | 'set-cookie' | 'vary-star' | 'authorization' | 'status' | 'no-freshness'
 
 /** What of an upstream's options the rules read. */
-export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields'>
+export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields' | 'maxHeuristicTtlMs'>
 
 export interface ResponseFacts {
   status: number
@@ -45,13 +56,19 @@ export function refusalToStore(
   upstream: UpstreamRules,
 ): Refusal | null {
   const d = facts.directives
-  if (d.has('no-store') || requestDirectives.has('no-store')) return 'no-store'
+  if (requestDirectives.has('no-store')) return 'no-store'
+  // must-understand: only statuses fastcache knows are stored, and then no-store (sent for caches without it) is passed over.
+  if (d.has('must-understand')) {
+    if (!UNDERSTOOD.has(facts.status)) return 'status'
+  } else if (d.has('no-store')) return 'no-store'
   if (d.has('private')) return 'private'
   if (facts.headers.has('set-cookie')) return 'set-cookie'
   if (varyNames(facts.headers.get('vary'))[0] === '*') return 'vary-star'
   if (authorized && !sharedWithAuthorized(d)) return 'authorization'
   const explicit = hasExplicitFreshness(facts)
-  if (!CACHEABLE_BY_DEFAULT.has(facts.status) && !(explicit && CACHEABLE_WITH_FRESHNESS.has(facts.status))) return 'status'
+  // Any final status with explicit freshness or `public`; without them, the heuristically cacheable ones.
+  if (facts.status < 200 || facts.status === 206 || facts.status === 304) return 'status'
+  if (!explicit && !d.has('public') && !HEURISTICALLY_CACHEABLE.has(facts.status)) return 'status'
   // Nothing to gain from a copy that is stale at once and cannot be revalidated.
   if (!explicit && upstream.defaultTtlMs === null && !hasValidator(facts.headers) && !d.has('public')) return 'no-freshness'
   return null
@@ -61,24 +78,42 @@ export function refusalToStore(
 export const sharedWithAuthorized = (directives: Directives) =>
   directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
 
+/** A freshness lifetime, and whether it is the heuristic's (RFC 9211 Cache-Status says so). */
+export interface Lifetime {
+  lifetimeMs: number
+  heuristic: boolean
+}
+
 /**
  * The freshness lifetime (section 4.2.1): s-maxage, then max-age, then Expires minus Date (not
- * under a targeted field), then the upstream's default TTL (no heuristic unless configured).
+ * under a targeted field), then the upstream's default TTL, then the heuristic (section 4.2.2).
  * `no-cache` makes every use a revalidation.
  */
-export function freshnessLifetimeMs(facts: ResponseFacts, responseTime: number, upstream: UpstreamRules): number {
+export function freshnessLifetime(facts: ResponseFacts, responseTime: number, upstream: UpstreamRules): Lifetime {
   const d = facts.directives
-  if (d.has('no-cache')) return 0
+  if (d.has('no-cache')) return { lifetimeMs: 0, heuristic: false }
   const explicit = deltaSecondsMs(d, 's-maxage') ?? deltaSecondsMs(d, 'max-age')
-  if (explicit !== undefined) return explicit
+  if (explicit !== undefined) return { lifetimeMs: explicit, heuristic: false }
+  const date = parseHttpDate(facts.headers.get('date'), responseTime) ?? responseTime
   const expires = facts.targeted ? null : facts.headers.get('expires')
   if (expires !== null) {
     // Section 5.3: an Expires that is not an HTTP-date (or comes twice) means already expired.
     const expiresAt = parseHttpDate(expires, responseTime)
-    if (expiresAt === undefined) return 0
-    return Math.max(0, expiresAt - (parseHttpDate(facts.headers.get('date'), responseTime) ?? responseTime))
+    return { lifetimeMs: expiresAt === undefined ? 0 : Math.max(0, expiresAt - date), heuristic: false }
   }
-  return upstream.defaultTtlMs ?? 0
+  if (upstream.defaultTtlMs !== null) return { lifetimeMs: upstream.defaultTtlMs, heuristic: false }
+  return { lifetimeMs: heuristicLifetimeMs(facts, date, upstream.maxHeuristicTtlMs), heuristic: true }
+}
+
+/**
+ * Section 4.2.2: a tenth of the time since Last-Modified, at most `capMs` (0 turns it off), for the
+ * heuristically cacheable statuses and responses marked `public`; 0 for anything else.
+ */
+function heuristicLifetimeMs(facts: ResponseFacts, date: number, capMs: number): number {
+  if (capMs === 0 || !(HEURISTICALLY_CACHEABLE.has(facts.status) || facts.directives.has('public'))) return 0
+  const lastModified = parseHttpDate(facts.headers.get('last-modified'), date)
+  if (lastModified === undefined || lastModified >= date) return 0
+  return Math.min(capMs, Math.floor((date - lastModified) * HEURISTIC_FRACTION))
 }
 
 /** The response's current age in milliseconds (section 4.2.3), from its Age and Date and when we asked and heard. */
@@ -182,9 +217,11 @@ export interface RoundTrip {
 
 /** What a response is stored with: its freshness lifetime, its age when received, and how long the engine keeps it. */
 export function storageTerms(facts: ResponseFacts, times: RoundTrip, upstream: UpstreamRules) {
-  const lifetimeMs = freshnessLifetimeMs(facts, times.responseTime, upstream)
+  const { lifetimeMs, heuristic } = freshnessLifetime(facts, times.responseTime, upstream)
   const initialAgeMs = currentAgeMs(facts.headers, times.requestTime, times.responseTime, times.responseTime)
-  return { lifetimeMs, initialAgeMs, keepMs: retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers) }
+  const keepMs = retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers)
+  // A heuristic that gave nothing is no freshness at all, and Cache-Status does not mention it.
+  return { lifetimeMs, heuristic: heuristic && lifetimeMs > 0, initialAgeMs, keepMs }
 }
 
 export { parseCacheControl }

@@ -52,6 +52,7 @@ export function mergeNotModified(
     headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
     ...times,
     lifetimeMs: terms.lifetimeMs,
+    heuristic: terms.heuristic,
     initialAgeMs: terms.initialAgeMs,
     rules: [...facts.directives],
     varyKey: stale.varyKey,

@@ -13,7 +13,7 @@ import { Invalidation, type PurgeRequest } from './invalidation'
 import { freshnessOf, remainingMs, reuseFor, sharedWithAuthorized } from './policy'
 import { ProxyStore } from './proxy-store'
 import { Revalidation } from './revalidation'
-import { answerFromStore, notCached } from './stored-answer'
+import { answerFromStore, heuristicDetail, notCached } from './stored-answer'
 import { resolveTarget, type Target } from './target'
 
 export type { ProxyCounters } from './counters'
@@ -68,7 +68,7 @@ export class ProxyService {
     const ttlMs = remainingMs(freshness)
     if (reuse.kind === 'fresh') {
       this.counters.of(target.upstream.name).hits++
-      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
+      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: heuristicDetail(stored) })
     }
     if (reuse.kind === 'stale-while-revalidate') {
       this.counters.of(target.upstream.name).staleHits++

@@ -19,6 +19,9 @@ export function answerFromStore(request: Request, stored: LoadedResponse, ageMs:
   return response
 }
 
+/** Cache-Status's detail for a response whose freshness is the heuristic's. */
+export const heuristicDetail = (response: { heuristic?: boolean }) => (response.heuristic ? 'heuristic-freshness' : undefined)
+
 /** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
 export function notModifiedFor(request: Headers, stored: Headers): boolean {
   const ifNoneMatch = request.get('if-none-match')

@@ -10,6 +10,8 @@ export interface StoredResponse {
   responseTime: number
   /** The freshness lifetime fixed when stored (it may come from the upstream's default TTL). */
   lifetimeMs: number
+  /** The lifetime is the heuristic's (RFC 9111 section 4.2.2), not the upstream's. */
+  heuristic?: boolean
   /** Its age when received (RFC 9111 section 4.2.3's corrected initial age); it grows with time since responseTime. */
   initialAgeMs: number
   /** The directives that rule it (a targeted field's or Cache-Control's), as read when it was stored. */
