@@ -9,7 +9,7 @@ import type { LoadedResponse } from './stored-response'
  * and a 304 when the client's validator matches. This is the whole work of a proxy hit.
  */
 export function answerFromStore(request: Request, stored: LoadedResponse, ageMs: number, status: CacheStatus): Response {
-  const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView)
+  const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
   // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
   const body = notModified || NULL_BODY_STATUSES.has(stored.status) ? null : stored.body
   // The stored fields go in as one Headers (the quickest copy); the two per-answer fields are set after.
@@ -22,8 +22,11 @@ export function answerFromStore(request: Request, stored: LoadedResponse, ageMs:
 /** Cache-Status's detail for a response whose freshness is the heuristic's. */
 export const heuristicDetail = (response: { heuristic?: boolean }) => (response.heuristic ? 'heuristic-freshness' : undefined)
 
-/** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
-export function notModifiedFor(request: Headers, stored: Headers): boolean {
+/**
+ * RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it,
+ * against the stored Last-Modified, or without one its Date, or when it was received (RFC 9111 section 4.3.2).
+ */
+export function notModifiedFor(request: Headers, stored: Headers, receivedAt: number): boolean {
   const ifNoneMatch = request.get('if-none-match')
   if (ifNoneMatch !== null) {
     const etag = stored.get('etag')
@@ -33,8 +36,9 @@ export function notModifiedFor(request: Headers, stored: Headers): boolean {
     return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
   }
   const ifModifiedSince = parseHttpDate(request.get('if-modified-since'))
-  const lastModified = parseHttpDate(stored.get('last-modified'))
-  return ifModifiedSince !== undefined && lastModified !== undefined && lastModified <= ifModifiedSince
+  if (ifModifiedSince === undefined) return false
+  const modified = parseHttpDate(stored.get('last-modified')) ?? parseHttpDate(stored.get('date')) ?? receivedAt
+  return modified <= ifModifiedSince
 }
 
 /** RFC 9111 section 5.2.1.7: `only-if-cached` and nothing usable stored is a 504, not a trip upstream. */
