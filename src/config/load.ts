@@ -154,6 +154,7 @@ type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl' |
   cacheAuthorized?: boolean
   ignoreCookies?: boolean
   targetedFields?: string[]
+  storeSetCookie?: boolean
 }
 
 const upstreamDefault = (option: keyof typeof UpstreamInput.properties) => (UpstreamInput.properties[option] as TSchema).default
@@ -174,6 +175,7 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
     cacheAuthorized: options.cacheAuthorized ?? upstreamDefault('cacheAuthorized'),
     ignoreCookies: options.ignoreCookies ?? upstreamDefault('ignoreCookies'),
+    storeSetCookie: options.storeSetCookie ?? upstreamDefault('storeSetCookie'),
     targetedFields: (options.targetedFields ?? (upstreamDefault('targetedFields') as string[])).map((name) => name.toLowerCase()),
   }
 }

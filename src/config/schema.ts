@@ -71,6 +71,12 @@ export const UpstreamInput = Type.Object(
     ignoreCookies: Type.Optional(
       flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),
     ),
+    storeSetCookie: Type.Optional(
+      flag({
+        description:
+          'store responses with Set-Cookie (cookie included) and send them to every client, as RFC 9111 allows (false: not stored)',
+      }),
+    ),
     maxHeuristicTtl: Type.Optional(
       durationOrOff({
         description:
@@ -261,6 +267,8 @@ export interface UpstreamConfig {
   cacheAuthorized: boolean
   /** Requests with Cookie use the cache (and the cookie is not sent when filling it), instead of bypassing it. */
   ignoreCookies: boolean
+  /** Responses with Set-Cookie are stored, cookie included (RFC 9111), instead of passed through unstored. */
+  storeSetCookie: boolean
   /** The heuristic freshness's cap (RFC 9111 section 4.2.2); 0 turns the heuristic off. */
   maxHeuristicTtlMs: number
   /** Lower-case names of the targeted cache-control fields obeyed (RFC 9213), in order. */

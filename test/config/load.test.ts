@@ -849,6 +849,7 @@ describe('upstreams for the proxy', () => {
     forwardHeaders: null,
     cacheAuthorized: false,
     ignoreCookies: false,
+    storeSetCookie: false,
     targetedFields: ['cdn-cache-control'],
     ...options,
   })

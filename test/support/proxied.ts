@@ -24,6 +24,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   forwardHeaders: null,
   cacheAuthorized: false,
   ignoreCookies: false,
+  storeSetCookie: false,
   targetedFields: ['cdn-cache-control'],
   ...options,
 })

@@ -25,7 +25,7 @@ const UNDERSTOOD = new Set([
 export type Refusal = 'no-store' | 'private' | 'set-cookie' | 'vary-star' | 'authorization' | 'status' | 'no-freshness'
 
 /** What of an upstream's options the rules read. */
-export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields' | 'maxHeuristicTtlMs'>
+export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields' | 'maxHeuristicTtlMs' | 'storeSetCookie'>
 
 export interface ResponseFacts {
   status: number
@@ -62,7 +62,8 @@ export function refusalToStore(
     if (!UNDERSTOOD.has(facts.status)) return 'status'
   } else if (d.has('no-store')) return 'no-store'
   if (d.has('private')) return 'private'
-  if (facts.headers.has('set-cookie')) return 'set-cookie'
+  // RFC 9111 allows storing Set-Cookie (whole, never stripped); by default it is not, see storeSetCookie.
+  if (!upstream.storeSetCookie && facts.headers.has('set-cookie')) return 'set-cookie'
   if (varyNames(facts.headers.get('vary'))[0] === '*') return 'vary-star'
   if (authorized && !sharedWithAuthorized(d)) return 'authorization'
   const explicit = hasExplicitFreshness(facts)

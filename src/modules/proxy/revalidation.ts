@@ -29,9 +29,10 @@ export interface Merged {
 }
 
 /**
- * A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111
- * section 4.3.4). The result is checked again before it is stored: a 304 that turns the response
- * private, or carries a Set-Cookie, makes it unstorable (the cookie then goes to this client only).
+ * A 304 refreshes the stored response: its fields replaced by the 304's (Set-Cookie lines as a
+ * whole), its age restarted (RFC 9111 sections 3.2 and 4.3.4). The result is checked again before
+ * it is stored: a 304 that turns the response private, or brings a Set-Cookie to an upstream whose
+ * cookies are not stored, makes it unstorable (the cookie then goes to this client only).
  */
 export function mergeNotModified(
   stale: StoredResponse,
@@ -43,13 +44,17 @@ export function mergeNotModified(
   const merged = new Headers(stale.headers)
   // The stored Age described the old response; the 304 brings its own (or none).
   merged.delete('age')
-  for (const [name, value] of endToEndResponseHeaders(notModified)) if (name !== 'set-cookie') merged.set(name, value)
   const cookies = notModified.getSetCookie()
+  if (cookies.length > 0) merged.delete('set-cookie')
+  for (const [name, value] of endToEndResponseHeaders(notModified)) {
+    if (name === 'set-cookie') merged.append(name, value)
+    else merged.set(name, value)
+  }
   const facts = responseFacts(stale.status, merged, upstream)
   const terms = storageTerms(facts, times, upstream)
   const response: StoredResponse = {
     status: stale.status,
-    headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
+    headers: [...merged],
     ...times,
     lifetimeMs: terms.lifetimeMs,
     heuristic: terms.heuristic,
@@ -59,7 +64,7 @@ export function mergeNotModified(
     tags: tagsOf(merged),
     body: stale.body,
   }
-  const refusal = cookies.length > 0 ? 'set-cookie' : refusalToStore(facts, request.directives, request.authorized, upstream)
+  const refusal = refusalToStore(facts, request.directives, request.authorized, upstream)
   return { response, refusal, vary: varyNames(merged.get('vary')), keepMs: terms.keepMs }
 }
 
