@@ -66,7 +66,12 @@ export const UpstreamInput = Type.Object(
       }),
     ),
     cacheAuthorized: Type.Optional(
-      flag({ description: 'let requests with Authorization use the cache as RFC 9111 allows (false: bypass)' }),
+      flag({
+        description:
+          'let requests with Authorization use the cache as RFC 9111 3.5 allows: stored and shared only when the response says' +
+          ' public, s-maxage or must-revalidate (false: they bypass it)',
+        default: true,
+      }),
     ),
     ignoreCookies: Type.Optional(
       flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),

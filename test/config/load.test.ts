@@ -847,7 +847,7 @@ describe('upstreams for the proxy', () => {
     defaultTtlMs: null,
     maxHeuristicTtlMs: 24 * 3600 * 1000,
     forwardHeaders: null,
-    cacheAuthorized: false,
+    cacheAuthorized: true,
     ignoreCookies: false,
     storeSetCookie: false,
     targetedFields: ['cdn-cache-control'],
@@ -873,7 +873,7 @@ describe('upstreams for the proxy', () => {
           maxBodySize: '1mb',
           defaultTtl: 30,
           forwardHeaders: ['Accept', 'X-Tenant'],
-          cacheAuthorized: true,
+          cacheAuthorized: false,
         },
       },
     })
@@ -883,7 +883,7 @@ describe('upstreams for the proxy', () => {
         maxBodyBytes: MB,
         defaultTtlMs: 30_000,
         forwardHeaders: ['accept', 'x-tenant'],
-        cacheAuthorized: true,
+        cacheAuthorized: false,
       }),
     ])
   })

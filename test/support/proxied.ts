@@ -22,7 +22,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   defaultTtlMs: null,
   maxHeuristicTtlMs: 24 * 3600 * 1000,
   forwardHeaders: null,
-  cacheAuthorized: false,
+  cacheAuthorized: true,
   ignoreCookies: false,
   storeSetCookie: false,
   targetedFields: ['cdn-cache-control'],
