@@ -104,7 +104,30 @@ export function varyNames(vary: string | null): string[] {
   return names.includes('*') ? ['*'] : [...new Set(names)].sort()
 }
 
-/** The part of a cache key a Vary adds: the request's values of the named fields, in order. */
+/** The part of a cache key a Vary adds: the request's values of the named fields, in order, normalised. */
 export function varyKey(names: string[], request: Headers): string {
-  return names.map((name) => `${name}:${request.get(name) ?? ''}`).join('\n')
+  return names.map((name) => `${name}:${selectingValue(name, request.get(name))}`).join('\n')
+}
+
+/** Content negotiation fields whose members mean the same in any case and order (RFC 9110 section 12.5). */
+const UNORDERED_FIELDS = new Set(['accept', 'accept-charset', 'accept-encoding', 'accept-language'])
+
+/**
+ * A selecting field's value as Vary compares it (RFC 9111 section 4.1 lets a cache normalise):
+ * members without the optional whitespace around them and around `;` and `=`, empty ones dropped
+ * (so several lines equal one); for the Accept fields also lower-cased and sorted. Whitespace inside
+ * a member is kept: it may mean something.
+ */
+export function selectingValue(name: string, value: string | null): string {
+  if (value === null) return ''
+  const members: string[] = []
+  for (const member of value.split(',')) {
+    const trimmed = member.trim().replace(/[ \t]*([;=])[ \t]*/g, '$1')
+    if (trimmed.length > 0) members.push(trimmed)
+  }
+  if (!UNORDERED_FIELDS.has(name)) return members.join(',')
+  return members
+    .map((member) => member.toLowerCase())
+    .sort()
+    .join(',')
 }
