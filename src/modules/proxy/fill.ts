@@ -6,12 +6,12 @@ import { Coalescer, waitFor } from './coalescer'
 import type { ProxyCounters } from './counters'
 import { sameVariant, type Exchange } from './exchange'
 import type { Forwarding } from './forwarding'
-import { endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
+import { declaredLength, endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
 import { freshnessOf, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
 import type { ProxyStore } from './proxy-store'
 import { addValidators, type Revalidation } from './revalidation'
 import { answerFromStore, heuristicDetail } from './stored-answer'
-import { tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
+import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
 const WAITER_MARGIN_MS = 100
@@ -25,6 +25,7 @@ type Shared =
   /** The upstream failed or timed out: waiters are answered as it was, without asking again. */
   | { kind: 'failed'; error: unknown }
 const UNSHARED: Shared = { kind: 'unshared' }
+const EMPTY = new Uint8Array(0)
 const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
   response === undefined ? UNSHARED : { kind: 'stored', response }
 
@@ -95,43 +96,46 @@ export class CacheFill {
     if (stale !== undefined) addValidators(headers, stale)
     const url = target.url
     const requestTime = this.clock.now()
-    let response: Response
     try {
-      response = await this.forwarding.send(url, target.upstream, 'GET', headers, null)
+      const response = await this.forwarding.send(url, target.upstream, 'GET', headers, null)
+      const times = { requestTime, responseTime: this.clock.now() }
+      if (stale !== undefined && response.status === 304) {
+        const refreshed = this.revalidation.refresh(exchange, stale, response.headers, times)
+        settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
+        const { ageMs } = freshnessOf(refreshed.response, this.clock.now())
+        return answerFromStore(request, refreshed.response, ageMs, { fwd, fwdStatus: 304 })
+      }
+      if (stale !== undefined && response.status >= 500) {
+        const standIn = this.revalidation.staleIfError(exchange, { fwd, fwdStatus: response.status })
+        if (standIn !== undefined) {
+          await response.body?.cancel()
+          settle(UNSHARED)
+          return standIn
+        }
+      }
+      return await this.storeAndAnswer(exchange, response, times, settle)
     } catch (error) {
+      // The request, or the reading of a body the client had not been sent yet, failed.
       settle({ kind: 'failed', error })
       return this.upstreamFailed(exchange, error, false)
     }
-    const times = { requestTime, responseTime: this.clock.now() }
-
-    if (stale !== undefined && response.status === 304) {
-      const refreshed = this.revalidation.refresh(exchange, stale, response.headers, times)
-      settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
-      const { ageMs } = freshnessOf(refreshed.response, this.clock.now())
-      return answerFromStore(request, refreshed.response, ageMs, { fwd, fwdStatus: 304 })
-    }
-    if (stale !== undefined && response.status >= 500) {
-      const standIn = this.revalidation.staleIfError(exchange, { fwd, fwdStatus: response.status })
-      if (standIn !== undefined) {
-        await response.body?.cancel()
-        settle(UNSHARED)
-        return standIn
-      }
-    }
-    return this.storeAndAnswer(exchange, response, times, settle)
   }
 
-  /** The upstream's answer for the client, stored when RFC 9111 allows and it fits, streamed to the client meanwhile. */
-  private storeAndAnswer(exchange: Exchange, response: Response, times: RoundTrip, settle: Settle): Response {
+  /**
+   * The upstream's answer for the client, stored when RFC 9111 allows and it fits. A body of known
+   * length is read whole, stored, and answered as a hit would be (with its Content-Length, and a
+   * 304 or a range when the client asked); one of unknown length is streamed to the client while it
+   * is stored.
+   */
+  private async storeAndAnswer(exchange: Exchange, response: Response, times: RoundTrip, settle: Settle): Promise<Response> {
     const { request, target, baseKey, fwd } = exchange
     const { upstream } = target
     const status: CacheStatus = exchange.stale === undefined ? { fwd } : { fwd, fwdStatus: response.status }
-    const { headers } = response
-    const facts = responseFacts(response.status, headers, upstream)
+    const facts = responseFacts(response.status, response.headers, upstream)
     const refusal = refusalToStore(facts, exchange.directives, exchange.authorized, upstream)
-    const declaredLength = Number(response.headers.get('content-length') ?? NaN)
+    const length = declaredLength(response.headers)
     const endToEnd = endToEndResponseHeaders(response.headers)
-    if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
+    if (refusal !== null || (length ?? 0) > upstream.maxBodyBytes) {
       settle(UNSHARED)
       return this.forwarding.relay(response, target, status, endToEnd)
     }
@@ -149,29 +153,47 @@ export class CacheFill {
       varyKey: varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }
-    const save = (body: Uint8Array | undefined) => {
-      const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)
+    const save = (body: Uint8Array) => {
+      const saved = this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)
       if (saved !== undefined) this.counters.of(upstream.name).stored++
       settle(storedOrUnshared(saved))
+      return saved
     }
+    const detail = heuristicDetail(terms)
+
+    if (response.body === null || NULL_BODY_STATUSES.has(response.status) || length !== undefined) {
+      const body =
+        response.body === null || NULL_BODY_STATUSES.has(response.status)
+          ? EMPTY
+          : await readStreamUpTo(response.body, upstream.maxBodyBytes)
+      // Fetch ends a body at its Content-Length, so it never runs past the bound checked above.
+      const whole = body ?? EMPTY
+      const saved = save(whole)
+      return answerFromStore(request, saved ?? loadedFrom({ ...meta, body: whole }), terms.initialAgeMs, {
+        ...status,
+        stored: saved !== undefined,
+        detail,
+      })
+    }
+
     const out = new Headers(endToEnd)
     out.set('age', String(Math.floor(terms.initialAgeMs / 1000)))
-    // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
-    const noBody = response.body === null || NULL_BODY_STATUSES.has(response.status)
-    appendCacheStatus(out, { ...status, stored: noBody || Number.isFinite(declaredLength), detail: heuristicDetail(terms) })
-
-    if (noBody) {
-      save(new Uint8Array(0))
-      return this.forwarding.toClient(response.status, null, out, target)
-    }
+    // The length is unknown when the answer starts: "stored" is not promised; the body is stored if it turns out to fit.
+    appendCacheStatus(out, { ...status, detail })
     const [toClient, toStore] = response.body.tee()
     readStreamUpTo(toStore, upstream.maxBodyBytes).then(
       (body) => {
-        if (body === undefined) toStore.cancel().catch(() => {})
-        save(body)
+        if (body === undefined) {
+          toStore.cancel().catch(() => {})
+          settle(UNSHARED)
+        } else save(body)
       },
       (error: unknown) => settle({ kind: 'failed', error }),
     )
+    if (request.method === 'HEAD') {
+      void toClient.cancel().catch(() => {})
+      return new Response(null, { status: response.status, headers: out })
+    }
     return this.forwarding.toClient(response.status, toClient, out, target)
   }
 

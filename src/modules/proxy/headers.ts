@@ -94,6 +94,12 @@ export function endToEndResponseHeaders(incoming: Headers): [string, string][] {
   return out
 }
 
+/** A Content-Length that is one non-negative integer, or undefined. */
+export function declaredLength(headers: Headers): number | undefined {
+  const field = headers.get('content-length')
+  return field !== null && /^[0-9]{1,15}$/.test(field) ? Number(field) : undefined
+}
+
 /** The field names a Vary value lists, lower-case; `['*']` for Vary: *. */
 export function varyNames(vary: string | null): string[] {
   if (!vary) return []

@@ -10,12 +10,15 @@ import type { LoadedResponse } from './stored-response'
  */
 export function answerFromStore(request: Request, stored: LoadedResponse, ageMs: number, status: CacheStatus): Response {
   const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
-  // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
-  const body = notModified || NULL_BODY_STATUSES.has(stored.status) ? null : stored.body
-  // The stored fields go in as one Headers (the quickest copy); the two per-answer fields are set after.
+  const bodiless = notModified || NULL_BODY_STATUSES.has(stored.status)
+  // HEAD gets no body, but the Content-Length a GET would get (Bun's server sends it as set).
+  const head = request.method === 'HEAD' && !bodiless
+  const body = bodiless || head ? null : stored.body
+  // The stored fields go in as one Headers (the quickest copy); the per-answer fields are set after.
   const response = new Response(body, { status: notModified ? 304 : stored.status, headers: stored.sendHeaders })
   response.headers.set('age', String(Math.floor(ageMs / 1000)))
   response.headers.set('cache-status', cacheStatusAfter(stored.upstreamCacheStatus, status))
+  if (head) response.headers.set('content-length', String(stored.body.byteLength))
   return response
 }
 
