@@ -8,8 +8,8 @@ import { declaredLength, endToEndResponseHeaders, NULL_BODY_STATUSES, upstreamRe
 import { readStreamUpTo } from '../../http/body'
 import type { Target } from './target'
 
-/** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
-const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
+/** Conditional and range request fields: the proxy fetches whole responses for its store and answers these itself. */
+const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 
 /**
  * The proxy's side of talking to upstreams: which request fields go, the request itself (bounded by

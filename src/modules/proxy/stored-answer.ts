@@ -2,14 +2,21 @@ import { cacheStatusAfter, formatCacheStatus, type CacheStatus } from '../../htt
 import { errorResponse } from '../../http/errors'
 import { NULL_BODY_STATUSES } from './headers'
 import { parseHttpDate } from './http-date'
+import { requestedRange, type ByteRange } from './ranges'
 import type { LoadedResponse } from './stored-response'
 
 /**
  * Answers from a stored response: its fields, a current Age, our Cache-Status after the upstream's,
- * and a 304 when the client's validator matches. This is the whole work of a proxy hit.
+ * a 304 when the client's validator matches, and a range of it when a GET asks for one. This is the
+ * whole work of a proxy hit.
  */
 export function answerFromStore(request: Request, stored: LoadedResponse, ageMs: number, status: CacheStatus): Response {
   const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
+  // Conditionals first, then Range (RFC 9110 section 13.2.2); only a GET's Range counts (section 14.2).
+  if (!notModified && stored.status === 200 && request.method === 'GET') {
+    const range = requestedRange(request.headers, stored.headerView, stored.body.byteLength)
+    if (range !== undefined) return partialAnswer(stored, range, ageMs, status)
+  }
   const bodiless = notModified || NULL_BODY_STATUSES.has(stored.status)
   // HEAD gets no body, but the Content-Length a GET would get (Bun's server sends it as set).
   const head = request.method === 'HEAD' && !bodiless
@@ -19,6 +26,23 @@ export function answerFromStore(request: Request, stored: LoadedResponse, ageMs:
   response.headers.set('age', String(Math.floor(ageMs / 1000)))
   response.headers.set('cache-status', cacheStatusAfter(stored.upstreamCacheStatus, status))
   if (head) response.headers.set('content-length', String(stored.body.byteLength))
+  return response
+}
+
+/** A 206 with the range's bytes of a stored 200 and its Content-Range, or a 416 naming the length. */
+function partialAnswer(stored: LoadedResponse, range: ByteRange | 'unsatisfiable', ageMs: number, status: CacheStatus): Response {
+  const length = stored.body.byteLength
+  const cacheStatus = cacheStatusAfter(stored.upstreamCacheStatus, status)
+  if (range === 'unsatisfiable') {
+    return errorResponse(416, 'RANGE_NOT_SATISFIABLE', `no range asked for is within the ${length} bytes of the response`, {
+      'content-range': `bytes */${length}`,
+      'cache-status': cacheStatus,
+    })
+  }
+  const response = new Response(stored.body.subarray(range.first, range.last + 1), { status: 206, headers: stored.sendHeaders })
+  response.headers.set('content-range', `bytes ${range.first}-${range.last}/${length}`)
+  response.headers.set('age', String(Math.floor(ageMs / 1000)))
+  response.headers.set('cache-status', cacheStatus)
   return response
 }
 
