@@ -7,9 +7,11 @@ import type { ProxyCounters } from './counters'
 import { sameVariant, type Exchange } from './exchange'
 import type { Forwarding } from './forwarding'
 import { declaredLength, endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
-import { freshnessOf, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
-import type { ProxyStore } from './proxy-store'
+import { parseCacheControl } from './cache-control'
+import { freshnessOf, hasExplicitFreshness, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
+import { ProxyStore } from './proxy-store'
 import { addValidators, type Revalidation } from './revalidation'
+import type { Target } from './target'
 import { answerFromStore, heuristicDetail } from './stored-answer'
 import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
 
@@ -75,6 +77,27 @@ export class CacheFill {
     this.fetchForStore(exchange, true)
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: exchange.target.url, error: String(error) }))
+  }
+
+  /**
+   * A POST's answer that is the URL's representation (Content-Location names it): stored for later
+   * GETs when RFC 9111 would store it for a GET and it has explicit freshness, else relayed.
+   */
+  storeWriteAnswer(request: Request, target: Target, response: Response, times: RoundTrip): Promise<Response> {
+    const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
+    const exchange: Exchange = {
+      request,
+      target,
+      baseKey,
+      key: baseKey,
+      directives: parseCacheControl(request.headers.get('cache-control')),
+      authorized: this.forwarding.carriesUpstreamAuthorization(request),
+      fwd: 'method',
+      stale: undefined,
+    }
+    if (!hasExplicitFreshness(responseFacts(response.status, response.headers, target.upstream)))
+      return this.forwarding.relay(response, target, { fwd: 'method' })
+    return this.storeAndAnswer(exchange, response, times, () => {})
   }
 
   /** When it `leads`, requests for the same key wait on this fetch until it settles. */

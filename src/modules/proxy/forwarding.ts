@@ -11,6 +11,9 @@ import type { Target } from './target'
 /** Conditional and range request fields: the proxy fetches whole responses for its store and answers these itself. */
 const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 
+/** Hears of a successful write's answer; may answer the client itself. */
+export type Succeeded = (response: Response) => Promise<Response> | undefined
+
 /**
  * The proxy's side of talking to upstreams: which request fields go, the request itself (bounded by
  * the upstream's timeout), and what comes back as the client gets it: uncached answers passed
@@ -64,8 +67,11 @@ export class Forwarding {
     return this.passThrough(request, target, request.method === 'HEAD' ? 'HEAD' : 'GET', null, 'bypass')
   }
 
-  /** Any other method, sent as it came; `succeeded` hears of an answer below 400, before the client does. */
-  write(request: Request, target: Target, succeeded: (responseHeaders: Headers) => void): Promise<Response> {
+  /**
+   * Any other method, sent as it came. `succeeded` hears of an answer below 400 before the client
+   * does, and may answer the client itself (a response it stores); otherwise the answer is relayed.
+   */
+  write(request: Request, target: Target, succeeded: Succeeded): Promise<Response> {
     return this.passThrough(request, target, request.method, request.body, 'method', succeeded)
   }
 
@@ -120,15 +126,15 @@ export class Forwarding {
     method: string,
     body: ReadableStream | null,
     fwd: 'bypass' | 'method',
-    succeeded?: (responseHeaders: Headers) => void,
+    succeeded?: Succeeded,
   ): Promise<Response> {
     const headers = this.requestHeaders(request, target.upstream)
     // Read outside the try: a path that leaves the upstream is the client's 400, not an upstream failure.
     const url = target.url
     try {
       const response = await this.send(url, target.upstream, method, headers, body)
-      if (succeeded !== undefined && response.status < 400) succeeded(response.headers)
-      return await this.relay(response, target, { fwd })
+      const answer = response.status < 400 ? succeeded?.(response) : undefined
+      return await (answer ?? this.relay(response, target, { fwd }))
     } catch (error) {
       this.counters.of(target.upstream.name).upstreamErrors++
       return this.failure(error, target, { fwd })

@@ -33,16 +33,27 @@ export class Invalidation {
     const { upstream } = target
     this.store.invalidate(ProxyStore.baseKey(upstream.name, target.pathAndQuery))
     for (const field of ['location', 'content-location']) {
-      const value = responseHeaders.get(field)
-      if (value === null) continue
-      let url: URL
-      try {
-        url = new URL(value, target.url)
-      } catch {
-        continue
-      }
-      const place = locate(this.upstreams, url.href)
-      if (place?.upstream === upstream.name) this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
+      const place = sameUpstreamPlace(responseHeaders.get(field), target, this.upstreams)
+      if (place !== undefined) this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
     }
   }
+}
+
+/** Whether a write's answer is a representation of its own target: Content-Location names the same URL (RFC 9110 section 9.3.3). */
+export function describesTarget(response: Response, target: Target, upstreams: ReadonlyMap<string, UpstreamConfig>): boolean {
+  const place = sameUpstreamPlace(response.headers.get('content-location'), target, upstreams)
+  return place !== undefined && place.path === target.pathAndQuery
+}
+
+/** A Location or Content-Location value, resolved against the target's URL, when it is on the target's upstream. */
+function sameUpstreamPlace(value: string | null, target: Target, upstreams: ReadonlyMap<string, UpstreamConfig>) {
+  if (value === null) return undefined
+  let url: URL
+  try {
+    url = new URL(value, target.url)
+  } catch {
+    return undefined
+  }
+  const place = locate(upstreams, url.href)
+  return place?.upstream === target.upstream.name ? place : undefined
 }

@@ -43,7 +43,7 @@ export const responseFacts = (status: number, headers: Headers, upstream: Upstre
   ...responseDirectives(headers, upstream.targetedFields),
 })
 
-const hasExplicitFreshness = (facts: ResponseFacts) =>
+export const hasExplicitFreshness = (facts: ResponseFacts) =>
   facts.directives.has('s-maxage') || facts.directives.has('max-age') || (!facts.targeted && facts.headers.has('expires'))
 
 const hasValidator = (headers: Headers) => headers.has('etag') || headers.has('last-modified')

@@ -9,7 +9,7 @@ import { bypassesCache } from './exchange'
 import { CacheFill } from './fill'
 import { Forwarding } from './forwarding'
 import { varyKey, varyNames } from './headers'
-import { Invalidation, type PurgeRequest } from './invalidation'
+import { describesTarget, Invalidation, type PurgeRequest } from './invalidation'
 import { freshnessOf, remainingMs, reuseFor, sharedWithAuthorized } from './policy'
 import { ProxyStore } from './proxy-store'
 import { Revalidation } from './revalidation'
@@ -82,12 +82,21 @@ export class ProxyService {
     return this.fill.fetch({ request, target, baseKey, key, directives, authorized, fwd, stale: stored })
   }
 
-  /** Any other method: passed through uncached; a success invalidates what is stored for the URL (RFC 9111 section 4.4). */
+  /**
+   * Any other method: passed through; a success invalidates what is stored for the URL (RFC 9111
+   * section 4.4), and a POST's answer that names the URL as its Content-Location, with explicit
+   * freshness, is stored for later GETs of it (RFC 9110 section 9.3.3).
+   */
   write(request: Request): Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
     void target.url
     this.counters.of(target.upstream.name).passedThrough++
-    return this.forwarding.write(request, target, (headers) => this.invalidation.afterWrite(target, headers))
+    const requestTime = this.clock.now()
+    return this.forwarding.write(request, target, (response) => {
+      this.invalidation.afterWrite(target, response.headers)
+      if (request.method !== 'POST' || !describesTarget(response, target, this.upstreams)) return undefined
+      return this.fill.storeWriteAnswer(request, target, response, { requestTime, responseTime: this.clock.now() })
+    })
   }
 
   /**

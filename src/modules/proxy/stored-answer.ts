@@ -11,15 +11,18 @@ import type { LoadedResponse } from './stored-response'
  * whole work of a proxy hit.
  */
 export function answerFromStore(request: Request, stored: LoadedResponse, ageMs: number, status: CacheStatus): Response {
-  const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
+  const method = request.method
+  // A POST's answer stored for later GETs is sent to the POST whole, whatever conditionals it carried.
+  const conditional = method === 'GET' || method === 'HEAD'
+  const notModified = conditional && stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
   // Conditionals first, then Range (RFC 9110 section 13.2.2); only a GET's Range counts (section 14.2).
-  if (!notModified && stored.status === 200 && request.method === 'GET') {
+  if (!notModified && stored.status === 200 && method === 'GET') {
     const range = requestedRange(request.headers, stored.headerView, stored.body.byteLength)
     if (range !== undefined) return partialAnswer(stored, range, ageMs, status)
   }
   const bodiless = notModified || NULL_BODY_STATUSES.has(stored.status)
   // HEAD gets no body, but the Content-Length a GET would get (Bun's server sends it as set).
-  const head = request.method === 'HEAD' && !bodiless
+  const head = method === 'HEAD' && !bodiless
   const body = bodiless || head ? null : stored.body
   // The stored fields go in as one Headers (the quickest copy); the per-answer fields are set after.
   const response = new Response(body, { status: notModified ? 304 : stored.status, headers: stored.sendHeaders })
