@@ -1,9 +1,13 @@
-/** Header fields meaningful for one connection only (RFC 9110 section 7.6.1); never forwarded or stored. */
+/**
+ * Header fields meaningful for one connection only (RFC 9110 section 7.6.1), and those specific to
+ * the proxy a request went through (RFC 9111 section 3.1); never forwarded or stored.
+ */
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
   'proxy-authenticate',
+  'proxy-authentication-info',
   'proxy-authorization',
   'te',
   'trailer',
