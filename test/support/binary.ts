@@ -32,6 +32,8 @@ export interface StartOptions {
 
 let built: Promise<void> | undefined
 
+const withoutFastcacheVariables = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_')))
+
 function buildOnce(): Promise<void> {
   built ??= (async () => {
     if (process.env.FASTCACHE_BIN) return
@@ -60,7 +62,8 @@ export function binaryHarness() {
   async function start(args: string[] = [], options: StartOptions = {}): Promise<Server> {
     const proc = Bun.spawn([...(options.launcher ?? []), binary, '--port', '0', ...args], {
       cwd: options.cwd ?? workDir,
-      env: options.env,
+      // The test run's own FASTCACHE_* variables (FASTCACHE_BIN) are not the server's settings.
+      env: options.env ?? withoutFastcacheVariables(),
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
