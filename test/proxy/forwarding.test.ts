@@ -155,7 +155,7 @@ describe('requests passed through uncached', () => {
     const refused = () => new Response('no', { status: 409 })
     const { forwarding, origin, target, request } = forwardingTo(({ body }) => (body === 'refused' ? refused() : created()))
     const succeeded: (string | null)[] = []
-    const report = (response: Response) => {
+    const report = async (response: Response) => {
       succeeded.push(response.headers.get('location'))
       return undefined
     }
@@ -201,7 +201,7 @@ describe('upstream failures', () => {
   test('an upstream that cannot be reached is a 502', async () => {
     const { forwarding, origin, counters, logged, target, request } = forwardingTo(() => new Response('x'))
     origin.stop()
-    const answer = await forwarding.write(request('/w', { method: 'DELETE' }), target('/w'), () => undefined)
+    const answer = await forwarding.write(request('/w', { method: 'DELETE' }), target('/w'), async () => undefined)
     expect(answer.status).toBe(502)
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=method; detail=upstream-unavailable')
     expect(counters.totals().upstreamErrors).toBe(1)

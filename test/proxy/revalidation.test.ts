@@ -4,6 +4,7 @@ import { NO_DIRECTIVES, parseCacheControl } from '../../src/modules/proxy/cache-
 import { ProxyCounters } from '../../src/modules/proxy/counters'
 import type { Exchange } from '../../src/modules/proxy/exchange'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
+import { LocalStore } from '../../src/store'
 import { addValidators, mergeNotModified, Revalidation } from '../../src/modules/proxy/revalidation'
 import { loadedFrom, type StoredResponse } from '../../src/modules/proxy/stored-response'
 import { resolveTarget } from '../../src/modules/proxy/target'
@@ -127,16 +128,16 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
 })
 
 describe('a stale copy while the upstream is asked', () => {
-  function revalidating(stale: StoredResponse, requestCacheControl: string | null = null) {
+  async function revalidating(stale: StoredResponse, requestCacheControl: string | null = null) {
     const clock = new ManualClock(T0)
     const engine = new CacheEngine({ maxBytes: 1024 * 1024, clock, sweepIntervalMs: 0 })
-    const store = new ProxyStore(engine)
+    const store = new ProxyStore(new LocalStore(engine))
     const counters = new ProxyCounters()
     const upstreams = new Map([['api', upstreamAt('http://127.0.0.1:9/base')]])
     const headers: Record<string, string> = requestCacheControl === null ? {} : { 'cache-control': requestCacheControl }
     const request = new Request('http://localhost/proxy/api/page', { headers })
     const baseKey = ProxyStore.baseKey('api', '/page')
-    const kept = store.store(baseKey, [], request.headers, stale, 3600_000)!
+    const kept = (await store.store(baseKey, [], request.headers, stale, 3600_000))!
     const exchange: Exchange = {
       request,
       target: resolveTarget(upstreams, request.url),
@@ -150,23 +151,23 @@ describe('a stale copy while the upstream is asked', () => {
     return { revalidation: new Revalidation(store, counters, clock), store, counters, clock, exchange, kept }
   }
 
-  test('a storable 304 replaces the stored copy and is shared; an unstorable one drops the stored copy', () => {
-    const ok = revalidating(storedAt())
-    const refreshed = ok.revalidation.refresh(ok.exchange, ok.kept, new Headers({ 'cache-control': 'max-age=60' }), times)
+  test('a storable 304 replaces the stored copy and is shared; an unstorable one drops the stored copy', async () => {
+    const ok = await revalidating(storedAt())
+    const refreshed = await ok.revalidation.refresh(ok.exchange, ok.kept, new Headers({ 'cache-control': 'max-age=60' }), times)
     expect(refreshed.stored).toBe(true)
-    expect(ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers).response).toBe(refreshed.response)
+    expect((await ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers)).response).toBe(refreshed.response)
     expect(refreshed.response.lifetimeMs).toBe(60_000)
     expect(ok.counters.totals().notModified).toBe(1)
 
-    const turned = revalidating(storedAt())
-    const personal = turned.revalidation.refresh(turned.exchange, turned.kept, new Headers({ 'set-cookie': 'a=1' }), times)
+    const turned = await revalidating(storedAt())
+    const personal = await turned.revalidation.refresh(turned.exchange, turned.kept, new Headers({ 'set-cookie': 'a=1' }), times)
     expect(personal.stored).toBe(false)
     expect(personal.response.headerView.get('set-cookie')).toBe('a=1')
-    expect(turned.store.lookup(turned.exchange.baseKey, turned.exchange.request.headers).response).toBeUndefined()
+    expect((await turned.store.lookup(turned.exchange.baseKey, turned.exchange.request.headers)).response).toBeUndefined()
   })
 
   test("stands in for an upstream error within the response's stale-if-error window, and says so", async () => {
-    const { revalidation, counters, clock, exchange } = revalidating(storedAt([['cache-control', 'max-age=10, stale-if-error=60']]))
+    const { revalidation, counters, clock, exchange } = await revalidating(storedAt([['cache-control', 'max-age=10, stale-if-error=60']]))
     clock.advance(30_000)
     const answer = revalidation.staleIfError(exchange, { fwd: 'stale', fwdStatus: 503 })!
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=stale; fwd-status=503; ttl=-20; detail=stale-if-error')
@@ -178,14 +179,14 @@ describe('a stale copy while the upstream is asked', () => {
     expect(counters.totals().staleIfError).toBe(1)
   })
 
-  test("the request's own stale-if-error opens the window; must-revalidate shuts it", () => {
-    const asked = revalidating(storedAt(), 'stale-if-error=120')
+  test("the request's own stale-if-error opens the window; must-revalidate shuts it", async () => {
+    const asked = await revalidating(storedAt(), 'stale-if-error=120')
     asked.clock.advance(100_000)
     expect(asked.revalidation.staleIfError(asked.exchange, { fwd: 'stale' })).toBeDefined()
-    const notAsked = revalidating(storedAt())
+    const notAsked = await revalidating(storedAt())
     notAsked.clock.advance(11_000)
     expect(notAsked.revalidation.staleIfError(notAsked.exchange, { fwd: 'stale' })).toBeUndefined()
-    const strict = revalidating(storedAt([['cache-control', 'max-age=10, must-revalidate, stale-if-error=600']]))
+    const strict = await revalidating(storedAt([['cache-control', 'max-age=10, must-revalidate, stale-if-error=600']]))
     strict.clock.advance(11_000)
     expect(strict.revalidation.staleIfError(strict.exchange, { fwd: 'stale' })).toBeUndefined()
   })

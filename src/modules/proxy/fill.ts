@@ -2,13 +2,14 @@ import type { Clock } from '../../cache'
 import { readStreamUpTo } from '../../http/body'
 import { appendCacheStatus, type CacheStatus } from '../../http/cache-status'
 import type { Logger } from '../../log/logger'
+import { StoreUnavailable } from '../../store'
 import { Coalescer, waitFor } from './coalescer'
 import type { ProxyCounters } from './counters'
 import { sameVariant, type Exchange } from './exchange'
 import type { Forwarding } from './forwarding'
 import { declaredLength, endToEndResponseHeaders, NULL_BODY_STATUSES, varyKey, varyNames } from './headers'
-import { parseCacheControl } from './cache-control'
-import { freshnessOf, hasExplicitFreshness, refusalToStore, responseFacts, storageTerms, type RoundTrip } from './policy'
+import { NO_DIRECTIVES, parseCacheControl } from './cache-control'
+import { freshnessOf, hasExplicitFreshness, refusalToStore, responseFacts, reuseFor, storageTerms, type RoundTrip } from './policy'
 import { ProxyStore } from './proxy-store'
 import { addValidators, type Revalidation } from './revalidation'
 import type { Target } from './target'
@@ -17,6 +18,10 @@ import { loadedFrom, tagsOf, type LoadedResponse, type StoredResponse } from './
 
 /** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
 const WAITER_MARGIN_MS = 100
+/** A fetch's lease outlasts its upstream timeout by this much: the response is stored after it has arrived. */
+const LEASE_MARGIN_MS = 1000
+/** Who takes the proxy's leases, for the stores' per-client bound. */
+const LEASE_CLIENT = 'proxy'
 
 /** What a request to the upstream leaves for the requests that waited on it. */
 type Shared =
@@ -28,6 +33,11 @@ type Shared =
   | { kind: 'failed'; error: unknown }
 const UNSHARED: Shared = { kind: 'unshared' }
 const EMPTY = new Uint8Array(0)
+/** A store that cannot answer (the shared tier's Redis is down) leaves the response unstored; anything else is a bug. */
+function unlessUnavailable<T>(error: unknown, instead: T): T {
+  if (error instanceof StoreUnavailable) return instead
+  throw error
+}
 const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
   response === undefined ? UNSHARED : { kind: 'stored', response }
 
@@ -105,11 +115,60 @@ export class CacheFill {
     let settle: Settle = () => {}
     if (leads) this.inflight.lead(exchange.key, new Promise((resolve) => (settle = resolve)), exchange.target.upstream.timeoutMs)
     try {
-      return await this.fetchAndStore(exchange, settle)
+      return await (leads ? this.fetchUnderLease(exchange, settle) : this.fetchAndStore(exchange, settle))
     } catch (error) {
       settle(UNSHARED)
       throw error
     }
+  }
+
+  /**
+   * One fetch per key across everything that shares the store (the instances of a shared tier): the
+   * one that takes the key's lease asks the upstream and gives the lease back once the outcome is
+   * known (stored, or not); the others wait for that, then answer from the store what it stored, or
+   * ask the upstream themselves when it stored nothing. On an instance's own store the lease is
+   * always free (requests on one instance already wait on each other), and only a lookup is added.
+   */
+  private async fetchUnderLease(exchange: Exchange, settle: Settle): Promise<Response> {
+    const leases = this.store.leases
+    const durationMs = exchange.target.upstream.timeoutMs + LEASE_MARGIN_MS
+    const token = await Promise.resolve(leases.acquire(exchange.key, durationMs, LEASE_CLIENT)).catch(() => 'unavailable' as const)
+    if (token === undefined) {
+      await leases.wait(exchange.key, durationMs).catch(() => 'timeout')
+      return (await this.answerStoredMeanwhile(exchange, settle)) ?? this.fetchAndStore(exchange, settle)
+    }
+    if (typeof token !== 'string' || token === 'full' || token === 'client-full' || token === 'unavailable')
+      return this.fetchAndStore(exchange, settle)
+    let held = true
+    const release = () => {
+      if (!held) return
+      held = false
+      void Promise.resolve(leases.release(exchange.key, token)).catch(() => {})
+    }
+    const settleAndRelease: Settle = (shared) => {
+      settle(shared)
+      release()
+    }
+    // The lease goes back when the outcome is known, which for a body still streaming is once it is stored.
+    try {
+      // Another instance may have stored it between this one's lookup and the lease.
+      return (await this.answerStoredMeanwhile(exchange, settleAndRelease)) ?? (await this.fetchAndStore(exchange, settleAndRelease))
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  /** The answer from a response stored since this request looked (fresh, and newer than its stale copy), if there is one. */
+  private async answerStoredMeanwhile(exchange: Exchange, settle: Settle): Promise<Response | undefined> {
+    const found = await Promise.resolve(this.store.lookup(exchange.baseKey, exchange.request.headers)).catch(() => undefined)
+    const stored = found?.response
+    if (stored === undefined || (exchange.stale !== undefined && stored.responseTime <= exchange.stale.responseTime)) return undefined
+    const freshness = freshnessOf(stored, this.clock.now())
+    if (reuseFor(freshness, NO_DIRECTIVES, null).kind !== 'fresh') return undefined
+    settle({ kind: 'stored', response: stored })
+    this.counters.of(exchange.target.upstream.name).collapsed++
+    return answerFromStore(exchange.request, stored, freshness.ageMs, { fwd: exchange.fwd, collapsed: true })
   }
 
   /** Asks the upstream (conditionally when a stale copy has validators) and answers from what comes back. */
@@ -123,7 +182,7 @@ export class CacheFill {
       const response = await this.forwarding.send(url, target.upstream, 'GET', headers, null)
       const times = { requestTime, responseTime: this.clock.now() }
       if (stale !== undefined && response.status === 304) {
-        const refreshed = this.revalidation.refresh(exchange, stale, response.headers, times)
+        const refreshed = await this.revalidation.refresh(exchange, stale, response.headers, times)
         settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
         const { ageMs } = freshnessOf(refreshed.response, this.clock.now())
         return answerFromStore(request, refreshed.response, ageMs, { fwd, fwdStatus: 304 })
@@ -176,8 +235,10 @@ export class CacheFill {
       varyKey: varyKey(vary, request.headers),
       tags: tagsOf(response.headers),
     }
-    const save = (body: Uint8Array) => {
-      const saved = this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)
+    const save = async (body: Uint8Array) => {
+      const saved = await Promise.resolve(this.store.store(baseKey, vary, request.headers, { ...meta, body }, terms.keepMs)).catch(
+        (error: unknown) => unlessUnavailable(error, undefined),
+      )
       if (saved !== undefined) this.counters.of(upstream.name).stored++
       settle(storedOrUnshared(saved))
       return saved
@@ -191,7 +252,7 @@ export class CacheFill {
           : await readStreamUpTo(response.body, upstream.maxBodyBytes)
       // Fetch ends a body at its Content-Length, so it never runs past the bound checked above.
       const whole = body ?? EMPTY
-      const saved = save(whole)
+      const saved = await save(whole)
       return answerFromStore(request, saved ?? loadedFrom({ ...meta, body: whole }), terms.initialAgeMs, {
         ...status,
         stored: saved !== undefined,
@@ -204,15 +265,13 @@ export class CacheFill {
     // The length is unknown when the answer starts: "stored" is not promised; the body is stored if it turns out to fit.
     appendCacheStatus(out, { ...status, detail })
     const [toClient, toStore] = response.body.tee()
-    readStreamUpTo(toStore, upstream.maxBodyBytes).then(
-      (body) => {
-        if (body === undefined) {
-          toStore.cancel().catch(() => {})
-          settle(UNSHARED)
-        } else save(body)
-      },
-      (error: unknown) => settle({ kind: 'failed', error }),
-    )
+    readStreamUpTo(toStore, upstream.maxBodyBytes)
+      .then(async (body) => {
+        if (body !== undefined) return void (await save(body))
+        toStore.cancel().catch(() => {})
+        settle(UNSHARED)
+      })
+      .catch((error: unknown) => settle({ kind: 'failed', error }))
     if (request.method === 'HEAD') {
       void toClient.cancel().catch(() => {})
       return new Response(null, { status: response.status, headers: out })

@@ -11,8 +11,8 @@ import type { Target } from './target'
 /** Conditional and range request fields: the proxy fetches whole responses for its store and answers these itself. */
 const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 
-/** Hears of a successful write's answer; may answer the client itself. */
-export type Succeeded = (response: Response) => Promise<Response> | undefined
+/** Hears of a successful write's answer before the client does; may answer the client itself. */
+export type Succeeded = (response: Response) => Promise<Response | undefined>
 
 /**
  * The proxy's side of talking to upstreams: which request fields go, the request itself (bounded by
@@ -133,8 +133,8 @@ export class Forwarding {
     const url = target.url
     try {
       const response = await this.send(url, target.upstream, method, headers, body)
-      const answer = response.status < 400 ? succeeded?.(response) : undefined
-      return await (answer ?? this.relay(response, target, { fwd }))
+      const answer = response.status < 400 ? await succeeded?.(response) : undefined
+      return answer ?? (await this.relay(response, target, { fwd }))
     } catch (error) {
       this.counters.of(target.upstream.name).upstreamErrors++
       return this.failure(error, target, { fwd })

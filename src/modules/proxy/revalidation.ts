@@ -1,4 +1,5 @@
 import type { Clock } from '../../cache'
+import { StoreUnavailable } from '../../store'
 import type { CacheStatus } from '../../http/cache-status'
 import type { Directives } from './cache-control'
 import type { ProxyCounters } from './counters'
@@ -82,17 +83,26 @@ export class Revalidation {
     private readonly clock: Clock,
   ) {}
 
-  /** A 304: the refreshed response, stored when it still may be (`stored`); when it may not, the URL's stored copies go. */
-  refresh(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): Refreshed {
+  /**
+   * A 304: the refreshed response, stored when it still may be (`stored`); when it may not, the
+   * URL's stored copies go. A store that cannot answer leaves it unstored (a rejection otherwise).
+   */
+  async refresh(exchange: Exchange, stale: LoadedResponse, notModified: Headers, times: RoundTrip): Promise<Refreshed> {
     this.counters.of(exchange.target.upstream.name).notModified++
     const merged = mergeNotModified(stale, notModified, times, exchange, exchange.target.upstream)
-    if (merged.refusal !== null) {
-      // No longer shareable: nobody else may be served the old copy either.
-      this.store.invalidate(exchange.baseKey)
-      return { stored: false, response: loadedFrom(merged.response) }
+    const unstored = { stored: false, response: loadedFrom(merged.response) }
+    try {
+      if (merged.refusal !== null) {
+        // No longer shareable: nobody else may be served the old copy either.
+        await this.store.invalidate(exchange.baseKey)
+        return unstored
+      }
+      const stored = await this.store.store(exchange.baseKey, merged.vary, exchange.request.headers, merged.response, merged.keepMs)
+      return stored === undefined ? unstored : { stored: true, response: stored }
+    } catch (error) {
+      if (error instanceof StoreUnavailable) return unstored
+      throw error
     }
-    const stored = this.store.store(exchange.baseKey, merged.vary, exchange.request.headers, merged.response, merged.keepMs)
-    return stored === undefined ? { stored: false, response: loadedFrom(merged.response) } : { stored: true, response: stored }
   }
 
   /**

@@ -1,9 +1,10 @@
 import { grantedScope } from '../../access/guard'
-import type { CacheEngine, Clock } from '../../cache'
+import type { Clock } from '../../cache'
+import { StoreUnavailable, type Store } from '../../store'
 import type { UpstreamConfig } from '../../config/schema'
 import { withCacheKey } from '../../http/cache-status'
 import type { Logger } from '../../log/logger'
-import { NO_DIRECTIVES, parseCacheControl } from './cache-control'
+import { NO_DIRECTIVES, parseCacheControl, type Directives } from './cache-control'
 import { ProxyCounters } from './counters'
 import { bypassesCache } from './exchange'
 import { CacheFill } from './fill'
@@ -11,7 +12,7 @@ import { Forwarding } from './forwarding'
 import { varyKey, varyNames } from './headers'
 import { describesTarget, Invalidation, type PurgeRequest } from './invalidation'
 import { freshnessOf, remainingMs, reuseFor, sharedWithAuthorized } from './policy'
-import { ProxyStore } from './proxy-store'
+import { ProxyStore, type Lookup } from './proxy-store'
 import { Revalidation } from './revalidation'
 import { answerFromStore, heuristicDetail, notCached } from './stored-answer'
 import { resolveTarget, type Target } from './target'
@@ -33,7 +34,8 @@ export class ProxyService {
   private readonly invalidation: Invalidation
 
   constructor(
-    engine: CacheEngine,
+    /** The store the key-value routes use: the instance's engine, or the shared tier with its near cache. */
+    store: Store,
     upstreams: UpstreamConfig[],
     private readonly clock: Clock,
     logger: Logger,
@@ -41,11 +43,11 @@ export class ProxyService {
     ownsAuthorization = false,
   ) {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
-    this.store = new ProxyStore(engine)
+    this.store = new ProxyStore(store)
     this.forwarding = new Forwarding(this.counters, logger, ownsAuthorization)
     const revalidation = new Revalidation(this.store, this.counters, clock)
     this.fill = new CacheFill(this.store, this.forwarding, revalidation, this.counters, clock, logger)
-    this.invalidation = new Invalidation(this.store, this.upstreams, this.counters)
+    this.invalidation = new Invalidation(this.store, this.upstreams, this.counters, logger)
   }
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
@@ -55,7 +57,28 @@ export class ProxyService {
     const authorized = this.forwarding.carriesUpstreamAuthorization(request)
     if (bypassesCache(request, target.upstream, authorized)) return this.bypass(request, target)
     const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
-    const { key, response: stored, varyMiss } = this.store.lookup(baseKey, request.headers)
+    const found = this.store.lookup(baseKey, request.headers)
+    // A hit on the local engine (or the tier's near cache) is answered at once; only a look in Redis waits.
+    if (!(found instanceof Promise)) return this.answer(request, target, directives, authorized, baseKey, found)
+    return found.then(
+      (lookup) => this.answer(request, target, directives, authorized, baseKey, lookup),
+      (error: unknown) => {
+        // A store that cannot answer: the upstream does, as on a miss.
+        if (!(error instanceof StoreUnavailable)) throw error
+        return this.answer(request, target, directives, authorized, baseKey, { key: baseKey, response: undefined, varyMiss: false })
+      },
+    )
+  }
+
+  /** The answer to a read once the store has said what it holds for it. */
+  private answer(
+    request: Request,
+    target: Target,
+    directives: Directives,
+    authorized: boolean,
+    baseKey: string,
+    { key, response: stored, varyMiss }: Lookup,
+  ): Response | Promise<Response> {
     if (stored === undefined) {
       this.counters.of(target.upstream.name).misses++
       if (directives.has('only-if-cached')) return notCached()
@@ -92,10 +115,11 @@ export class ProxyService {
     void target.url
     this.counters.of(target.upstream.name).passedThrough++
     const requestTime = this.clock.now()
-    return this.forwarding.write(request, target, (response) => {
-      this.invalidation.afterWrite(target, response.headers)
+    return this.forwarding.write(request, target, async (response) => {
+      const responseTime = this.clock.now()
+      await this.invalidation.afterWrite(target, response.headers)
       if (request.method !== 'POST' || !describesTarget(response, target, this.upstreams)) return undefined
-      return this.fill.storeWriteAnswer(request, target, response, { requestTime, responseTime: this.clock.now() })
+      return this.fill.storeWriteAnswer(request, target, response, { requestTime, responseTime })
     })
   }
 
