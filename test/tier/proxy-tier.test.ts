@@ -95,7 +95,7 @@ function fleetTests(setUp: () => Promise<{ tier: Tier; dispose: () => Promise<vo
     expect((await a().call('GET', url)).cacheStatus).toBe('fastcache; fwd=uri-miss; stored')
     const fromRedis = await b().call('GET', url)
     expect([fromRedis.text, isHit(fromRedis)]).toEqual(['shared body', true])
-    const tierCounters = () => b().app.decorator.shared!.counters.values
+    const tierCounters = () => b().app.decorator.shared!.counters.values as { nearHits: number }
     const nearBefore = tierCounters().nearHits
     expect(isHit(await b().call('GET', url))).toBe(true)
     expect(tierCounters().nearHits).toBe(nearBefore + 1)
