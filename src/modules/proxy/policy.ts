@@ -162,13 +162,13 @@ export function freshnessOf(
 /** How long it stays fresh (negative once stale): Cache-Status's ttl. */
 export const remainingMs = (freshness: Freshness) => freshness.lifetimeMs - freshness.ageMs
 
-/** Section 4: may the stored response be reused for this request, and how. */
-export function reuseFor(stored: Freshness, requestDirectives: Directives, pragma: string | null): Reuse {
+/** Section 4: may the stored response be reused for this request (its fields, when there is one), and how. */
+export function reuseFor(stored: Freshness, requestDirectives: Directives, requestHeaders: Headers | null): Reuse {
   const { lifetimeMs, ageMs, directives } = stored
   const request = requestDirectives
-  // Section 5.4: Pragma: no-cache counts only when the request has no Cache-Control.
-  if (request.has('no-cache') || (request.size === 0 && pragma !== null && /no-cache/i.test(pragma)))
-    return { kind: 'revalidate', byClient: true }
+  // Section 5.4: Pragma: no-cache counts only when the request has no Cache-Control (and is read only then).
+  const pragma = request.size === 0 && requestHeaders !== null ? requestHeaders.get('pragma') : null
+  if (request.has('no-cache') || (pragma !== null && /no-cache/i.test(pragma))) return { kind: 'revalidate', byClient: true }
   // max-age=0 is how clients ask for revalidation (a browser's reload); it never accepts a stored copy.
   const maxAge = deltaSecondsMs(request, 'max-age')
   if (maxAge !== undefined && (ageMs > maxAge || maxAge === 0)) return { kind: 'revalidate', byClient: true }

@@ -15,7 +15,7 @@ import { freshnessOf, remainingMs, reuseFor, sharedWithAuthorized } from './poli
 import { ProxyStore, type Lookup } from './proxy-store'
 import { Revalidation } from './revalidation'
 import { answerFromStore, heuristicDetail, notCached } from './stored-answer'
-import { resolveTarget, type Target } from './target'
+import { resolveTarget, TargetResolver, type Target } from './target'
 
 export type { ProxyCounters } from './counters'
 export type { PurgeRequest } from './invalidation'
@@ -32,6 +32,7 @@ export class ProxyService {
   private readonly forwarding: Forwarding
   private readonly fill: CacheFill
   private readonly invalidation: Invalidation
+  private readonly targets: TargetResolver
 
   constructor(
     /** The store the key-value routes use: the instance's engine, or the shared tier with its near cache. */
@@ -43,6 +44,7 @@ export class ProxyService {
     ownsAuthorization = false,
   ) {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
+    this.targets = new TargetResolver(this.upstreams, ProxyStore.baseKey)
     this.store = new ProxyStore(store)
     this.forwarding = new Forwarding(this.counters, logger, ownsAuthorization)
     const revalidation = new Revalidation(this.store, this.counters, clock)
@@ -52,11 +54,10 @@ export class ProxyService {
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
   read(request: Request): Response | Promise<Response> {
-    const target = resolveTarget(this.upstreams, request.url)
+    const { target, baseKey } = this.targets.resolve(request.url)
     const directives = parseCacheControl(request.headers.get('cache-control'))
     const authorized = this.forwarding.carriesUpstreamAuthorization(request)
     if (bypassesCache(request, target.upstream, authorized)) return this.bypass(request, target)
-    const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
     const found = this.store.lookup(baseKey, request.headers)
     // A hit on the local engine (or the tier's near cache) is answered at once; only a look in Redis waits.
     if (!(found instanceof Promise)) return this.answer(request, target, directives, authorized, baseKey, found)
@@ -87,7 +88,7 @@ export class ProxyService {
     }
     if (authorized && !sharedWithAuthorized(stored.directives)) return this.bypass(request, target)
     const freshness = freshnessOf(stored, this.clock.now())
-    const reuse = reuseFor(freshness, directives, request.headers.get('pragma'))
+    const reuse = reuseFor(freshness, directives, request.headers)
     const ttlMs = remainingMs(freshness)
     if (reuse.kind === 'fresh') {
       this.counters.of(target.upstream.name).hits++

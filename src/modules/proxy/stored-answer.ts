@@ -12,12 +12,17 @@ import type { LoadedResponse } from './stored-response'
  */
 export function answerFromStore(request: Request, stored: LoadedResponse, ageMs: number, status: CacheStatus): Response {
   const method = request.method
+  const headers = request.headers
   // A POST's answer stored for later GETs is sent to the POST whole, whatever conditionals it carried.
-  const conditional = method === 'GET' || method === 'HEAD'
-  const notModified = conditional && stored.status === 200 && notModifiedFor(request.headers, stored.headerView, stored.responseTime)
+  // Most reads carry neither conditionals nor a range: three quick looks, and nothing more to do.
+  const asks =
+    stored.status === 200 &&
+    (method === 'GET' || method === 'HEAD') &&
+    (headers.has('if-none-match') || headers.has('if-modified-since') || headers.has('range'))
+  const notModified = asks && notModifiedFor(headers, stored.headerView, stored.responseTime)
   // Conditionals first, then Range (RFC 9110 section 13.2.2); only a GET's Range counts (section 14.2).
-  if (!notModified && stored.status === 200 && method === 'GET') {
-    const range = requestedRange(request.headers, stored.headerView, stored.body.byteLength)
+  if (asks && !notModified && method === 'GET') {
+    const range = requestedRange(headers, stored.headerView, stored.body.byteLength)
     if (range !== undefined) return partialAnswer(stored, range, ageMs, status)
   }
   const bodiless = notModified || NULL_BODY_STATUSES.has(stored.status)

@@ -1,4 +1,4 @@
-import { splitUrl } from '../../http/url'
+import { pathOf } from '../../http/url'
 
 type Handle = (request: Request) => Response | Promise<Response>
 
@@ -21,7 +21,7 @@ export function timeRequests(observers: RequestObserver[], routeOf: (pathname: s
   return (handle: Handle) => (request: Request) => {
     const start = performance.now()
     const record = (response: Response) => {
-      const path = splitUrl(request.url)[0]
+      const path = pathOf(request.url)
       observe(request, response, routeOf(path), (performance.now() - start) / 1000, path)
       return response
     }
