@@ -17,10 +17,11 @@ export function proxyFastRead(proxy: ProxyService, logger: Logger): FastPath {
     prefix: PROXY_PATH,
     head: true,
     answer(request) {
-      const reveal = (response: Response) => proxy.revealKey(request, response)
       try {
         const result = proxy.read(request)
-        return result instanceof Promise ? result.then(reveal, fail) : reveal(result)
+        // A hit is answered at once, with nothing allocated for a promise that is not there.
+        if (!(result instanceof Promise)) return proxy.revealKey(request, result)
+        return result.then((response) => proxy.revealKey(request, response), fail)
       } catch (error) {
         return fail(error)
       }
