@@ -82,6 +82,14 @@ export const UpstreamInput = Type.Object(
           'store responses with Set-Cookie (cookie included) and send them to every client, as RFC 9111 allows (false: not stored)',
       }),
     ),
+    staleOnError: Type.Optional(
+      durationOrOff({
+        description:
+          'how long past its freshness a stored response may answer while the upstream cannot be reached (RFC 9111 4.2.4),' +
+          ' unless it says must-revalidate, proxy-revalidate, no-cache or s-maxage (0: only with stale-if-error)',
+        default: '1m',
+      }),
+    ),
     maxHeuristicTtl: Type.Optional(
       durationOrOff({
         description:
@@ -274,6 +282,8 @@ export interface UpstreamConfig {
   ignoreCookies: boolean
   /** Responses with Set-Cookie are stored, cookie included (RFC 9111), instead of passed through unstored. */
   storeSetCookie: boolean
+  /** How long past its freshness a stored response may stand in while the upstream cannot be reached; 0: only with stale-if-error. */
+  staleOnErrorMs: number
   /** The heuristic freshness's cap (RFC 9111 section 4.2.2); 0 turns the heuristic off. */
   maxHeuristicTtlMs: number
   /** Lower-case names of the targeted cache-control fields obeyed (RFC 9213), in order. */

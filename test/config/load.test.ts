@@ -846,6 +846,7 @@ describe('upstreams for the proxy', () => {
     maxBodyBytes: 8 * MB,
     defaultTtlMs: null,
     maxHeuristicTtlMs: 24 * 3600 * 1000,
+    staleOnErrorMs: 60_000,
     forwardHeaders: null,
     cacheAuthorized: true,
     ignoreCookies: false,
@@ -886,6 +887,34 @@ describe('upstreams for the proxy', () => {
         cacheAuthorized: false,
       }),
     ])
+  })
+
+  test('the RFC 9111 options per upstream: durations that 0 turns off, Set-Cookie storage, targeted fields as lower-case names', () => {
+    const file = fakeFile({
+      upstreams: {
+        off: { url: 'https://off.example', staleOnError: 0, maxHeuristicTtl: 0, targetedFields: [], cacheAuthorized: false },
+        on: {
+          url: 'https://on.example',
+          staleOnError: '5m',
+          maxHeuristicTtl: '2h',
+          storeSetCookie: true,
+          targetedFields: ['Fastcache-CC'],
+        },
+      },
+    })
+    const upstreams = run(['--config', 'f.json'], {}, file.read).upstreams
+    expect(upstreams.find((u) => u.name === 'off')).toMatchObject({
+      staleOnErrorMs: 0,
+      maxHeuristicTtlMs: 0,
+      targetedFields: [],
+      cacheAuthorized: false,
+    })
+    expect(upstreams.find((u) => u.name === 'on')).toMatchObject({
+      staleOnErrorMs: 300_000,
+      maxHeuristicTtlMs: 7_200_000,
+      storeSetCookie: true,
+      targetedFields: ['fastcache-cc'],
+    })
   })
 
   test('ignoreCookies is off by default and set per upstream; "*" in forwardHeaders is kept as written', () => {

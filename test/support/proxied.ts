@@ -21,6 +21,7 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   maxBodyBytes: 1024 * 1024,
   defaultTtlMs: null,
   maxHeuristicTtlMs: 24 * 3600 * 1000,
+  staleOnErrorMs: 60_000,
   forwardHeaders: null,
   cacheAuthorized: true,
   ignoreCookies: false,

@@ -283,7 +283,8 @@ export class CacheFill {
   private upstreamFailed(exchange: Exchange, error: unknown, collapsed: boolean): Response {
     if (!collapsed) this.counters.of(exchange.target.upstream.name).upstreamErrors++
     const status = { fwd: exchange.fwd, collapsed }
-    return this.revalidation.staleIfError(exchange, status) ?? this.forwarding.failure(error, exchange.target, status)
+    // The request itself failed (unreachable, reset, timed out): a stale copy may sit that out.
+    return this.revalidation.staleIfError(exchange, status, true) ?? this.forwarding.failure(error, exchange.target, status)
   }
 }
 

@@ -25,7 +25,10 @@ const UNDERSTOOD = new Set([
 export type Refusal = 'no-store' | 'private' | 'set-cookie' | 'vary-star' | 'authorization' | 'status' | 'no-freshness'
 
 /** What of an upstream's options the rules read. */
-export type UpstreamRules = Pick<UpstreamConfig, 'defaultTtlMs' | 'targetedFields' | 'maxHeuristicTtlMs' | 'storeSetCookie'>
+export type UpstreamRules = Pick<
+  UpstreamConfig,
+  'defaultTtlMs' | 'targetedFields' | 'maxHeuristicTtlMs' | 'storeSetCookie' | 'staleOnErrorMs'
+>
 
 export interface ResponseFacts {
   status: number
@@ -202,10 +205,22 @@ export function mayServeOnError(stored: Freshness, requestDirectives: Directives
   return stored.ageMs < stored.lifetimeMs + window
 }
 
+/**
+ * Section 4.2.4: a cache that cannot reach the upstream ("disconnected") may serve a stale response
+ * the response does not forbid that of (must-revalidate, proxy-revalidate, no-cache, and s-maxage,
+ * which implies proxy-revalidate): here for up to the upstream's staleOnError past its freshness.
+ */
+export function mayServeDisconnected(stored: Freshness, staleOnErrorMs: number): boolean {
+  return staleOnErrorMs > 0 && maySitOutDisconnection(stored.directives) && stored.ageMs < stored.lifetimeMs + staleOnErrorMs
+}
+
+const maySitOutDisconnection = (directives: Directives) => mayServeStale(directives) && !directives.has('s-maxage')
+
 /** How long to keep a response in the engine: its fresh time, then its stale windows, then a while for revalidation if it has validators. */
-function retentionMs(stored: Freshness, headers: Headers): number {
+function retentionMs(stored: Freshness, headers: Headers, staleOnErrorMs: number): number {
   const d = stored.directives
-  const staleWindow = Math.max(deltaSecondsMs(d, 'stale-while-revalidate') ?? 0, deltaSecondsMs(d, 'stale-if-error') ?? 0)
+  const disconnected = maySitOutDisconnection(d) ? staleOnErrorMs : 0
+  const staleWindow = Math.max(deltaSecondsMs(d, 'stale-while-revalidate') ?? 0, deltaSecondsMs(d, 'stale-if-error') ?? 0, disconnected)
   const revalidation = hasValidator(headers) ? KEEP_FOR_REVALIDATION_MS : 0
   return remainingMs(stored) + Math.max(staleWindow, revalidation)
 }
@@ -220,7 +235,7 @@ export interface RoundTrip {
 export function storageTerms(facts: ResponseFacts, times: RoundTrip, upstream: UpstreamRules) {
   const { lifetimeMs, heuristic } = freshnessLifetime(facts, times.responseTime, upstream)
   const initialAgeMs = currentAgeMs(facts.headers, times.requestTime, times.responseTime, times.responseTime)
-  const keepMs = retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers)
+  const keepMs = retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers, upstream.staleOnErrorMs)
   // A heuristic that gave nothing is no freshness at all, and Cache-Status does not mention it.
   return { lifetimeMs, heuristic: heuristic && lifetimeMs > 0, initialAgeMs, keepMs }
 }

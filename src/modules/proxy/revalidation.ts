@@ -5,7 +5,7 @@ import type { Directives } from './cache-control'
 import type { ProxyCounters } from './counters'
 import type { Exchange } from './exchange'
 import { endToEndResponseHeaders, varyNames } from './headers'
-import { freshnessOf, mayServeOnError, refusalToStore, remainingMs, responseFacts, storageTerms } from './policy'
+import { freshnessOf, mayServeDisconnected, mayServeOnError, refusalToStore, remainingMs, responseFacts, storageTerms } from './policy'
 import type { Refusal, RoundTrip, UpstreamRules } from './policy'
 import type { ProxyStore } from './proxy-store'
 import { answerFromStore } from './stored-answer'
@@ -109,12 +109,17 @@ export class Revalidation {
    * RFC 5861 stale-if-error: the stale copy as the answer to an upstream error or 5xx, when the
    * response's or the request's window allows it; undefined when it does not.
    */
-  staleIfError(exchange: Exchange, status: CacheStatus): Response | undefined {
+  staleIfError(exchange: Exchange, status: CacheStatus, disconnected = false): Response | undefined {
     const { stale } = exchange
     if (stale === undefined) return undefined
     const freshness = freshnessOf(stale, this.clock.now())
-    if (!mayServeOnError(freshness, exchange.directives)) return undefined
+    let detail = 'stale-if-error'
+    if (!mayServeOnError(freshness, exchange.directives)) {
+      // Without stale-if-error: only when the upstream could not be reached at all, within its staleOnError.
+      if (!disconnected || !mayServeDisconnected(freshness, exchange.target.upstream.staleOnErrorMs)) return undefined
+      detail = 'stale-on-error'
+    }
     this.counters.of(exchange.target.upstream.name).staleIfError++
-    return answerFromStore(exchange.request, stale, freshness.ageMs, { ...status, ttlMs: remainingMs(freshness), detail: 'stale-if-error' })
+    return answerFromStore(exchange.request, stale, freshness.ageMs, { ...status, ttlMs: remainingMs(freshness), detail })
   }
 }
