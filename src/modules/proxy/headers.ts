@@ -119,6 +119,31 @@ export function varyKey(names: string[], request: Headers): string {
   return names.map((name) => `${name}:${selectingValue(name, request.get(name))}`).join('\n')
 }
 
+/**
+ * The member without the spaces and tabs next to a `;` or `=`; other whitespace is kept. One pass
+ * over the characters: a regular expression for this backtracks quadratically on a long run of
+ * spaces, which any client could send in a field a response varies on.
+ */
+function withoutSpaceAroundDelimiters(member: string): string {
+  let out = ''
+  let space = ''
+  let afterDelimiter = false
+  for (const char of member) {
+    if (char === ' ' || char === '\t') space += char
+    else if (char === ';' || char === '=') {
+      out += char
+      space = ''
+      afterDelimiter = true
+    } else {
+      if (!afterDelimiter) out += space
+      out += char
+      space = ''
+      afterDelimiter = false
+    }
+  }
+  return out
+}
+
 /** Content negotiation fields whose members mean the same in any case and order (RFC 9110 section 12.5). */
 const UNORDERED_FIELDS = new Set(['accept', 'accept-charset', 'accept-encoding', 'accept-language'])
 
@@ -132,7 +157,7 @@ export function selectingValue(name: string, value: string | null): string {
   if (value === null) return ''
   const members: string[] = []
   for (const member of value.split(',')) {
-    const trimmed = member.trim().replace(/[ \t]*([;=])[ \t]*/g, '$1')
+    const trimmed = withoutSpaceAroundDelimiters(member.trim())
     if (trimmed.length > 0) members.push(trimmed)
   }
   if (!UNORDERED_FIELDS.has(name)) return members.join(',')
