@@ -6,7 +6,10 @@ export type Directives = ReadonlyMap<string, string | true>
 /** Most requests carry no Cache-Control: they all share this one. */
 export const NO_DIRECTIVES: Directives = new Map()
 
-const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*(?:,|$)/y
+// No two `\s*` can take the same whitespace (the one after a value sits inside its group): with two, a
+// long run of spaces that fails to match is split every way, and a client's Cache-Control of 15 KiB of
+// spaces cost a third of a second of CPU.
+const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*)?(?:,|$)/y
 
 /**
  * Parses one or more Cache-Control field values. A directive given twice keeps its first value
