@@ -58,4 +58,11 @@ describe('a POST answer that is the URL’s representation (RFC 9110 section 9.3
     expect((await call('GET', '/proxy/api/doc')).text).toBe('from GET')
     expect(origin.count('/base/doc', 'GET')).toBe(1)
   })
+
+  test('a POST carrying a cookie the upstream sees stays out of the cache, as its GET would (the answer may be personal)', async () => {
+    const { call, origin } = proxied(answering({ 'cache-control': 'max-age=60', 'content-location': '/base/doc' }))
+    await call('POST', '/proxy/api/doc', { body: 'mine', headers: { cookie: 'session=alice' } })
+    expect((await call('GET', '/proxy/api/doc')).text).toBe('from GET')
+    expect(origin.count('/base/doc', 'GET')).toBe(1)
+  })
 })

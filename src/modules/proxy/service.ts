@@ -120,6 +120,8 @@ export class ProxyService {
       const responseTime = this.clock.now()
       await this.invalidation.afterWrite(target, response.headers)
       if (request.method !== 'POST' || !describesTarget(response, target, this.upstreams)) return undefined
+      // A POST whose GET would stay out of the cache (a cookie the upstream sees, say) has its answer stay out too.
+      if (bypassesCache(request, target.upstream, this.forwarding.carriesUpstreamAuthorization(request))) return undefined
       return this.fill.storeWriteAnswer(request, target, response, { requestTime, responseTime })
     })
   }
