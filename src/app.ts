@@ -5,6 +5,7 @@ import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
 import { silentLogger, type Logger } from './log/logger'
 import { adminModule } from './modules/admin'
+import { apiViewerModule } from './modules/api-viewer'
 import { batchModule } from './modules/batch'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
@@ -61,8 +62,8 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
-/** The OpenAPI document and its viewer come from a plugin, which cannot declare their rule itself. */
-export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi': { scope: 'metrics' }, '/openapi/json': { scope: 'metrics' } }
+/** The OpenAPI document comes from a plugin, which cannot declare its rule itself. */
+export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi/json': { scope: 'metrics' } }
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -92,11 +93,14 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(
       openapi({
         path: '/openapi',
+        // The viewer is our own module (a pinned Swagger UI in the binary); the plugin's loads one from a CDN.
+        provider: null,
         documentation: {
           info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
         },
       }),
     )
+    .use(apiViewerModule('fastcache API', () => live.tokens.enabled))
     .use(healthModule(readiness, shared))
     .use(kvModule(store, config))
     .use(batchModule(store, config))
