@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from './log/logger'
 import { adminModule } from './modules/admin'
 import { apiViewerModule } from './modules/api-viewer'
 import { batchModule } from './modules/batch'
+import { DashboardService, dashboardModule } from './modules/dashboard'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
@@ -37,6 +38,8 @@ export interface AppDependencies {
   engine?: CacheEngine
   /** Persistence over that engine, when --data-dir is on. */
   persistence?: Persistence
+  /** How often the dashboard takes a point while it is watched; 0: only when a test calls sample(). */
+  dashboardIntervalMs?: number
   /** Settings SIGHUP can change; made from the configuration when not given. */
   live?: LiveSettings
   /** What the server waits for before it is ready (main.ts); ready from the start when not given. */
@@ -80,6 +83,22 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const persistence: { current: Persistence | undefined } = { current: deps.persistence }
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
+  // Told of every answered request (see timeRequests below); the dashboard adds one while it is watched.
+  const observers: RequestObserver[] = []
+  const dashboard = new DashboardService(
+    {
+      engine,
+      requests,
+      upstreams: config.upstreams.map((upstream) => upstream.name),
+      observers,
+      tier: shared,
+      persistenceDir: config.persistence?.dir ?? null,
+      clock: deps.clock ?? systemClock,
+      version: VERSION,
+      startedAt: info.startedAt,
+    },
+    { intervalMs: deps.dashboardIntervalMs ?? 1000 },
+  )
 
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
@@ -89,6 +108,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('live', live)
     .decorate('persistence', persistence)
     .decorate('readiness', readiness)
+    .decorate('dashboard', dashboard)
     .use(errorHandling(logger))
     .use(
       openapi({
@@ -108,14 +128,15 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
+    .use(dashboardModule(dashboard))
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
-  const observers: RequestObserver[] = [
+  observers.push(
     requests.observer,
     // At debug level every request is logged, with its path, as if --access-log were on.
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
-  ]
+  )
   const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.

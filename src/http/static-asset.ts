@@ -1,5 +1,8 @@
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
+import { Elysia } from 'elysia'
+import { access, type AccessRule } from '../access/rules'
+import { otherMethods } from './method-not-allowed'
 
 const gzipAsync = promisify(gzip)
 
@@ -55,6 +58,17 @@ export function staticAsset(file: EmbeddedFile): (request: Request) => Promise<R
     if (!acceptsGzip(request)) return new Response(plain, { headers })
     return new Response(gzipped, { headers: { ...headers, 'content-encoding': 'gzip' } })
   }
+}
+
+/** GET (and HEAD) routes for embedded files by path, each under `scope`, hidden from the OpenAPI document. */
+export function embeddedFiles(files: Record<string, EmbeddedFile>, scope: AccessRule['scope']) {
+  const app = new Elysia()
+  for (const [path, file] of Object.entries(files)) {
+    const serve = staticAsset(file)
+    // Elysia's route methods add to the instance they are called on.
+    app.get(path, ({ request }) => serve(request), { detail: { hide: true, ...access(scope) } }).use(otherMethods(path, ['GET', 'HEAD']))
+  }
+  return app
 }
 
 /**
