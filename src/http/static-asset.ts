@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib'
 import { Elysia } from 'elysia'
 import { access, type AccessRule } from '../access/rules'
 import { otherMethods } from './method-not-allowed'
+import { splitUrl } from './url'
 
 const gzipAsync = promisify(gzip)
 
@@ -88,8 +89,13 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-/** An HTML page of ours, with the content security policy above. */
-export function htmlPage(html: string): Response {
+/**
+ * An HTML page of ours, at `/<name>`, with the content security policy above. Its links are
+ * relative to its own path (`<name>/file`), so it works under a proxy's path prefix too; at
+ * `/<name>/` (which the router serves alike) they would miss, so that is redirected to `../<name>`.
+ */
+export function htmlPage(request: Request, name: string, html: string): Response {
+  if (splitUrl(request.url)[0].endsWith('/')) return new Response(null, { status: 308, headers: { location: `../${name}` } })
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',

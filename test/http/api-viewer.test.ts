@@ -68,6 +68,12 @@ describe('GET /openapi: the API viewer from the binary', () => {
     }
   })
 
+  test('at /openapi/ its relative links would miss: redirected to /openapi', async () => {
+    const slash = await testApp().call('GET', '/openapi/')
+    expect(slash.status).toBe(308)
+    expect(new URL(slash.headers.get('location')!, 'http://h/openapi/').pathname).toBe('/openapi')
+  })
+
   test('the viewer is not an operation of the document it shows; the document is still served', async () => {
     const doc = (await testApp().call('GET', '/openapi/json')).json
     expect(Object.keys(doc.paths).filter((path) => path.startsWith('/openapi'))).toEqual([])

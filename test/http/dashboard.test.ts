@@ -223,6 +223,13 @@ describe('GET /dashboard/data: the figures the dashboard draws', () => {
     expect(uplot.text).toBe(await Bun.file('node_modules/uplot/dist/uPlot.iife.min.js').text())
     expect((await call('GET', '/dashboard/dashboard.css')).headers.get('content-type')).toBe('text/css; charset=utf-8')
   })
+
+  test('at /dashboard/ its relative links would miss: redirected to the page, relatively (a proxy may add a path prefix)', async () => {
+    const { call } = testApp()
+    const slash = await call('GET', '/dashboard/?x=1')
+    expect(slash.status).toBe(308)
+    expect(new URL(slash.headers.get('location')!, 'http://h/prefix/dashboard/').pathname).toBe('/prefix/dashboard')
+  })
 })
 
 describe.skipIf(!redisAvailable)('the dashboard on the shared tier', () => {

@@ -23,7 +23,9 @@ const FILES = {
  */
 export function apiViewerModule(title: string, tokensOn: () => boolean) {
   return new Elysia({ name: 'api-viewer' })
-    .get('/openapi', () => htmlPage(viewerPage(title, tokensOn())), { detail: { hide: true, ...access('metrics') } })
+    .get('/openapi', ({ request }) => htmlPage(request, 'openapi', viewerPage(title, tokensOn())), {
+      detail: { hide: true, ...access('metrics') },
+    })
     .use(otherMethods('/openapi', ['GET', 'HEAD']))
     .use(embeddedFiles(FILES, 'metrics'))
 }

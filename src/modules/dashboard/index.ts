@@ -27,7 +27,7 @@ const FILES = {
 export function dashboardModule(dashboard: DashboardService) {
   const rule = access('metrics')
   return new Elysia({ name: 'dashboard' })
-    .get('/dashboard', () => htmlPage(dashboardPage), { detail: { hide: true, ...rule } })
+    .get('/dashboard', ({ request }) => htmlPage(request, 'dashboard', dashboardPage), { detail: { hide: true, ...rule } })
     .use(otherMethods('/dashboard', ['GET', 'HEAD']))
     .get('/dashboard/data', ({ query }) => jsonResponse(200, dashboard.data(query.since), { 'cache-control': 'no-store' }), {
       query: DataQuery,
