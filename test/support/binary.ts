@@ -37,7 +37,10 @@ let built: Promise<void> | undefined
  * variable, so neither a developer's settings nor the tests' own switches (FASTCACHE_BIN,
  * FASTCACHE_REQUIRE_REDIS) reach the server.
  */
-export const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<string, string>
+export const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<
+  string,
+  string
+>
 
 function buildOnce(): Promise<void> {
   built ??= (async () => {
