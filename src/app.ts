@@ -140,7 +140,10 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)] as const
+  const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]
+  // A fast path serves its GET route and is guarded by that route's rule: the route must exist.
+  for (const { prefix } of fastPaths)
+    if (routes.template(`${prefix}x`) !== `${prefix}*`) throw new Error(`no route ${prefix}* for a fast path`)
   // With --fsync always a write is answered once the journal's fsync covers it.
   const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness, routes }) as never)

@@ -4,6 +4,7 @@ import type { Logger } from './log/logger'
 import type { LiveSettings } from './live-settings'
 import type { Config } from './config/schema'
 import { cors } from './http/cors'
+import { type FastPath, fastPaths } from './http/fast-path'
 import { errorResponse } from './http/errors'
 import { pathStart, routable, splitUrl } from './http/url'
 import type { Readiness } from './readiness'
@@ -11,11 +12,10 @@ import type { RouteTable } from './http/route-table'
 import { headerLimits, type InFlight } from './http/request-limits'
 
 type Handle = (request: Request) => Response | Promise<Response>
-type FastPath = (request: Request) => Response | Promise<Response> | undefined
 
 export interface FrontParts {
   /** The key-value and proxy GET fast paths: each answers a request before Elysia when it can, else undefined. */
-  fastPaths: readonly [FastPath, FastPath]
+  fastPaths: readonly FastPath[]
   /** Wraps a handler to time each request (the stats module's timing). */
   timed: (handle: Handle) => Handle
   /** Resolves when every change so far is durable (persistence with --fsync always); writes wait for it before answering. */
@@ -65,7 +65,7 @@ export function front(config: Config, parts: FrontParts) {
   const inFlight = parts.inFlight
   const origin = config.tls === null ? 'http://localhost' : 'https://localhost'
 
-  const [kvFastPath, proxyFastPath] = parts.fastPaths
+  const fastPath = fastPaths(parts.fastPaths)
 
   const build = (handle: Handle): Handle => {
     // Each check that is off costs nothing per request: the common case is one fast path call.
@@ -77,7 +77,7 @@ export function front(config: Config, parts: FrontParts) {
         const refusal = guard(request, pathname, query)
         if (refusal !== undefined) return refusal
       }
-      return kvFastPath(request) ?? proxyFastPath(request) ?? handle(request)
+      return fastPath(request) ?? handle(request)
     }
     const decorated: Handle =
       corsPolicy === undefined

@@ -40,6 +40,7 @@ describe('stats, metrics, health and OpenAPI', () => {
         staleIfError: 0,
         purged: 0,
       },
+      proxyUpstreams: {},
     })
   })
 

@@ -589,10 +589,11 @@ describe('read-through proxy: purge, stats, keyspace', () => {
     await call('GET', '/proxy/api/s')
     const stats = (await call('GET', '/v1/stats')).json
     expect(stats.proxy).toMatchObject({ hits: 1, misses: 1, stored: 1 })
+    expect(stats.proxyUpstreams.api).toMatchObject({ hits: 1, misses: 1, stored: 1 })
     expect(stats.items).toBe(2)
     expect((await call('GET', '/v1/keys')).json.keys).toEqual(['k'])
     expect((await call('GET', '/v1/keys?prefix=%01')).status).toBe(400)
-    expect((await call('GET', '/metrics')).text).toContain('fastcache_proxy_hits_total 1\n')
+    expect((await call('GET', '/metrics')).text).toContain('fastcache_proxy_hits_total{upstream="api"} 1\n')
   })
 
   test('proxy entries share the memory bound and eviction with key-value entries', async () => {

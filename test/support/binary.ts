@@ -32,6 +32,16 @@ export interface StartOptions {
 
 let built: Promise<void> | undefined
 
+/**
+ * The environment servers start in unless a test gives one: this process's, without any FASTCACHE_*
+ * variable, so neither a developer's settings nor the tests' own switches (FASTCACHE_BIN,
+ * FASTCACHE_REQUIRE_REDIS) reach the server.
+ */
+export const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<
+  string,
+  string
+>
+
 function buildOnce(): Promise<void> {
   built ??= (async () => {
     if (process.env.FASTCACHE_BIN) return
@@ -60,7 +70,7 @@ export function binaryHarness() {
   async function start(args: string[] = [], options: StartOptions = {}): Promise<Server> {
     const proc = Bun.spawn([...(options.launcher ?? []), binary, '--port', '0', ...args], {
       cwd: options.cwd ?? workDir,
-      env: options.env,
+      env: options.env ?? serverEnv,
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

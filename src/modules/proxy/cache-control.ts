@@ -1,8 +1,8 @@
 /** Cache-Control directives (RFC 9111 section 5.2): lower-case names, values unquoted, `true` for bare names. */
 export type Directives = ReadonlyMap<string, string | true>
 
-// Most requests carry no Cache-Control: they all share this one.
-const NONE: Directives = new Map()
+/** Most requests carry no Cache-Control: they all share this one. */
+export const NO_DIRECTIVES: Directives = new Map()
 
 const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*(?:,|$)/y
 
@@ -12,7 +12,7 @@ const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)
  * are skipped up to the next comma, so one bad directive cannot hide the others.
  */
 export function parseCacheControl(field: string | null): Directives {
-  if (!field) return NONE
+  if (!field) return NO_DIRECTIVES
   const directives = new Map<string, string | true>()
   let at = 0
   while (at < field.length) {

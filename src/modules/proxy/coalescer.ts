@@ -31,3 +31,15 @@ export class Coalescer<T> {
     return this.running.size
   }
 }
+
+/** The work's result, or undefined when it has not settled by its deadline plus `marginMs` (it should have given up by then). */
+export async function waitFor<T>(pending: Pending<T>, marginMs: number): Promise<T | undefined> {
+  const waitMs = pending.deadline + marginMs - performance.now()
+  let timer: Timer | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)))
+  try {
+    return await Promise.race([pending.work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -11,6 +11,9 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ])
 
+/** Statuses whose responses have no body (a Response with one would throw). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304])
+
 /** Hop-by-hop fields plus any the Connection field names. */
 function hopByHopOf(headers: Headers): Set<string> {
   const connection = headers.get('connection')

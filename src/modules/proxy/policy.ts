@@ -2,6 +2,8 @@
 import { deltaSecondsMs, parseCacheControl, type Directives } from './cache-control'
 import { varyNames } from './headers'
 
+/** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
+const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
 /** Statuses a cache may store without explicit freshness (RFC 9110 section 15.1); 206 is left out (no ranges). */
 const CACHEABLE_BY_DEFAULT = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])
 /** Other final statuses stored only with explicit freshness. */
@@ -32,14 +34,17 @@ export function refusalToStore(
   if (d.has('private')) return 'private'
   if (facts.headers.has('set-cookie')) return 'set-cookie'
   if (varyNames(facts.headers.get('vary'))[0] === '*') return 'vary-star'
-  // Section 3.5: a shared cache stores an answer to an authorized request only when the response says so.
-  if (authorized && !d.has('public') && !d.has('s-maxage') && !d.has('must-revalidate')) return 'authorization'
+  if (authorized && !sharedWithAuthorized(d)) return 'authorization'
   const explicit = hasExplicitFreshness(facts)
   if (!CACHEABLE_BY_DEFAULT.has(facts.status) && !(explicit && CACHEABLE_WITH_FRESHNESS.has(facts.status))) return 'status'
   // Nothing to gain from a copy that is stale at once and cannot be revalidated.
   if (!explicit && defaultTtlMs === null && !hasValidator(facts.headers) && !d.has('public')) return 'no-freshness'
   return null
 }
+
+/** Section 3.5: the response directives that let a shared cache use a response for authorized requests. */
+export const sharedWithAuthorized = (directives: Directives) =>
+  directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
 
 /**
  * The freshness lifetime (section 4.2.1): s-maxage, then max-age, then Expires minus Date, then the
@@ -84,6 +89,17 @@ export interface Freshness {
   directives: Directives
 }
 
+/** A stored response's freshness now: its age grows from the initial age it was stored with. */
+export function freshnessOf(
+  stored: { lifetimeMs: number; initialAgeMs: number; responseTime: number; directives: Directives },
+  now: number,
+): Freshness {
+  return { lifetimeMs: stored.lifetimeMs, ageMs: stored.initialAgeMs + (now - stored.responseTime), directives: stored.directives }
+}
+
+/** How long it stays fresh (negative once stale): Cache-Status's ttl. */
+export const remainingMs = (freshness: Freshness) => freshness.lifetimeMs - freshness.ageMs
+
 /** Section 4: may the stored response be reused for this request, and how. */
 export function reuseFor(stored: Freshness, requestDirectives: Directives, pragma: string | null): Reuse {
   const { lifetimeMs, ageMs, directives } = stored
@@ -125,11 +141,24 @@ export function mayServeOnError(stored: Freshness, requestDirectives: Directives
 }
 
 /** How long to keep a response in the engine: its fresh time, then its stale windows, then a while for revalidation if it has validators. */
-export function retentionMs(stored: Freshness, headers: Headers, keepForRevalidationMs: number): number {
+function retentionMs(stored: Freshness, headers: Headers): number {
   const d = stored.directives
   const staleWindow = Math.max(deltaSecondsMs(d, 'stale-while-revalidate') ?? 0, deltaSecondsMs(d, 'stale-if-error') ?? 0)
-  const revalidation = hasValidator(headers) ? keepForRevalidationMs : 0
-  return stored.lifetimeMs - stored.ageMs + Math.max(staleWindow, revalidation)
+  const revalidation = hasValidator(headers) ? KEEP_FOR_REVALIDATION_MS : 0
+  return remainingMs(stored) + Math.max(staleWindow, revalidation)
+}
+
+/** When a response was asked for and when its answer came (epoch ms, the engine's clock). */
+export interface RoundTrip {
+  requestTime: number
+  responseTime: number
+}
+
+/** What a response is stored with: its freshness lifetime, its age when received, and how long the engine keeps it. */
+export function storageTerms(facts: ResponseFacts, times: RoundTrip, defaultTtlMs: number | null) {
+  const lifetimeMs = freshnessLifetimeMs(facts, times.responseTime, defaultTtlMs)
+  const initialAgeMs = currentAgeMs(facts.headers, times.requestTime, times.responseTime, times.responseTime)
+  return { lifetimeMs, initialAgeMs, keepMs: retentionMs({ lifetimeMs, ageMs: initialAgeMs, directives: facts.directives }, facts.headers) }
 }
 
 export { parseCacheControl }

@@ -1,141 +1,93 @@
+import { grantedScope } from '../../access/guard'
 import type { CacheEngine, Clock } from '../../cache'
 import type { UpstreamConfig } from '../../config/schema'
-import { readStreamUpTo } from '../../http/body'
-import { errorResponse } from '../../http/errors'
+import { withCacheKey } from '../../http/cache-status'
 import type { Logger } from '../../log/logger'
-import { parseCacheControl, type Directives } from './cache-control'
-import { grantedScope } from '../../access/guard'
-import {
-  appendCacheStatus,
-  cacheStatusAfter,
-  formatCacheStatus,
-  withCacheKey,
-  type CacheStatus,
-  type Forward,
-} from '../../http/cache-status'
-import { guardedBody } from './client-body'
-import { Coalescer } from './coalescer'
-import { endToEndResponseHeaders, forwards, upstreamRequestHeaders, varyKey, varyNames } from './headers'
-import { currentAgeMs, freshnessLifetimeMs, mayServeOnError, refusalToStore, retentionMs, reuseFor, type Freshness } from './policy'
+import { NO_DIRECTIVES, parseCacheControl } from './cache-control'
+import { ProxyCounters } from './counters'
+import { bypassesCache } from './exchange'
+import { CacheFill } from './fill'
+import { Forwarding } from './forwarding'
+import { varyKey, varyNames } from './headers'
+import { Invalidation, type PurgeRequest } from './invalidation'
+import { freshnessOf, remainingMs, reuseFor, sharedWithAuthorized } from './policy'
 import { ProxyStore } from './proxy-store'
-import { decodeStoredResponse, encodeStoredResponse, tagsOf, type LoadedResponse, type StoredResponse } from './stored-response'
-import { PROXY_PATH, resolveTarget, splitProxyPath, type Target } from './target'
+import { Revalidation } from './revalidation'
+import { answerFromStore, notCached } from './stored-answer'
+import { resolveTarget, type Target } from './target'
 
-/** Statuses whose responses have no body (a Response with one would throw). */
-const NULL_BODY = new Set([101, 204, 205, 304])
-/** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
-const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
-/** Stale responses with a validator are kept this long past their stale windows, to be revalidated with a 304. */
-const KEEP_FOR_REVALIDATION_MS = 24 * 3600 * 1000
-/** How long past the shared request's own timeout its waiters wait before answering 504 themselves. */
-const WAITER_MARGIN_MS = 100
+export type { ProxyCounters } from './counters'
+export type { PurgeRequest } from './invalidation'
 
-/** What a request to the upstream leaves for the requests that waited on it. */
-type Shared =
-  /** Stored: waiters with the same Vary values are answered with it. */
-  | { kind: 'stored'; response: LoadedResponse }
-  /** Answered, but with nothing others may reuse (private, too large, other Vary values): waiters go upstream themselves. */
-  | { kind: 'unshared' }
-  /** The upstream failed or timed out: waiters are answered as it was, without asking again. */
-  | { kind: 'failed'; error: unknown }
-const UNSHARED: Shared = { kind: 'unshared' }
-const storedOrUnshared = (response: LoadedResponse | undefined): Shared =>
-  response === undefined ? UNSHARED : { kind: 'stored', response }
-
-export interface ProxyCounters {
-  hits: number
-  staleHits: number
-  misses: number
-  revalidations: number
-  notModified: number
-  stored: number
-  collapsed: number
-  bypassed: number
-  passedThrough: number
-  upstreamErrors: number
-  staleIfError: number
-  purged: number
-}
-
-export type PurgeRequest = { url: string } | { prefix: string } | { tag: string }
-
-/** The read-through proxy: serves `/proxy/{name}/...` from the engine, the upstream, or both, as RFC 9111 allows. */
+/**
+ * The read-through proxy: serves `/proxy/{name}/...` from the engine, the upstream, or both, as RFC
+ * 9111 allows. It classifies each request and hands it on: hits are answered here from the store,
+ * misses and revalidations go to the fill, everything else to forwarding.
+ */
 export class ProxyService {
-  readonly counters: ProxyCounters = {
-    hits: 0,
-    staleHits: 0,
-    misses: 0,
-    revalidations: 0,
-    notModified: 0,
-    stored: 0,
-    collapsed: 0,
-    bypassed: 0,
-    passedThrough: 0,
-    upstreamErrors: 0,
-    staleIfError: 0,
-    purged: 0,
-  }
+  readonly counters = new ProxyCounters()
   private readonly upstreams: ReadonlyMap<string, UpstreamConfig>
   private readonly store: ProxyStore
-  private readonly inflight = new Coalescer<Shared>()
+  private readonly forwarding: Forwarding
+  private readonly fill: CacheFill
+  private readonly invalidation: Invalidation
 
   constructor(
     engine: CacheEngine,
     upstreams: UpstreamConfig[],
     private readonly clock: Clock,
-    private readonly logger: Logger,
+    logger: Logger,
     /** With fastcache's own tokens on, Authorization carries them: never forwarded, and not the upstream's. */
-    private readonly ownsAuthorization = false,
+    ownsAuthorization = false,
   ) {
     this.upstreams = new Map(upstreams.map((upstream) => [upstream.name, upstream]))
     this.store = new ProxyStore(engine)
+    this.forwarding = new Forwarding(this.counters, logger, ownsAuthorization)
+    const revalidation = new Revalidation(this.store, this.counters, clock)
+    this.fill = new CacheFill(this.store, this.forwarding, revalidation, this.counters, clock, logger)
+    this.invalidation = new Invalidation(this.store, this.upstreams, this.counters)
   }
 
   /** GET (and HEAD, which Elysia routes here): from the cache when RFC 9111 allows, otherwise from the upstream (stored when allowed). */
   read(request: Request): Response | Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
-    const { upstream } = target
-    const requestDirectives = parseCacheControl(request.headers.get('cache-control'))
-    const authorized = this.carriesUpstreamAuthorization(request)
-    if (request.headers.has('range') || (authorized && !upstream.cacheAuthorized) || carriesForwardedCookie(request, upstream)) {
-      this.counters.bypassed++
-      return this.forwardUncached(request, target, false)
+    const directives = parseCacheControl(request.headers.get('cache-control'))
+    const authorized = this.forwarding.carriesUpstreamAuthorization(request)
+    if (bypassesCache(request, target.upstream, authorized)) return this.bypass(request, target)
+    const baseKey = ProxyStore.baseKey(target.upstream.name, target.pathAndQuery)
+    const { key, response: stored, varyMiss } = this.store.lookup(baseKey, request.headers)
+    if (stored === undefined) {
+      this.counters.of(target.upstream.name).misses++
+      if (directives.has('only-if-cached')) return notCached()
+      const fwd = varyMiss ? 'vary-miss' : 'uri-miss'
+      return this.fill.fetch({ request, target, baseKey, key, directives, authorized, fwd, stale: undefined })
     }
-    const baseKey = ProxyStore.baseKey(upstream.name, target.pathAndQuery)
-    const found = this.store.lookup(baseKey, request.headers)
-    const stored = found.response
-    if (stored !== undefined && !(authorized && !sharedWithAuthorized(stored.directives))) {
-      const freshness = this.freshnessOf(stored)
-      const reuse = reuseFor(freshness, requestDirectives, request.headers.get('pragma'))
-      const ttlMs = freshness.lifetimeMs - freshness.ageMs
-      if (reuse.kind === 'fresh') {
-        this.counters.hits++
-        return this.fromStore(request, stored, freshness, { hit: true, ttlMs })
-      }
-      if (reuse.kind === 'stale-while-revalidate') {
-        this.counters.staleHits++
-        this.refreshInBackground(request, target, baseKey, found.key, stored)
-        return this.fromStore(request, stored, freshness, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
-      }
-      if (requestDirectives.has('only-if-cached')) return notCached()
-      this.counters.revalidations++
-      return this.fetchCoalesced(request, target, baseKey, found.key, reuse.byClient ? 'request' : 'stale', stored, requestDirectives)
+    if (authorized && !sharedWithAuthorized(stored.directives)) return this.bypass(request, target)
+    const freshness = freshnessOf(stored, this.clock.now())
+    const reuse = reuseFor(freshness, directives, request.headers.get('pragma'))
+    const ttlMs = remainingMs(freshness)
+    if (reuse.kind === 'fresh') {
+      this.counters.of(target.upstream.name).hits++
+      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs })
     }
-    if (stored !== undefined) {
-      this.counters.bypassed++
-      return this.forwardUncached(request, target, false)
+    if (reuse.kind === 'stale-while-revalidate') {
+      this.counters.of(target.upstream.name).staleHits++
+      // The refresh is for the cache, not for this client: its request directives play no part.
+      this.fill.refreshInBackground({ request, target, baseKey, key, directives: NO_DIRECTIVES, authorized, fwd: 'stale', stale: stored })
+      return answerFromStore(request, stored, freshness.ageMs, { hit: true, ttlMs, detail: 'stale-while-revalidate' })
     }
-    this.counters.misses++
-    if (requestDirectives.has('only-if-cached')) return notCached()
-    return this.fetchCoalesced(request, target, baseKey, found.key, found.varyMiss ? 'vary-miss' : 'uri-miss', undefined, requestDirectives)
+    if (directives.has('only-if-cached')) return notCached()
+    this.counters.of(target.upstream.name).revalidations++
+    const fwd = reuse.byClient ? 'request' : 'stale'
+    return this.fill.fetch({ request, target, baseKey, key, directives, authorized, fwd, stale: stored })
   }
 
   /** Any other method: passed through uncached; a success invalidates what is stored for the URL (RFC 9111 section 4.4). */
   write(request: Request): Promise<Response> {
     const target = resolveTarget(this.upstreams, request.url)
     void target.url
-    this.counters.passedThrough++
-    return this.forwardUncached(request, target, true)
+    this.counters.of(target.upstream.name).passedThrough++
+    return this.forwarding.write(request, target, (headers) => this.invalidation.afterWrite(target, headers))
   }
 
   /**
@@ -158,429 +110,12 @@ export class ProxyService {
     return response
   }
 
-  async purge(what: PurgeRequest): Promise<number> {
-    let purged: number
-    if ('tag' in what) purged = await this.store.invalidateTag(what.tag)
-    else if ('url' in what) {
-      const place = this.locate(what.url)
-      purged = place === undefined ? 0 : this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
-    } else {
-      const place = this.locate(what.prefix)
-      purged = place === undefined ? 0 : await this.store.invalidatePrefix(place.upstream, place.path)
-    }
-    this.counters.purged += purged
-    return purged
+  purge(what: PurgeRequest): Promise<number> {
+    return this.invalidation.purge(what)
   }
 
-  /** A URL as a client gives it to purge: the proxy path (`/proxy/name/...`) or the upstream's own URL. */
-  private locate(url: string): { upstream: string; path: string } | undefined {
-    if (url.startsWith(PROXY_PATH)) {
-      const { name, subPath } = splitProxyPath(url)
-      return this.upstreams.has(name) ? { upstream: name, path: subPath } : undefined
-    }
-    for (const upstream of this.upstreams.values()) {
-      if (url === upstream.baseUrl) return { upstream: upstream.name, path: '/' }
-      if (url.startsWith(`${upstream.baseUrl}/`) || url.startsWith(`${upstream.baseUrl}?`)) {
-        const path = url.slice(upstream.baseUrl.length)
-        return { upstream: upstream.name, path: path.startsWith('/') ? path : `/${path}` }
-      }
-    }
-    return undefined
-  }
-
-  private carriesUpstreamAuthorization(request: Request): boolean {
-    return !this.ownsAuthorization && request.headers.has('authorization')
-  }
-
-  private forwardedHeaders(request: Request, upstream: UpstreamConfig): Headers {
-    const headers = upstreamRequestHeaders(request.headers, upstream.forwardHeaders)
-    // Our own bearer token must never reach an upstream.
-    if (this.ownsAuthorization) headers.delete('authorization')
-    return headers
-  }
-
-  private freshnessOf(stored: LoadedResponse): Freshness {
-    return {
-      lifetimeMs: stored.lifetimeMs,
-      ageMs: stored.initialAgeMs + (this.clock.now() - stored.responseTime),
-      directives: stored.directives,
-    }
-  }
-
-  /**
-   * One upstream fetch per key at a time: a request finding one under way waits for it (until it
-   * completes or times out, plus a small margin) and gets its stored response, or its failure; if
-   * the response turns out unstorable or for other Vary values, the waiter goes upstream itself.
-   */
-  private async fetchCoalesced(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    key: string,
-    fwd: Forward,
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-  ): Promise<Response> {
-    const pending = this.inflight.pending(key)
-    if (pending !== undefined) {
-      const waitMs = pending.deadline + WAITER_MARGIN_MS - performance.now()
-      const shared = (await withTimeout(pending.work, waitMs)) ?? { kind: 'failed', error: timedOut() }
-      if (shared.kind === 'failed') {
-        this.counters.collapsed++
-        return this.upstreamFailed(shared.error, request, target, stale, fwd, requestDirectives, true)
-      }
-      if (shared.kind === 'stored' && shared.response.varyKey === this.varyKeyFor(shared.response, request)) {
-        this.counters.collapsed++
-        return this.fromStore(request, shared.response, this.freshnessOf(shared.response), { fwd, collapsed: true })
-      }
-      return this.fetchForStore(request, target, baseKey, undefined, { fwd }, stale, requestDirectives)
-    }
-    return this.fetchForStore(request, target, baseKey, key, { fwd }, stale, requestDirectives)
-  }
-
-  private varyKeyFor(stored: LoadedResponse, request: Request): string {
-    const names = varyNames(stored.headerView.get('vary'))
-    return names.length === 0 ? '' : varyKey(names, request.headers)
-  }
-
-  /** stale-while-revalidate: one background refresh per key; its outcome only updates the store. */
-  private refreshInBackground(request: Request, target: Target, baseKey: string, key: string, stale: LoadedResponse): void {
-    if (this.inflight.pending(key) !== undefined) return
-    this.counters.revalidations++
-    this.fetchForStore(request, target, baseKey, key, { fwd: 'stale' }, stale, new Map())
-      .then((response) => response.body?.cancel())
-      .catch((error: unknown) => this.logger.warn('background revalidation failed', { url: target.url, error: String(error) }))
-  }
-
-  /**
-   * Fetches the URL for the cache (conditionally when a stale copy has validators), answers the
-   * client, and stores the response when allowed, streaming it to the client meanwhile. With
-   * `leadKey`, callers for the same key wait on this fetch.
-   */
-  private async fetchForStore(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    leadKey: string | undefined,
-    status: CacheStatus & { fwd: Forward },
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-  ): Promise<Response> {
-    let settle: (shared: Shared) => void = () => {}
-    if (leadKey !== undefined) this.inflight.lead(leadKey, new Promise((resolve) => (settle = resolve)), target.upstream.timeoutMs)
-    try {
-      return await this.fetchAndStore(request, target, baseKey, status, stale, requestDirectives, settle)
-    } catch (error) {
-      settle(UNSHARED)
-      throw error
-    }
-  }
-
-  private async fetchAndStore(
-    request: Request,
-    target: Target,
-    baseKey: string,
-    status: CacheStatus & { fwd: Forward },
-    stale: LoadedResponse | undefined,
-    requestDirectives: Directives,
-    settle: (shared: Shared) => void,
-  ): Promise<Response> {
-    const { upstream } = target
-    const headers = this.forwardedHeaders(request, upstream)
-    for (const name of CONDITIONALS) headers.delete(name)
-    // A response fetched for the cache is for everyone: no client's cookie goes with it (one only gets here with ignoreCookies).
-    headers.delete('cookie')
-    if (stale !== undefined) {
-      const etag = stale.headerView.get('etag')
-      const lastModified = stale.headerView.get('last-modified')
-      if (etag !== null) headers.set('if-none-match', etag)
-      if (lastModified !== null) headers.set('if-modified-since', lastModified)
-    }
-    const url = target.url
-    const requestTime = this.clock.now()
-    let response: Response
-    try {
-      response = await this.fetchUpstream(url, target, 'GET', headers, null)
-    } catch (error) {
-      settle({ kind: 'failed', error })
-      return this.upstreamFailed(error, request, target, stale, status.fwd, requestDirectives)
-    }
-    const responseTime = this.clock.now()
-
-    if (stale !== undefined && response.status === 304) {
-      const refreshed = this.refreshed(stale, response, request, baseKey, upstream, requestTime, responseTime, requestDirectives)
-      settle(refreshed.stored ? { kind: 'stored', response: refreshed.response } : UNSHARED)
-      this.counters.notModified++
-      return this.fromStore(request, refreshed.response, this.freshnessOf(refreshed.response), { ...status, fwdStatus: 304 })
-    }
-    if (stale !== undefined && response.status >= 500 && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
-      await response.body?.cancel()
-      settle(UNSHARED)
-      this.counters.staleIfError++
-      const freshness = this.freshnessOf(stale)
-      return this.fromStore(request, stale, freshness, {
-        ...status,
-        fwdStatus: response.status,
-        ttlMs: freshness.lifetimeMs - freshness.ageMs,
-        detail: 'stale-if-error',
-      })
-    }
-    if (stale !== undefined) status = { ...status, fwdStatus: response.status }
-
-    const facts = {
-      status: response.status,
-      headers: response.headers,
-      directives: parseCacheControl(response.headers.get('cache-control')),
-    }
-    const authorized = this.carriesUpstreamAuthorization(request)
-    const refusal = refusalToStore(facts, requestDirectives, authorized, upstream.defaultTtlMs)
-    const declaredLength = Number(response.headers.get('content-length') ?? NaN)
-    const endToEnd = endToEndResponseHeaders(response.headers)
-    const out = new Headers(endToEnd)
-    if (refusal !== null || declaredLength > upstream.maxBodyBytes) {
-      settle(UNSHARED)
-      appendCacheStatus(out, status)
-      return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
-    }
-
-    const vary = varyNames(response.headers.get('vary'))
-    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
-    const ageMs = currentAgeMs(response.headers, requestTime, responseTime, responseTime)
-    const meta: Omit<StoredResponse, 'body'> = {
-      status: response.status,
-      headers: endToEnd,
-      requestTime,
-      responseTime,
-      lifetimeMs,
-      initialAgeMs: ageMs,
-      varyKey: vary.length === 0 ? '' : varyKey(vary, request.headers),
-      tags: tagsOf(response.headers),
-    }
-    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, response.headers, KEEP_FOR_REVALIDATION_MS)
-    const save = (body: Uint8Array | undefined) => {
-      const saved = body === undefined ? undefined : this.store.store(baseKey, vary, request.headers, { ...meta, body }, keepMs)
-      if (saved !== undefined) this.counters.stored++
-      settle(storedOrUnshared(saved))
-    }
-    out.set('age', String(Math.floor(ageMs / 1000)))
-    // "stored" is promised only when the length is known to fit; a chunked body is stored if it turns out to.
-    appendCacheStatus(out, { ...status, stored: Number.isFinite(declaredLength) })
-
-    if (response.body === null || NULL_BODY.has(response.status)) {
-      save(new Uint8Array(0))
-      return new Response(null, { status: response.status, headers: out })
-    }
-    const [toClient, toStore] = response.body.tee()
-    readStreamUpTo(toStore, upstream.maxBodyBytes).then(
-      (body) => {
-        if (body === undefined) toStore.cancel().catch(() => {})
-        save(body)
-      },
-      (error: unknown) => settle({ kind: 'failed', error }),
-    )
-    return new Response(this.clientBody(response.status, toClient, target), { status: response.status, headers: out })
-  }
-
-  /**
-   * A 304 refreshes the stored response: its fields updated from the 304, its age restarted (RFC 9111
-   * section 4.3.4). The result is checked again before it is stored: a 304 that turns the response
-   * private, or carries a Set-Cookie, makes it unstorable, and it then answers this client only.
-   */
-  private refreshed(
-    stale: LoadedResponse,
-    notModified: Response,
-    request: Request,
-    baseKey: string,
-    upstream: UpstreamConfig,
-    requestTime: number,
-    responseTime: number,
-    requestDirectives: Directives,
-  ): { stored: boolean; response: LoadedResponse } {
-    const merged = new Headers(stale.headers)
-    // The stored Age described the old response; the 304 brings its own (or none).
-    merged.delete('age')
-    for (const [name, value] of endToEndResponseHeaders(notModified.headers)) if (name !== 'set-cookie') merged.set(name, value)
-    const cookies = notModified.headers.getSetCookie()
-    const facts = { status: stale.status, headers: merged, directives: parseCacheControl(merged.get('cache-control')) }
-    const lifetimeMs = freshnessLifetimeMs(facts, responseTime, upstream.defaultTtlMs)
-    const ageMs = currentAgeMs(merged, requestTime, responseTime, responseTime)
-    const refusal =
-      cookies.length > 0
-        ? 'set-cookie'
-        : refusalToStore(facts, requestDirectives, this.carriesUpstreamAuthorization(request), upstream.defaultTtlMs)
-    const refreshed: StoredResponse = {
-      status: stale.status,
-      headers: [...merged, ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])],
-      requestTime,
-      responseTime,
-      lifetimeMs,
-      initialAgeMs: ageMs,
-      varyKey: stale.varyKey,
-      tags: tagsOf(merged),
-      body: stale.body,
-    }
-    if (refusal !== null) {
-      // No longer shareable: nobody else may be served the old copy either.
-      this.store.invalidate(baseKey)
-      return { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) }
-    }
-    const keepMs = retentionMs({ lifetimeMs, ageMs, directives: facts.directives }, merged, KEEP_FOR_REVALIDATION_MS)
-    const stored = this.store.store(baseKey, varyNames(merged.get('vary')), request.headers, refreshed, keepMs)
-    return stored === undefined
-      ? { stored: false, response: decodeStoredResponse(encodeStoredResponse(refreshed)) }
-      : { stored: true, response: stored }
-  }
-
-  /** The upstream failed this request, or (`collapsed`) the one it waited on, which counted and logged the failure. */
-  private upstreamFailed(
-    error: unknown,
-    request: Request,
-    target: Target,
-    stale: LoadedResponse | undefined,
-    fwd: Forward,
-    requestDirectives: Directives,
-    collapsed = false,
-  ): Response {
-    if (!collapsed) this.counters.upstreamErrors++
-    if (stale !== undefined && mayServeOnError(this.freshnessOf(stale), requestDirectives)) {
-      this.counters.staleIfError++
-      const freshness = this.freshnessOf(stale)
-      const ttlMs = freshness.lifetimeMs - freshness.ageMs
-      return this.fromStore(request, stale, freshness, { fwd, ttlMs, collapsed, detail: 'stale-if-error' })
-    }
-    return this.failure(error, target, fwd, collapsed)
-  }
-
-  private failure(error: unknown, target: Target, fwd: Forward, collapsed = false): Response {
-    const timedOut = (error as Error)?.name === 'TimeoutError'
-    if (!collapsed) {
-      const fields = { upstream: target.upstream.name, url: target.url, error: String(error) }
-      this.logger.warn(timedOut ? 'upstream timed out' : 'upstream unreachable', fields)
-    }
-    const cacheStatus = formatCacheStatus({ fwd, collapsed, detail: timedOut ? 'upstream-timeout' : 'upstream-unavailable' })
-    return timedOut
-      ? errorResponse(
-          504,
-          'UPSTREAM_TIMEOUT',
-          `the upstream "${target.upstream.name}" did not answer within ${target.upstream.timeoutMs} ms`,
-          { 'cache-status': cacheStatus },
-        )
-      : errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the upstream "${target.upstream.name}" could not be reached`, {
-          'cache-status': cacheStatus,
-        })
-  }
-
-  /** Sends the request upstream as it is and returns the answer, storing nothing; unsafe methods invalidate the URL on success. */
-  private async forwardUncached(request: Request, target: Target, unsafe: boolean): Promise<Response> {
-    const headers = this.forwardedHeaders(request, target.upstream)
-    const url = target.url
-    let response: Response
-    try {
-      // A bypassed HEAD is sent as GET: Elysia answers HEAD through the GET route and takes Content-Length from the body.
-      response = await this.fetchUpstream(url, target, unsafe ? request.method : 'GET', headers, unsafe ? request.body : null)
-    } catch (error) {
-      this.counters.upstreamErrors++
-      return this.failure(error, target, unsafe ? 'method' : 'bypass')
-    }
-    if (unsafe && response.status < 400) this.invalidateAfterWrite(target, response.headers)
-    const out = new Headers(endToEndResponseHeaders(response.headers))
-    appendCacheStatus(out, { fwd: unsafe ? 'method' : 'bypass' })
-    return new Response(this.clientBody(response.status, response.body, target), { status: response.status, headers: out })
-  }
-
-  /** The upstream's body for the client (none for statuses without one); a failure in the middle of it is logged as one line. */
-  private clientBody(status: number, body: ReadableStream<Uint8Array> | null, target: Target): ReadableStream<Uint8Array> | null {
-    if (body === null || NULL_BODY.has(status)) return null
-    return guardedBody(body, (error) => {
-      this.counters.upstreamErrors++
-      this.logger.warn('upstream failed during the body', { upstream: target.upstream.name, url: target.url, error: String(error) })
-    })
-  }
-
-  /** RFC 9111 section 4.4: the target URL, and Location / Content-Location when they are on the same upstream. */
-  private invalidateAfterWrite(target: Target, responseHeaders: Headers): void {
-    const { upstream } = target
-    this.store.invalidate(ProxyStore.baseKey(upstream.name, target.pathAndQuery))
-    for (const field of ['location', 'content-location']) {
-      const value = responseHeaders.get(field)
-      if (value === null) continue
-      let url: URL
-      try {
-        url = new URL(value, target.url)
-      } catch {
-        continue
-      }
-      const place = this.locate(url.href)
-      if (place?.upstream === upstream.name) this.store.invalidate(ProxyStore.baseKey(place.upstream, place.path))
-    }
-  }
-
-  private fetchUpstream(url: string, target: Target, method: string, headers: Headers, body: ReadableStream | null): Promise<Response> {
-    return fetch(url, {
-      method,
-      headers,
-      body,
-      // Redirects go back to the client; bodies stay as the upstream encoded them.
-      redirect: 'manual',
-      decompress: false,
-      signal: AbortSignal.timeout(target.upstream.timeoutMs),
-    } as RequestInit)
-  }
-
-  /** Answers from a stored response: its fields, a current Age, our Cache-Status, and a 304 when the client's validator matches. */
-  private fromStore(request: Request, stored: LoadedResponse, freshness: Freshness, status: CacheStatus): Response {
-    const notModified = stored.status === 200 && notModifiedFor(request.headers, stored.headerView)
-    // HEAD gets the body too: Elysia answers HEAD through the GET route, sizing Content-Length from it and sending none.
-    const body = notModified || NULL_BODY.has(stored.status) ? null : stored.body
-    // The stored fields go in as one Headers (the quickest copy); the two per-answer fields are set after.
-    const response = new Response(body, { status: notModified ? 304 : stored.status, headers: stored.sendHeaders })
-    response.headers.set('age', String(Math.floor(freshness.ageMs / 1000)))
-    response.headers.set('cache-status', cacheStatusAfter(stored.upstreamCacheStatus, status))
-    return response
-  }
-}
-
-/** RFC 9111 section 5.2.1.7: `only-if-cached` and nothing usable stored is a 504, not a trip upstream. */
-const notCached = () =>
-  errorResponse(504, 'NOT_CACHED', 'only-if-cached, and no stored response can answer this request', {
-    'cache-status': formatCacheStatus({ detail: 'only-if-cached' }),
-  })
-
-/**
- * Like Varnish by default, a request with a cookie the upstream would see bypasses the cache: the
- * answer may be personal without saying so. `ignoreCookies` lets such requests use the cache.
- */
-const carriesForwardedCookie = (request: Request, upstream: UpstreamConfig) =>
-  !upstream.ignoreCookies && request.headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
-
-/** RFC 9111 section 3.5: the response directives that let a shared cache use a response for authorized requests. */
-const sharedWithAuthorized = (directives: Directives) =>
-  directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate')
-
-/** RFC 9110 section 13.1: If-None-Match (weak comparison) wins; If-Modified-Since only without it. */
-function notModifiedFor(request: Headers, stored: Headers): boolean {
-  const ifNoneMatch = request.get('if-none-match')
-  if (ifNoneMatch !== null) {
-    const etag = stored.get('etag')
-    if (etag === null) return false
-    if (ifNoneMatch.trim() === '*') return true
-    const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
-    return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag))
-  }
-  const ifModifiedSince = Date.parse(request.get('if-modified-since') ?? '')
-  const lastModified = Date.parse(stored.get('last-modified') ?? '')
-  return !Number.isNaN(ifModifiedSince) && !Number.isNaN(lastModified) && lastModified <= ifModifiedSince
-}
-
-/** What a waiter answers with when the request it waited on neither completed nor timed out in time. */
-const timedOut = () => new DOMException('the shared upstream request did not finish in time', 'TimeoutError')
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: Timer | undefined
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
+  private bypass(request: Request, target: Target): Promise<Response> {
+    this.counters.of(target.upstream.name).bypassed++
+    return this.forwarding.bypass(request, target)
   }
 }

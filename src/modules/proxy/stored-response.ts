@@ -64,6 +64,9 @@ export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
   return response
 }
 
+/** A response the engine does not hold, with the views a stored one has (to answer the one client it is for). */
+export const loadedFrom = (response: StoredResponse): LoadedResponse => decodeStoredResponse(encodeStoredResponse(response))
+
 /** Surrogate keys from `Surrogate-Key` and `Cache-Tag`, space or comma separated. */
 export function tagsOf(headers: Headers): string[] {
   const fields = [headers.get('surrogate-key'), headers.get('cache-tag')].filter((field) => field !== null).join(' ')

@@ -46,6 +46,25 @@ export function splitProxyPath(proxyPath: string): { name: string; subPath: stri
   return slash < 0 ? { name: rest, subPath: '/' } : { name: rest.slice(0, slash), subPath: rest.slice(slash) }
 }
 
+/**
+ * The upstream and the path under it for a URL in either form a client may give one: the proxy
+ * path (`/proxy/name/...`) or the upstream's own URL. Undefined for a URL under no upstream.
+ */
+export function locate(upstreams: ReadonlyMap<string, UpstreamConfig>, url: string): { upstream: string; path: string } | undefined {
+  if (url.startsWith(PROXY_PATH)) {
+    const { name, subPath } = splitProxyPath(url)
+    return upstreams.has(name) ? { upstream: name, path: subPath } : undefined
+  }
+  for (const upstream of upstreams.values()) {
+    if (url === upstream.baseUrl) return { upstream: upstream.name, path: '/' }
+    if (url.startsWith(`${upstream.baseUrl}/`) || url.startsWith(`${upstream.baseUrl}?`)) {
+      const path = url.slice(upstream.baseUrl.length)
+      return { upstream: upstream.name, path: path.startsWith('/') ? path : `/${path}` }
+    }
+  }
+  return undefined
+}
+
 /** Resolves `/proxy/{name}/{path}?{query}` (from an absolute request URL) to its upstream URL, or throws a 4xx HttpError. */
 export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, requestUrl: string): Target {
   // Routed here, the path begins with PROXY_PATH. The query keeps its '?' (a bare one included) for joining.

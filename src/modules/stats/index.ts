@@ -4,7 +4,7 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
 import { RequestMetrics } from './request-metrics'
 import { prometheus, stats, type ServerInfo } from './service'
-import type { ProxyCounters } from '../proxy/service'
+import type { ProxyCounters } from '../proxy/counters'
 import type { StoreCounters } from '../../store'
 import { access } from '../../access/rules'
 
@@ -21,7 +21,8 @@ const StatsReply = t.Object({
   expirations: t.Integer(),
   uptimeSeconds: t.Integer(),
   version: t.String(),
-  proxy: t.Record(t.String(), t.Integer(), { description: 'read-through proxy counters' }),
+  proxy: t.Record(t.String(), t.Integer(), { description: 'read-through proxy counters, summed over the upstreams' }),
+  proxyUpstreams: t.Record(t.String(), t.Record(t.String(), t.Integer()), { description: 'the proxy counters of each upstream' }),
   tier: t.Optional(t.Record(t.String(), t.Integer(), { description: 'shared tier counters (with --redis or --redis-cluster)' })),
 })
 

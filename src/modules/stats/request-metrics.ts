@@ -26,7 +26,7 @@ interface Series {
 /** Methods get their own series; any other (clients may send any token) shares one, so series stay bounded. */
 const METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'])
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+export const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
 /** Request durations by method, route template and status, rendered as a Prometheus histogram. */
 export class RequestMetrics {

@@ -1,8 +1,8 @@
 import type { CacheEngine } from '../../cache'
-import type { ProxyCounters } from '../proxy/service'
+import type { ProxyCounters, UpstreamCounters } from '../proxy/counters'
 import type { StoreCounters } from '../../store'
 import { processMetricLines } from './process-metrics'
-import type { RequestMetrics } from './request-metrics'
+import { type RequestMetrics, escapeLabel } from './request-metrics'
 
 export interface ServerInfo {
   version: string
@@ -19,7 +19,8 @@ export function stats(engine: CacheEngine, info: ServerInfo, proxy: ProxyCounter
     hitRatio: lookups === 0 ? 0 : s.hits / lookups,
     uptimeSeconds: Math.floor((Date.now() - info.startedAt) / 1000),
     version: info.version,
-    proxy: { ...proxy },
+    proxy: proxy.totals(),
+    proxyUpstreams: Object.fromEntries(proxy.upstreams().map(([name, counters]) => [name, { ...counters }])),
     ...(tier === undefined ? {} : { tier: { ...tier.values } }),
   }
 }
@@ -38,7 +39,7 @@ const METRICS: [name: string, kind: Kind, help: string, read: (s: ReturnType<typ
   ['uptime_seconds', 'gauge', 'Seconds since the server started.', (s) => s.uptimeSeconds],
 ]
 
-const PROXY_HELP: Record<keyof ProxyCounters, string> = {
+const PROXY_HELP: Record<keyof UpstreamCounters, string> = {
   hits: 'Proxy requests answered from a fresh stored response.',
   staleHits: 'Proxy requests answered stale while one background revalidation ran (stale-while-revalidate).',
   misses: 'Proxy requests with no stored response.',
@@ -50,8 +51,8 @@ const PROXY_HELP: Record<keyof ProxyCounters, string> = {
   passedThrough: 'Proxy requests with other methods, passed through.',
   upstreamErrors: 'Upstream requests that failed or timed out.',
   staleIfError: 'Proxy requests answered stale because the upstream failed (stale-if-error).',
-  purged: 'Stored proxy responses removed by purges.',
 }
+const PURGED_HELP = 'Stored proxy responses removed by purges.'
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
@@ -60,6 +61,16 @@ function counterLines<C extends object>(feature: string, counters: C, help: Reco
   return Object.entries(counters).flatMap(([name, value]) => {
     const metric = `fastcache_${feature}_${snakeCase(name)}_total`
     return [`# HELP ${metric} ${help[name as keyof C]}`, `# TYPE ${metric} counter`, `${metric} ${value}`]
+  })
+}
+
+/** The proxy's counters by upstream: one series per upstream, labelled, under each counter's help. */
+function upstreamLines(proxy: ProxyCounters): string[] {
+  const upstreams = proxy.upstreams()
+  return (Object.keys(PROXY_HELP) as (keyof UpstreamCounters)[]).flatMap((name) => {
+    const metric = `fastcache_proxy_${snakeCase(name)}_total`
+    const series = upstreams.map(([upstream, counters]) => `${metric}{upstream="${escapeLabel(upstream)}"} ${counters[name]}`)
+    return [`# HELP ${metric} ${PROXY_HELP[name]}`, `# TYPE ${metric} counter`, ...series]
   })
 }
 
@@ -76,7 +87,7 @@ export function prometheus(
   for (const [name, kind, help, read] of METRICS) {
     lines.push(`# HELP fastcache_${name} ${help}`, `# TYPE fastcache_${name} ${kind}`, `fastcache_${name} ${read(s)}`)
   }
-  lines.push(...counterLines('proxy', proxy, PROXY_HELP))
+  lines.push(...upstreamLines(proxy), ...counterLines('proxy', { purged: proxy.purged }, { purged: PURGED_HELP }))
   if (tier !== undefined) lines.push(...counterLines('tier', tier.values, tier.help))
   lines.push(
     '# HELP fastcache_build_info The running version.',
