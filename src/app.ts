@@ -83,14 +83,12 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const persistence: { current: Persistence | undefined } = { current: deps.persistence }
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
-  // Told of every answered request (see timeRequests below); the dashboard adds one while it is watched.
-  const observers: RequestObserver[] = []
   const dashboard = new DashboardService(
     {
       engine,
       requests,
       upstreams: config.upstreams.map((upstream) => upstream.name),
-      observers,
+      proxy: proxy.counters,
       tier: shared,
       persistenceDir: config.persistence?.dir ?? null,
       clock: deps.clock ?? systemClock,
@@ -131,12 +129,12 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(dashboardModule(dashboard))
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
-  observers.push(
+  const observers: RequestObserver[] = [
     requests.observer,
     // At debug level every request is logged, with its path, as if --access-log were on.
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
-  )
+  ]
   const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.

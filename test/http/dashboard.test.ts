@@ -98,45 +98,63 @@ describe('GET /dashboard/data: the figures the dashboard draws', () => {
     expect(reply.current.rss).toBeGreaterThan(reply.current.bytes)
   })
 
-  test('proxy hit ratio by upstream, from Cache-Status, counted only while the dashboard is watched', async () => {
-    const app = proxied(cached('body', 'max-age=60'))
-    const read = async (path: string) => (await app.call('GET', `/proxy/api/${path}`)).headers.get('cache-status')
-    // Not watched: nothing observes the proxy's answers.
-    expect(app.app.decorator.dashboard.watched).toBe(false)
-    await read('before')
+  test("proxy hit ratio by upstream, from the proxy's own counters: fresh and stale answers hit, misses and revalidations do not", async () => {
+    let maxAge = 60
+    const app = proxied(() => new Response('body', { headers: { 'cache-control': `max-age=${maxAge}, stale-while-revalidate=30` } }))
+    const read = async (path: string, headers: Record<string, string> = {}) =>
+      (await app.call('GET', `/proxy/api/${path}`, { headers })).headers.get('cache-status')
+    // Before the first look: in the totals, not in any rate.
     await read('before')
     await data(app.call)
-    expect(app.app.decorator.dashboard.watched).toBe(true)
     expect(await read('a')).toContain('fwd=uri-miss')
     expect(await read('a')).toContain('hit')
-    expect(await read('a')).toContain('hit')
     expect(await read('b')).toContain('fwd=uri-miss')
-    // Range is passed upstream uncached: neither a hit nor a miss.
+    // Stale: revalidated on request (a miss) ...
+    maxAge = 0
+    expect(await read('c')).toContain('fwd=uri-miss')
+    app.clock.advance(1000)
+    expect(await read('c', { 'cache-control': 'max-age=0' })).toContain('fwd=request')
+    // ... or served stale while it is refreshed in the background (a hit; the refresh a miss).
+    app.clock.advance(1000)
+    expect(await read('c')).toContain('detail=stale-while-revalidate')
+    // Range is passed upstream uncached, a POST passed through: neither a hit nor a miss.
     await app.call('GET', '/proxy/api/a', { headers: { range: 'bytes=0-1' } })
     await app.call('POST', '/proxy/api/a', { body: 'x' })
+    await Bun.sleep(20)
     tick(app)
     const reply = await data(app.call)
     expect(reply.upstreams).toEqual(['api'])
-    expect(reply.points[0]!.upstreams).toEqual({ api: { hits: 2, misses: 2 } })
+    // 2 hits (a, stale c) and 5 misses (a, b, c, c revalidated, c refreshed) in 3 seconds.
+    expect(reply.points[0]!.upstreams).toEqual({ api: { hits: 0.67, misses: 1.67 } })
     // Proxy reads are not key reads.
     expect(reply.points[0]!.keys).toEqual({ hits: 0, misses: 0 })
   })
 
-  test('nobody looking for a minute: sampling stops, the proxy is no longer observed, and the next look starts afresh', async () => {
+  test('an upstream nothing was asked of reads as zero, and is not added to the proxy counters', async () => {
     const app = proxied(cached('body', 'max-age=60'))
-    const dashboard = app.app.decorator.dashboard
     await data(app.call)
+    tick(app)
+    expect((await data(app.call)).points[0]!.upstreams).toEqual({ api: { hits: 0, misses: 0 } })
+    expect((await app.call('GET', '/v1/stats')).json.proxyUpstreams).toEqual({})
+  })
+
+  test('nobody looking for a minute: sampling stops, and the next look starts afresh', async () => {
+    const app = testApp()
+    const dashboard = app.app.decorator.dashboard
+    expect(dashboard.watched).toBe(false)
+    await data(app.call)
+    expect(dashboard.watched).toBe(true)
     tick(app)
     expect((await data(app.call)).points.length).toBe(1)
     app.clock.advance(61_000)
     dashboard.sample()
     expect(dashboard.watched).toBe(false)
-    await app.call('GET', '/proxy/api/unseen')
-    await app.call('GET', '/proxy/api/unseen')
+    await app.call('PUT', '/v1/kv/unseen', { body: 'x' })
     const fresh = await data(app.call)
     expect(fresh.points).toEqual([])
     tick(app)
-    expect((await data(app.call)).points[0]!.upstreams).toEqual({ api: { hits: 0, misses: 0 } })
+    // The write while nobody looked is before the new first reading: no rate shows it.
+    expect((await data(app.call)).points[0]!.sets).toBe(0)
   })
 
   test('top key prefixes by count and by bytes; proxy responses as internal entries; keys without a separator', async () => {

@@ -1,10 +1,26 @@
 import type { EngineStats } from '../../cache'
+import type { ProxyCounters, UpstreamCounters } from '../proxy/counters'
 import { DURATION_BUCKETS, type SeriesTotals } from '../stats/request-metrics'
 import { histogramQuantile } from './quantile'
-import type { Outcomes } from './upstream-outcomes'
 
 /** The key-value read route, as the route table reports it: its 200/304 are hits, its 404 misses. */
 const KV_ROUTE = '/v1/kv/*'
+
+/** Reads answered from the cache, and reads that were not. */
+export interface Outcomes {
+  hits: number
+  misses: number
+}
+
+/**
+ * A proxy upstream's reads: fresh and stale-while-revalidate answers are hits; no stored response
+ * and revalidations (background refreshes included) are misses; bypasses (Range, Authorization
+ * that may not be cached) are neither, as nothing could have been cached for them.
+ */
+const proxyOutcomes = (counters: UpstreamCounters | undefined): Outcomes =>
+  counters === undefined
+    ? { hits: 0, misses: 0 }
+    : { hits: counters.hits + counters.staleHits, misses: counters.misses + counters.revalidations }
 
 /** Every counter the dashboard turns into a rate, at one moment. */
 export interface Reading {
@@ -23,7 +39,7 @@ export function reading(
   at: number,
   requests: SeriesTotals[],
   engine: EngineStats,
-  upstreams: ReadonlyMap<string, Outcomes>,
+  proxy: { counters: ProxyCounters; upstreams: readonly string[] },
   tier: Readonly<Record<string, number>> | undefined,
 ): Reading {
   const byRoute = new Map<string, number>()
@@ -36,7 +52,9 @@ export function reading(
     if (series.status === 200 || series.status === 304) keys.hits += series.count
     else if (series.status === 404) keys.misses += series.count
   }
-  const outcomes = new Map([...upstreams].map(([name, counts]) => [name, { ...counts }]))
+  // An upstream has counters once it has counted something.
+  const counted = new Map(proxy.counters.upstreams())
+  const outcomes = new Map(proxy.upstreams.map((name) => [name, proxyOutcomes(counted.get(name))]))
   return { at, requests: byRoute, durations, keys, upstreams: outcomes, engine, tier: tier === undefined ? undefined : { ...tier } }
 }
 

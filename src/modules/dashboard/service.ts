@@ -1,20 +1,17 @@
 import type { CacheEngine, Clock } from '../../cache'
 import type { StoreCounters } from '../../store'
-import type { RequestMetrics, RequestObserver } from '../stats'
+import type { ProxyCounters } from '../proxy/counters'
+import type { RequestMetrics } from '../stats'
 import { persistenceFiles, type PersistenceFiles } from './persistence-files'
 import { PrefixSampler, type PrefixSample } from './prefix-sampler'
 import { pointBetween, reading, type Point, type Reading } from './readings'
-import { UpstreamOutcomes } from './upstream-outcomes'
 
 export interface DashboardSources {
   engine: CacheEngine
   requests: RequestMetrics
+  /** The configured upstreams, and the proxy's counters for each. */
   upstreams: readonly string[]
-  /**
-   * The observers the request timing calls (it reads the list on every request): the dashboard's
-   * own joins them only while the dashboard is watched.
-   */
-  observers: RequestObserver[]
+  proxy: ProxyCounters
   /** The shared tier, when there is one. */
   tier?: { readonly available: boolean; readonly counters: StoreCounters }
   /** The data directory, with persistence on. */
@@ -57,14 +54,13 @@ export interface DashboardData {
 }
 
 /**
- * The dashboard's figures. Nothing runs until someone looks: the first `data()` starts a timer that
- * reads the counters every interval and keeps the rates between readings as points, and joins the
- * per-upstream proxy observer to the request timing; both stop once nobody has looked for `idleMs`.
- * So a server nobody watches pays nothing per request, and nothing per second.
+ * The dashboard's figures, from the counters the server keeps anyway (request histogram, engine,
+ * proxy, tier): nothing is counted per request for it. Nothing runs until someone looks either: the
+ * first `data()` starts a timer that reads the counters every interval and keeps the rates between
+ * readings as points, and it stops once nobody has looked for `idleMs`.
  */
 export class DashboardService {
   private readonly points: Point[] = []
-  private readonly outcomes: UpstreamOutcomes
   private readonly prefixSampler: PrefixSampler
   private prefixes: (PrefixSample & { sampledAt: number }) | undefined
   private previous: Reading | undefined
@@ -79,14 +75,13 @@ export class DashboardService {
     private readonly sources: DashboardSources,
     private readonly options: DashboardOptions,
   ) {
-    this.outcomes = new UpstreamOutcomes(sources.upstreams)
     this.prefixSampler = new PrefixSampler(sources.engine)
     this.windowPoints = options.windowPoints ?? 300
     this.idleMs = options.idleMs ?? 60_000
     this.prefixEveryMs = options.prefixEveryMs ?? 5000
   }
 
-  /** Whether the sampling (and the proxy observer) is on. */
+  /** Whether the sampling is on. */
   get watched(): boolean {
     return this.watching
   }
@@ -141,13 +136,12 @@ export class DashboardService {
   }
 
   private read(at: number): Reading {
-    const { requests, engine, tier } = this.sources
-    return reading(at, requests.totals(), engine.stats(), this.outcomes.counts, tier?.counters.values)
+    const { requests, engine, proxy, upstreams, tier } = this.sources
+    return reading(at, requests.totals(), engine.stats(), { counters: proxy, upstreams }, tier?.counters.values)
   }
 
   private start(): void {
     this.watching = true
-    this.sources.observers.push(this.outcomes.observer)
     this.previous = this.read(this.sources.clock.now())
     if (this.options.intervalMs > 0) {
       this.timer = setInterval(() => this.sample(), this.options.intervalMs)
@@ -159,9 +153,6 @@ export class DashboardService {
   private stop(): void {
     if (!this.watching) return
     this.watching = false
-    const observers = this.sources.observers
-    const at = observers.indexOf(this.outcomes.observer)
-    if (at >= 0) observers.splice(at, 1)
     clearInterval(this.timer)
     this.timer = undefined
     this.previous = undefined
