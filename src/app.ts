@@ -5,7 +5,9 @@ import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
 import { silentLogger, type Logger } from './log/logger'
 import { adminModule } from './modules/admin'
+import { apiViewerModule } from './modules/api-viewer'
 import { batchModule } from './modules/batch'
+import { DashboardService, dashboardModule } from './modules/dashboard'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
@@ -36,6 +38,8 @@ export interface AppDependencies {
   engine?: CacheEngine
   /** Persistence over that engine, when --data-dir is on. */
   persistence?: Persistence
+  /** How often the dashboard takes a point while it is watched; 0: only when a test calls sample(). */
+  dashboardIntervalMs?: number
   /** Settings SIGHUP can change; made from the configuration when not given. */
   live?: LiveSettings
   /** What the server waits for before it is ready (main.ts); ready from the start when not given. */
@@ -61,8 +65,8 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
-/** The OpenAPI document and its viewer come from a plugin, which cannot declare their rule itself. */
-export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi': { scope: 'metrics' }, '/openapi/json': { scope: 'metrics' } }
+/** The OpenAPI document comes from a plugin, which cannot declare its rule itself. */
+export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi/json': { scope: 'metrics' } }
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -79,6 +83,20 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const persistence: { current: Persistence | undefined } = { current: deps.persistence }
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
+  const dashboard = new DashboardService(
+    {
+      engine,
+      requests,
+      upstreams: config.upstreams.map((upstream) => upstream.name),
+      proxy: proxy.counters,
+      tier: shared,
+      persistenceDir: config.persistence?.dir ?? null,
+      clock: deps.clock ?? systemClock,
+      version: VERSION,
+      startedAt: info.startedAt,
+    },
+    { intervalMs: deps.dashboardIntervalMs ?? 1000 },
+  )
 
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
@@ -88,15 +106,19 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('live', live)
     .decorate('persistence', persistence)
     .decorate('readiness', readiness)
+    .decorate('dashboard', dashboard)
     .use(errorHandling(logger))
     .use(
       openapi({
         path: '/openapi',
+        // The viewer is our own module (a pinned Swagger UI in the binary); the plugin's loads one from a CDN.
+        provider: null,
         documentation: {
           info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
         },
       }),
     )
+    .use(apiViewerModule('fastcache API', () => live.tokens.enabled))
     .use(healthModule(readiness, shared))
     .use(kvModule(store, config))
     .use(batchModule(store, config))
@@ -104,6 +126,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
+    .use(dashboardModule(dashboard))
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [

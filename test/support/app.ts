@@ -24,7 +24,7 @@ export interface Reply {
  * plus a terse request helper.
  */
 export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock(), deps: AppDependencies = {}) {
-  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, ...deps })
+  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, dashboardIntervalMs: 0, ...deps })
 
   async function call(
     method: string,

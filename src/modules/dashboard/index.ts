@@ -1,0 +1,45 @@
+import { Elysia } from 'elysia'
+import uplotScript from 'uplot/dist/uPlot.iife.min.js' with { type: 'file' }
+import uplotCss from 'uplot/dist/uPlot.min.css' with { type: 'file' }
+import dashboardScript from './dashboard.browser.js' with { type: 'file' }
+import dashboardCss from './dashboard.css' with { type: 'file' }
+import { access } from '../../access/rules'
+import { otherMethods } from '../../http/method-not-allowed'
+import { jsonResponse } from '../../http/respond'
+import { embeddedFiles, htmlPage } from '../../http/static-asset'
+import { DataQuery, DataReply } from './model'
+import { dashboardPage } from './page'
+import type { DashboardService } from './service'
+
+const JS = 'text/javascript; charset=utf-8'
+const CSS = 'text/css; charset=utf-8'
+const FILES = {
+  '/dashboard/uPlot.iife.min.js': { path: uplotScript, contentType: JS },
+  '/dashboard/uPlot.min.css': { path: uplotCss, contentType: CSS },
+  '/dashboard/dashboard.js': { path: dashboardScript, contentType: JS },
+  '/dashboard/dashboard.css': { path: dashboardCss, contentType: CSS },
+}
+
+/**
+ * `GET /dashboard`: a live page of the server's figures, from the binary alone (uPlot charts), and
+ * `GET /dashboard/data`, the JSON it polls every second. Admin, like /metrics (open with --public-metrics).
+ */
+export function dashboardModule(dashboard: DashboardService) {
+  const rule = access('metrics')
+  return new Elysia({ name: 'dashboard' })
+    .get('/dashboard', ({ request }) => htmlPage(request, 'dashboard', dashboardPage), { detail: { hide: true, ...rule } })
+    .use(otherMethods('/dashboard', ['GET', 'HEAD']))
+    .get('/dashboard/data', ({ query }) => jsonResponse(200, dashboard.data(query.since), { 'cache-control': 'no-store' }), {
+      query: DataQuery,
+      response: { 200: DataReply },
+      detail: {
+        summary: "The dashboard's figures: rates per second since `since`, and the state now",
+        description: 'Sampling starts with the first call and stops a minute after the last one.',
+        ...rule,
+      },
+    })
+    .use(otherMethods('/dashboard/data', ['GET', 'HEAD']))
+    .use(embeddedFiles(FILES, 'metrics'))
+}
+
+export { DashboardService } from './service'
