@@ -1,6 +1,6 @@
 import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
-import { hashKey } from './key-hash'
+import { hashKey, hashedKeyBytes } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { WindowAdvisor } from './policies/window-advisor'
@@ -210,10 +210,10 @@ export class CacheEngine {
   }
 
   set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
-    const keyBytes = utf8Length(key)
+    const hash = hashKey(key)
+    const keyBytes = hashedKeyBytes
     const charge = keyBytes + value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
-    const hash = hashKey(key)
     const slot = this.liveSlot(key, hash)
     if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
     const now = this.clock.now()
@@ -251,6 +251,7 @@ export class CacheEngine {
    */
   incr(key: string, by: number, ttlMs?: number): IncrResult {
     const hash = hashKey(key)
+    const keyBytes = hashedKeyBytes
     const slot = this.liveSlot(key, hash)
     let current = 0
     if (slot >= 0) {
@@ -261,7 +262,6 @@ export class CacheEngine {
     const value = current + by
     if (!Number.isSafeInteger(value)) return { status: 'out-of-range' }
     const bytes = encoder.encode(String(value))
-    const keyBytes = utf8Length(key)
     const charge = keyBytes + bytes.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
     const now = this.clock.now()
@@ -365,10 +365,10 @@ export class CacheEngine {
   restore(entry: Entry): boolean {
     if (entry.version > this.lastVersion) this.lastVersion = entry.version
     if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
-    const keyBytes = utf8Length(entry.key)
+    const hash = hashKey(entry.key)
+    const keyBytes = hashedKeyBytes
     const charge = keyBytes + entry.value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
-    const hash = hashKey(entry.key)
     const slot = this.slots.find(entry.key, hash)
     const stored = this.store(slot, entry.key, hash, keyBytes, entry.value, entry.contentType, entry.version, entry.createdAt, entry.expiresAt ?? 0, entry.staleAt ?? 0, charge)
     if (stored < 0) return false
@@ -491,7 +491,7 @@ export class CacheEngine {
 
   /** The charge of a live slot (the policy's weight). */
   private chargeAt(slot: number): number {
-    return this.slots.keyBytes(slot) + this.slots.valueBytes(slot) + this.entryOverheadBytes
+    return this.slots.payloadBytes(slot) + this.entryOverheadBytes
   }
 
   /**
@@ -596,16 +596,7 @@ export class CacheEngine {
   }
 
   private entryAt(slot: number, key: string): Entry {
-    const s = this.slots
-    return {
-      key,
-      value: s.value(slot),
-      contentType: s.contentType(slot),
-      version: s.version(slot),
-      createdAt: s.createdAt(slot),
-      expiresAt: nullIfZero(s.expiresAt(slot)),
-      staleAt: nullIfZero(s.staleAt(slot)),
-    }
+    return this.slots.entry(slot, key)
   }
 }
 

@@ -8,8 +8,15 @@
 const OFFSET_BASIS = 0x811c9dc5
 const PRIME = 0x01000193
 
+/**
+ * The UTF-8 length of the key hashKey hashed last: the hash walks the bytes anyway, and a write needs
+ * both (read it right after the call, before hashing another key).
+ */
+export let hashedKeyBytes = 0
+
 export function hashKey(key: string): number {
   let h = OFFSET_BASIS
+  let bytes = key.length
   for (let i = 0; i < key.length; i++) {
     const code = key.charCodeAt(i)
     if (code < 0x80) {
@@ -19,6 +26,7 @@ export function hashKey(key: string): number {
     if (code < 0x800) {
       h = Math.imul(h ^ (0xc0 | (code >> 6)), PRIME)
       h = Math.imul(h ^ (0x80 | (code & 0x3f)), PRIME)
+      bytes += 1
       continue
     }
     let point = code
@@ -27,6 +35,7 @@ export function hashKey(key: string): number {
       if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
         point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00)
         i++
+        bytes += 2
         h = Math.imul(h ^ (0xf0 | (point >> 18)), PRIME)
         h = Math.imul(h ^ (0x80 | ((point >> 12) & 0x3f)), PRIME)
         h = Math.imul(h ^ (0x80 | ((point >> 6) & 0x3f)), PRIME)
@@ -38,7 +47,9 @@ export function hashKey(key: string): number {
     h = Math.imul(h ^ (0xe0 | (point >> 12)), PRIME)
     h = Math.imul(h ^ (0x80 | ((point >> 6) & 0x3f)), PRIME)
     h = Math.imul(h ^ (0x80 | (point & 0x3f)), PRIME)
+    bytes += 2
   }
+  hashedKeyBytes = bytes
   return finish(h)
 }
 

@@ -1,5 +1,6 @@
 import { Arena, NO_RECORD, OWNER_BITS } from './arena'
 import { ContentTypes } from './content-types'
+import type { Entry } from './engine'
 import { grown } from './grow'
 import { hashKeyBytes } from './key-hash'
 import { KeyIndex } from './key-index'
@@ -181,6 +182,44 @@ export class SlotTable {
     return this.bytesAt(address).slice(start, start + (words[at + W_LENGTHS]! >>> 16))
   }
 
+  /**
+   * The entry in the slot as the engine hands it out (the value as `value()` gives it), reading the
+   * record once. `key` is the caller's string when it has one (it equals the stored key).
+   */
+  entry(slot: number, key: string): Entry {
+    const address = this.address(slot)
+    const segment = address >>> this.arena.shift
+    const words = this.arena.words[segment]!
+    const bytes = this.arena.bytes[segment]!
+    const at = address & this.arena.mask
+    const flags = words[at]!
+    const lengths = words[at + W_LENGTHS]!
+    const high = words[at + W_HIGH]!
+    const valueStart = (at << 2) + (flags & STALE ? STALE_HEADER_BYTES : RECORD_HEADER_BYTES) + (lengths & 0xffff)
+    const id = (flags >>> TYPE_SHIFT) & TYPE_MASK
+    const expiresAt = readFloat(words, at + W_EXPIRES)
+    const staleAt = flags & STALE ? readFloat(words, at + W_STALE) : 0
+    return {
+      key,
+      value: flags & EXTERNAL ? this.arena.external(readId(bytes, valueStart)) : bytes.slice(valueStart, valueStart + (lengths >>> 16)),
+      contentType: this.types.name(slot, id === UNINTERNED_TYPE ? -1 : id),
+      version: (high & 0xffff) * TWO_32 + words[at + W_VERSION]!,
+      createdAt: (high >>> 16) * TWO_32 + words[at + W_CREATED]!,
+      expiresAt: expiresAt === 0 ? null : expiresAt,
+      staleAt: staleAt === 0 ? null : staleAt,
+    }
+  }
+
+  /** Key and value bytes of the slot's entry, what its charge is made of. */
+  payloadBytes(slot: number): number {
+    const address = this.address(slot)
+    const words = this.wordsAt(address)
+    const at = this.at(address)
+    const lengths = words[at + W_LENGTHS]!
+    if (words[at]! & EXTERNAL) return (lengths & 0xffff) + this.arena.external(this.externalId(address)).byteLength
+    return (lengths & 0xffff) + (lengths >>> 16)
+  }
+
   /** A view of the value for reading at once; it must not be kept (the bytes may be reused). */
   valueView(slot: number): Uint8Array {
     const address = this.address(slot)
@@ -228,8 +267,12 @@ export class SlotTable {
     return address
   }
 
-  /** Writes an entry into a reserved record (or its own, rewritten in place) and points the slot at it. */
+  /**
+   * Writes an entry into a reserved record, or into the slot's own record rewritten in place (whose
+   * key bytes are already right), and points the slot at it.
+   */
   fill(slot: number, address: number, key: string, keyBytes: number, value: Uint8Array, contentType: string, version: number, createdAt: number, expiresAt: number, staleAt: number): void {
+    const inPlace = this.meta[slot * SLOT_FIELDS] === address
     const words = this.wordsAt(address)
     const bytes = this.bytesAt(address)
     const at = this.at(address)
@@ -246,7 +289,7 @@ export class SlotTable {
     writeFloat(words, at + W_EXPIRES, expiresAt)
     if (flags & STALE) writeFloat(words, at + W_STALE, staleAt)
     const keyStart = this.keyOffset(address)
-    writeUtf8(key, bytes, keyStart)
+    if (!inPlace) writeUtf8(key, bytes, keyStart)
     if (external) this.arena.external(readId(bytes, keyStart + keyBytes)).set(value)
     else bytes.set(value, keyStart + keyBytes)
     this.meta[slot * SLOT_FIELDS] = address
