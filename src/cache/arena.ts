@@ -73,6 +73,11 @@ export class Arena {
   allocatedBytes = 0
   /** Bytes of live records (their full class capacity) and live external buffers. */
   liveBytes = 0
+  /**
+   * Bytes the owner asked for: live records before rounding to their class, and external buffers.
+   * The slack is measured against these, so size-class rounding counts as room used.
+   */
+  requestedBytes = 0
   private readonly segmentWords: number
   private readonly options: ArenaOptions
   private state: Segment[] = []
@@ -125,14 +130,18 @@ export class Arena {
     const words = capacityOf(cls) >> 2
     for (;;) {
       const address = this.take(cls, words, -1)
-      if (address !== NO_RECORD) return address
+      if (address !== NO_RECORD) {
+        this.requestedBytes += bytes
+        return address
+      }
       if (this.openHead()) continue
       if (!this.clean(words << 2)) return NO_RECORD
     }
   }
 
-  /** Frees the record at `address`; its room is reused by the next record of the same class. */
-  release(address: number): void {
+  /** Frees the record at `address` (allocated for `bytes`); its room is reused by the next record of the same class. */
+  release(address: number, bytes: number): void {
+    this.requestedBytes -= bytes
     const segment = address >>> this.shift
     const words = this.words[segment]!
     const at = address & this.mask
@@ -146,6 +155,11 @@ export class Arena {
     if (this.live[segment] === 0 && segment !== this.head && !this.cleaning) this.recycle(segment)
   }
 
+  /** A live record was rewritten in place (same class) with a new exact size. */
+  resized(fromBytes: number, toBytes: number): void {
+    this.requestedBytes += toBytes - fromBytes
+  }
+
   /** Room for an external value of `length` bytes; returns its id, or -1 when records must be freed first. */
   allocateExternal(length: number): number {
     while (!this.mayGrow(length, false)) {
@@ -157,6 +171,7 @@ export class Arena {
     this.externals[id] = new Uint8Array(length)
     this.allocatedBytes += length
     this.liveBytes += length
+    this.requestedBytes += length
     return id
   }
 
@@ -171,6 +186,7 @@ export class Arena {
     this.freeExternals.push(id)
     this.allocatedBytes -= length
     this.liveBytes -= length
+    this.requestedBytes -= length
   }
 
   /** Forgets everything and gives every buffer back to the garbage collector. */
@@ -188,6 +204,7 @@ export class Arena {
     this.freeExternals = []
     this.allocatedBytes = 0
     this.liveBytes = 0
+    this.requestedBytes = 0
   }
 
   /** The first free record that fits, or the head segment's next bytes; never grows or cleans. */
@@ -231,12 +248,12 @@ export class Arena {
   }
 
   /**
-   * Whether `bytes` more may be held: what is held beyond live records, plus room for one spare segment
-   * for cleaning (unless a free one exists or this is that spare), stays within the slack.
+   * Whether `bytes` more may be held: what is held beyond the bytes asked for, plus room for one spare
+   * segment for cleaning (unless a free one exists or this is that spare), stays within the slack.
    */
   private mayGrow(bytes: number, spareExists: boolean): boolean {
     const spare = spareExists || this.freeSegments.length > 0 ? 0 : this.segmentBytes
-    return this.allocatedBytes + bytes + spare - this.liveBytes <= this.options.slack()
+    return this.allocatedBytes + bytes + spare - this.requestedBytes <= this.options.slack()
   }
 
   private newSegment(): number {

@@ -18,8 +18,14 @@ export const ENTRY_OVERHEAD_BYTES = 72
  * sizes no longer written, unfilled segment tails. A share of the bound (or of the live records, when
  * they outweigh the bound: an engine charged without overhead), at least four segments.
  */
-const ARENA_HEADROOM_SHARE = 1 / 32
-const ARENA_HEADROOM_SEGMENTS = 4
+const ARENA_HEADROOM_SHARE = 1 / 64
+const ARENA_HEADROOM_SEGMENTS = 2
+/**
+ * Slots are sized up front for as many entries as the bound can hold, up to this many: a typed array's
+ * pages take memory only once written, and slots are handed out from the bottom, so this costs nothing
+ * until used and spares the copies (and the memory the old arrays keep) of growing step by step.
+ */
+const MAX_PRESIZED_SLOTS = 1 << 20
 
 const JSON_TYPE = 'application/json'
 const encoder = new TextEncoder()
@@ -123,6 +129,8 @@ export interface EngineMemory {
   liveRecordBytes: number
   segments: number
   segmentBytes: number
+  /** Bytes of live records before rounding to their size class (plus external buffers). */
+  recordBytes: number
   /** Bytes copied by arena cleaning so far. */
   movedBytes: number
 }
@@ -160,7 +168,8 @@ export class CacheEngine {
     const segmentBytes = segmentBytesFor(this.maxBytes)
     this.minArenaHeadroom = Math.max(ARENA_HEADROOM_SEGMENTS * segmentBytes, this.maxBytes * ARENA_HEADROOM_SHARE)
     // What the arena may hold beyond its live records: the charge budget not yet used, plus headroom.
-    this.slots = new SlotTable({ segmentBytes, slack: () => this.maxBytes - this.chargedBytes + this.arenaHeadroom() })
+    const slots = Math.min(MAX_PRESIZED_SLOTS, Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1)))
+    this.slots = new SlotTable({ segmentBytes, slots, slack: () => this.maxBytes - this.chargedBytes + this.arenaHeadroom() })
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
     this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.chargeAt(slot) })
     const interval = options.sweepIntervalMs ?? 100
@@ -436,6 +445,7 @@ export class CacheEngine {
     return {
       arenaBytes: arena.allocatedBytes,
       liveRecordBytes: arena.liveBytes,
+      recordBytes: arena.requestedBytes,
       segments: arena.segmentCount,
       segmentBytes: arena.segmentBytes,
       movedBytes: arena.movedBytes,
@@ -458,7 +468,7 @@ export class CacheEngine {
   }
 
   private arenaHeadroom(): number {
-    return Math.max(this.minArenaHeadroom, this.slots.arena.liveBytes * ARENA_HEADROOM_SHARE)
+    return Math.max(this.minArenaHeadroom, this.slots.arena.requestedBytes * ARENA_HEADROOM_SHARE)
   }
 
   private defaultExpiry(now: number): number {

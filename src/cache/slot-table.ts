@@ -6,7 +6,7 @@ import { hashKeyBytes } from './key-hash'
 import { KeyIndex } from './key-index'
 import { equalsUtf8, startsWithBytes, writeUtf8 } from './utf8'
 
-const INITIAL_CAPACITY = 1024
+const MIN_CAPACITY = 1024
 /** Slot arrays grow by half, not double: right after a growth at most a third of them is unused. */
 const GROWTH = 1.5
 
@@ -50,6 +50,8 @@ const decoder = new TextDecoder()
 
 export interface SlotTableOptions {
   segmentBytes: number
+  /** Slots to make room for at first (they grow past it); untouched pages cost no memory. */
+  slots: number
   /** See ArenaOptions.slack. */
   slack(): number
 }
@@ -62,11 +64,12 @@ export interface SlotTableOptions {
  */
 export class SlotTable {
   readonly arena: Arena
-  capacity = INITIAL_CAPACITY
+  capacity: number
   /** One past the highest slot ever handed out since the last clear. */
   highWater = 0
-  private meta = new Uint32Array(INITIAL_CAPACITY * SLOT_FIELDS)
-  private hashes = new Int32Array(this.meta.buffer)
+  private readonly initialCapacity: number
+  private meta: Uint32Array<ArrayBuffer>
+  private hashes: Int32Array<ArrayBuffer>
   private freeSlot = NO_SLOT
   private readonly types = new ContentTypes()
   private readonly index = new KeyIndex(
@@ -78,6 +81,10 @@ export class SlotTable {
   private readonly isMoving = (slot: number) => this.meta[slot * SLOT_FIELDS] === this.movingFrom
 
   constructor(options: SlotTableOptions) {
+    this.initialCapacity = Math.max(MIN_CAPACITY, options.slots)
+    this.capacity = this.initialCapacity
+    this.meta = new Uint32Array(this.capacity * SLOT_FIELDS)
+    this.hashes = new Int32Array(this.meta.buffer)
     this.arena = new Arena({ segmentBytes: options.segmentBytes, slack: options.slack, moved: (from, to) => this.moved(from, to) })
   }
 
@@ -280,6 +287,8 @@ export class SlotTable {
     const flags = words[at]! & (~OWNER_BITS | EXTERNAL | STALE)
     words[at] = flags | ((type < 0 ? UNINTERNED_TYPE : type) << TYPE_SHIFT)
     const external = (flags & EXTERNAL) !== 0
+    // Rewritten in place (never external): the arena counts exact record sizes.
+    if (inPlace) this.arena.resized(words[at + W_LENGTHS]! >>> 16, value.byteLength)
     words[at + W_LENGTHS] = keyBytes | (external ? 0 : value.byteLength << 16)
     const created = Math.min(MAX_48, Math.max(0, Math.round(createdAt)))
     const createdHigh = Math.floor(created / TWO_32)
@@ -299,8 +308,13 @@ export class SlotTable {
   releaseRecord(slot: number): void {
     const address = this.address(slot)
     if (address === NO_RECORD) return
-    if (this.wordsAt(address)[this.at(address)]! & EXTERNAL) this.arena.releaseExternal(this.externalId(address))
-    this.arena.release(address)
+    const words = this.wordsAt(address)
+    const at = this.at(address)
+    const flags = words[at]!
+    const lengths = words[at + W_LENGTHS]!
+    const external = (flags & EXTERNAL) !== 0
+    if (external) this.arena.releaseExternal(this.externalId(address))
+    this.arena.release(address, headerBytes((flags & STALE) !== 0) + (lengths & 0xffff) + (external ? EXTERNAL_ID_BYTES : lengths >>> 16))
     this.meta[slot * SLOT_FIELDS] = NO_RECORD
   }
 
@@ -314,7 +328,7 @@ export class SlotTable {
     let slot = this.freeSlot
     if (slot !== NO_SLOT) this.freeSlot = this.meta[slot * SLOT_FIELDS + 1]!
     else {
-      if (this.highWater === this.capacity) this.grow(Math.ceil((this.capacity * GROWTH) / INITIAL_CAPACITY) * INITIAL_CAPACITY)
+      if (this.highWater === this.capacity) this.grow(Math.ceil((this.capacity * GROWTH) / MIN_CAPACITY) * MIN_CAPACITY)
       slot = this.highWater++
     }
     this.meta[slot * SLOT_FIELDS] = NO_RECORD
@@ -341,8 +355,8 @@ export class SlotTable {
     this.index.clear()
     this.arena.clear()
     this.types.clear()
-    this.capacity = INITIAL_CAPACITY
-    this.meta = new Uint32Array(INITIAL_CAPACITY * SLOT_FIELDS)
+    this.capacity = this.initialCapacity
+    this.meta = new Uint32Array(this.capacity * SLOT_FIELDS)
     this.hashes = new Int32Array(this.meta.buffer)
     this.freeSlot = NO_SLOT
     this.highWater = 0
