@@ -20,8 +20,13 @@ const LARGEST_SEGMENT = 1 << 20
 const SMALLEST_SEGMENT = 128 * 1024
 /** Addresses are 32-bit counts of 4-byte words: 16 GiB of segments at most. */
 const ADDRESS_WORDS = 2 ** 32
-/** A segment is cleaned only when that frees at least this share of it: at most 3 bytes copied per byte won. */
-const MIN_CLEANING_GAIN = 0.25
+/** A segment is cleaned only when that frees at least this share of it: at most 7 bytes copied per byte won. */
+const MIN_CLEANING_GAIN = 1 / 8
+/**
+ * A record with no hole of its own class takes one up to this many classes larger (at most ~10% more
+ * than it needs above 256 B, 12 B below): holes of nearby sizes get reused instead of piling up.
+ */
+const LARGER_CLASSES_TRIED = 3
 const EMPTY_BYTES = new Uint8Array(0)
 const EMPTY_WORDS = new Uint32Array(0)
 
@@ -115,6 +120,16 @@ export class Arena {
     return capacityOf(classOf(Math.max(bytes, MIN_RECORD_BYTES)))
   }
 
+  /**
+   * Whether the live record at `address` could have been allocated for `bytes`: its class is theirs or
+   * one of the few larger ones allocation also takes (so a rewrite in place wastes no more than allocation).
+   */
+  fitsClassOf(address: number, bytes: number): boolean {
+    const own = this.words[address >>> this.shift]![address & this.mask]! & CLASS_MASK
+    const cls = classOf(Math.max(bytes, MIN_RECORD_BYTES))
+    return own >= cls && own <= cls + LARGER_CLASSES_TRIED
+  }
+
   /** Capacity of the live record at `address`. */
   capacityAt(address: number): number {
     return capacityOf(this.words[address >>> this.shift]![address & this.mask]! & CLASS_MASK)
@@ -129,7 +144,7 @@ export class Arena {
     const cls = classOf(Math.max(bytes, MIN_RECORD_BYTES))
     const words = capacityOf(cls) >> 2
     for (;;) {
-      const address = this.take(cls, words, -1)
+      const address = this.take(cls, words, -1, LARGER_CLASSES_TRIED)
       if (address !== NO_RECORD) {
         this.requestedBytes += bytes
         return address
@@ -207,16 +222,21 @@ export class Arena {
     this.requestedBytes = 0
   }
 
-  /** The first free record that fits, or the head segment's next bytes; never grows or cleans. */
-  private take(cls: number, words: number, exclude: number): number {
-    const hole = this.freeLists[cls]!
-    if (hole !== NO_RECORD && hole >>> this.shift !== exclude) {
-      this.unlink(cls, hole)
+  /**
+   * A hole of the record's class or up to `larger` classes above (the record then keeps the larger
+   * class), or the head segment's next bytes; never grows or cleans.
+   */
+  private take(cls: number, words: number, exclude: number, larger: number): number {
+    const last = Math.min(CLASS_COUNT - 1, cls + larger)
+    for (let fit = cls; fit <= last; fit++) {
+      const hole = this.freeLists[fit]!
+      if (hole === NO_RECORD || hole >>> this.shift === exclude) continue
+      this.unlink(fit, hole)
       const segment = hole >>> this.shift
-      const at = hole & this.mask
-      this.words[segment]![at] = cls
-      this.live[segment]! += words << 2
-      this.liveBytes += words << 2
+      const capacity = capacityOf(fit)
+      this.words[segment]![hole & this.mask] = fit
+      this.live[segment]! += capacity
+      this.liveBytes += capacity
       return hole
     }
     const head = this.head
@@ -305,10 +325,11 @@ export class Arena {
 
   private move(segment: number, at: number, cls: number): void {
     const capacity = capacityOf(cls)
-    let to = this.take(cls, capacity >> 2, segment)
+    // A moved record keeps its class (a larger hole would let it creep up a few classes per move).
+    let to = this.take(cls, capacity >> 2, segment, 0)
     if (to === NO_RECORD) {
       if (!this.openHead()) throw new Error('arena: no segment to clean into')
-      to = this.take(cls, capacity >> 2, segment)
+      to = this.take(cls, capacity >> 2, segment, 0)
     }
     const toSegment = to >>> this.shift
     const toAt = to & this.mask

@@ -159,6 +159,8 @@ export class CacheEngine {
   private pendingValueBytes = 0
   private pendingStale = false
   private pendingAddress = NO_RECORD
+  /** The charge of the entry being written, not yet counted: the arena may hold it until eviction runs. */
+  private writingCharge = 0
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
@@ -169,7 +171,7 @@ export class CacheEngine {
     this.minArenaHeadroom = Math.max(ARENA_HEADROOM_SEGMENTS * segmentBytes, this.maxBytes * ARENA_HEADROOM_SHARE)
     // What the arena may hold beyond its live records: the charge budget not yet used, plus headroom.
     const slots = Math.min(MAX_PRESIZED_SLOTS, Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1)))
-    this.slots = new SlotTable({ segmentBytes, slots, slack: () => this.maxBytes - this.chargedBytes + this.arenaHeadroom() })
+    this.slots = new SlotTable({ segmentBytes, slots, slack: () => this.arenaSlack() })
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
     this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.chargeAt(slot) })
     const interval = options.sweepIntervalMs ?? 100
@@ -467,8 +469,20 @@ export class CacheEngine {
     if (version > this.lastVersion) this.lastVersion = version
   }
 
-  private arenaHeadroom(): number {
-    return Math.max(this.minArenaHeadroom, this.slots.arena.requestedBytes * ARENA_HEADROOM_SHARE)
+  /**
+   * What the arena may hold beyond its records' bytes: the charge budget not yet used, plus headroom.
+   * During a write the new entry's charge is not counted yet: like the charged total, the arena may
+   * take the new record before eviction runs, so admission (which may turn the new entry away) decides
+   * what goes, not the order of allocation.
+   * When records outweigh their charges (an engine charged with less overhead than a record's header,
+   * as the hit-ratio benchmark's), the unused budget is scaled by records' bytes per charged byte, so
+   * the arena can hold whatever the charges still allow.
+   */
+  private arenaSlack(): number {
+    const records = this.slots.arena.requestedBytes
+    const perCharged = this.chargedBytes > 0 ? Math.max(1, records / this.chargedBytes) : 1
+    const headroom = Math.max(this.minArenaHeadroom, records * ARENA_HEADROOM_SHARE)
+    return (this.maxBytes - this.chargedBytes + this.writingCharge) * perCharged + headroom
   }
 
   private defaultExpiry(now: number): number {
@@ -539,8 +553,10 @@ export class CacheEngine {
     }
     let address = slot >= 0 && slots.fitsInPlace(slot, keyBytes, value.byteLength, stale) ? slots.addressOf(slot) : NO_RECORD
     if (address === NO_RECORD) {
+      this.writingCharge = charge
       address = slots.reserve(keyBytes, value.byteLength, stale)
       if (address === NO_RECORD) address = this.makeRoom(keyBytes, value.byteLength, stale)
+      this.writingCharge = 0
       if (address === NO_RECORD) return -1
       // Making room may have evicted this very entry; then it is written as a new one.
       if (slot >= 0 && !slots.isLive(slot)) slot = -1

@@ -242,13 +242,13 @@ export class SlotTable {
     return headerBytes(stale) + keyBytes + valueBytes > this.arena.inlineBytes
   }
 
-  /** Whether the slot's record can take this key and value in place: same class, same layout, not external. */
+  /** Whether the slot's record can take this key and value in place: a class it may hold, same layout, not external. */
   fitsInPlace(slot: number, keyBytes: number, valueBytes: number, stale: boolean): boolean {
     const address = this.address(slot)
     if (address === NO_RECORD || this.isExternal(keyBytes, valueBytes, stale)) return false
     const flags = this.wordsAt(address)[this.at(address)]!
     if ((flags & EXTERNAL) !== 0 || ((flags & STALE) !== 0) !== stale) return false
-    return this.arena.capacityFor(headerBytes(stale) + keyBytes + valueBytes) === this.arena.capacityAt(address)
+    return this.arena.fitsClassOf(address, headerBytes(stale) + keyBytes + valueBytes)
   }
 
   /**

@@ -56,10 +56,18 @@ class Owner {
     }
   }
 
-  /** Bytes the live records occupy: their class capacities. */
+  /**
+   * Bytes the live records occupy: each its class's capacity, a class it may hold (its own or one of
+   * the next three, when it took a larger hole).
+   */
   liveBytes(): number {
     let total = 0
-    for (const bytes of this.sizes.values()) total += capacityOf(classOf(bytes))
+    for (const [id, address] of this.addresses) {
+      const capacity = this.arena.capacityAt(address)
+      const own = classOf(this.sizes.get(id)!)
+      if (capacity < capacityOf(own) || capacity > capacityOf(Math.min(CLASS_COUNT - 1, own + 3))) throw new Error(`record ${id} has a capacity of ${capacity}`)
+      total += capacity
+    }
     return total
   }
 
