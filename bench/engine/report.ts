@@ -104,7 +104,7 @@ export function renderReport(report: EngineReport): string {
       '|---|--:|--:|--:|--:|--:|--:|',
       `| fastcache engine | ${f0(med(r.engine, (s) => s.rss))} B | ${f0(med(r.engine, (s) => s.heap))} B | ${f0(med(r.engine, (s) => s.charged))} B | ${f0(med(r.engine, (s) => s.arena))} B | ${f2(med(r.engine, (s) => s.objects))} | ${f1(med(r.engine, (s) => s.seconds))} s |`,
       `| Map<string, Uint8Array> | ${f0(med(r.map, (s) => s.rss))} B | ${f0(med(r.map, (s) => s.heap))} B | | | ${f2(med(r.map, (s) => s.objects))} | ${f1(med(r.map, (s) => s.seconds))} s |`,
-      `| redis-server ${report.info.redis} | ${f0(med(r.redis, (s) => s.rss))} B | (used_memory ${f0(med(r.redis, (s) => s.usedMemory))} B) | | | | ${f1(med(r.redis, (s) => s.seconds))} s |`,
+      `| ${report.info.redis} | ${f0(med(r.redis, (s) => s.rss))} B | (used_memory ${f0(med(r.redis, (s) => s.usedMemory))} B) | | | | ${f1(med(r.redis, (s) => s.seconds))} s |`,
       '',
       `Every run (RSS per key): engine ${r.engine.map((s) => f0(s.rss)).join(' / ')}; Map ${r.map.map((s) => f0(s.rss)).join(' / ')}; Redis ${r.redis.map((s) => f0(s.rss)).join(' / ')}.`,
     )
