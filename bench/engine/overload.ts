@@ -9,6 +9,7 @@
 import { edenGC } from 'bun:jsc'
 import { CacheEngine } from '../../src/cache'
 import { peakOwnRss, settledOwnRss } from './settle'
+import { Rng } from '../hitratio/prng'
 
 export interface OverloadConfig {
   bound: number
@@ -39,15 +40,6 @@ export interface OverloadResult {
 /** Where the churn loop puts what it makes, so the compiler cannot leave it unmade. */
 export let lastMade: unknown
 
-function random(seed: number): () => number {
-  let x = seed
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 export async function overload(config: OverloadConfig): Promise<OverloadResult> {
   const { bound, valueBytes, factor } = config
@@ -60,14 +52,14 @@ export async function overload(config: OverloadConfig): Promise<OverloadResult> 
   const keySpace = Math.ceil((factor * bound) / valueBytes)
   const writes = Math.ceil((factor * bound) / valueBytes)
   const sampleEvery = Math.max(1, Math.floor(writes / 256))
-  const next = random(0x2545f491)
+  const rng = new Rng(0x2545f491)
   let maxRss = idleRss
   let maxCharged = 0
   let sink = 0
   const started = performance.now()
   for (let i = 0; i < writes; i++) {
     value[0] = i & 0xff
-    const key = `key:${Math.floor(next() * keySpace)}`
+    const key = `key:${Math.floor(rng.float() * keySpace)}`
     if (engine) {
       engine.set(key, value, 'application/octet-stream')
       if ((i & 63) === 0) maxCharged = Math.max(maxCharged, engine.stats().bytes)

@@ -5,6 +5,7 @@
 import { LRUCache } from 'lru-cache'
 import { CacheEngine, ENTRY_OVERHEAD_BYTES } from '../../src/cache'
 import { KEY_PREFIX } from '../http/preload'
+import { Rng } from '../hitratio/prng'
 
 export interface SpeedConfig {
   entries: number
@@ -21,23 +22,14 @@ export type SpeedResult = Record<Workload, Record<Contestant, number[]>>
 const VALUE_BYTES = 100
 const TYPE = 'application/octet-stream'
 
-function random(seed: number): () => number {
-  let x = seed
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 export function speed(config: SpeedConfig): SpeedResult {
   const { entries, operations } = config
   const keys = Array.from({ length: 2 * entries }, (_, i) => KEY_PREFIX + i)
-  const next = random(42)
+  const rng = new Rng(42)
   // Key numbers drawn up front, uniform over the stored keys (or twice as many, for evicting sets).
-  const present = Uint32Array.from({ length: operations }, () => Math.floor(next() * entries))
-  const wider = Uint32Array.from({ length: operations }, () => Math.floor(next() * 2 * entries))
+  const present = Uint32Array.from({ length: operations }, () => Math.floor(rng.float() * entries))
+  const wider = Uint32Array.from({ length: operations }, () => Math.floor(rng.float() * 2 * entries))
   const value = new Uint8Array(VALUE_BYTES).fill(7)
   const charge = KEY_PREFIX.length + String(entries).length + VALUE_BYTES + ENTRY_OVERHEAD_BYTES
 

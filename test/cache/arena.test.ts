@@ -1,19 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { Arena, MIN_RECORD_BYTES, NO_RECORD } from '../../src/cache/arena'
 import { CLASS_COUNT, MAX_CLASS_BYTES, capacityOf, classOf } from '../../src/cache/size-classes'
+import { Rng } from '../../bench/hitratio/prng'
 
 const SEGMENT = 128 * 1024
 
-/** xorshift32, so every run sees the same operations. */
-function random(seed: number): () => number {
-  let x = seed
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 /**
  * An owner like the engine's slot table: each record carries its owner's id in word 1 and a pattern
@@ -121,20 +112,20 @@ describe('arena', () => {
   test('1M random allocations and frees leak no byte and lose no record', () => {
     const limit = 24 * SEGMENT
     const owner = new Owner(limit)
-    const next = random(0x5eed)
+    const rng = new Rng(0x5eed)
     const ids: number[] = []
     let refused = 0
     for (let step = 0; step < 1_000_000; step++) {
-      const r = next()
+      const r = rng.float()
       // Sizes drift over the run, so holes of old sizes must be reclaimed by recycling or cleaning.
       const phase = Math.floor(step / 200_000)
-      const bytes = recordBytes(16 + Math.floor(next() * (phase % 2 === 0 ? 200 : 3000)))
+      const bytes = recordBytes(16 + Math.floor(rng.float() * (phase % 2 === 0 ? 200 : 3000)))
       if (r < 0.55 || ids.length === 0) {
         let id = owner.add(bytes)
         // Full: free records (as the engine evicts) until it fits.
         while (id === undefined) {
           refused++
-          const victim = Math.floor(next() * ids.length)
+          const victim = Math.floor(rng.float() * ids.length)
           owner.remove(ids[victim]!)
           ids[victim] = ids[ids.length - 1]!
           ids.pop()
@@ -142,7 +133,7 @@ describe('arena', () => {
         }
         ids.push(id)
       } else {
-        const victim = Math.floor(next() * ids.length)
+        const victim = Math.floor(rng.float() * ids.length)
         owner.remove(ids[victim]!)
         ids[victim] = ids[ids.length - 1]!
         ids.pop()

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CacheEngine, ManualClock, type Entry, type SetOptions } from '../../src/cache'
+import { Rng } from '../../bench/hitratio/prng'
 
 // The engine against a plain reference model (a Map of what was last written), under random
 // operations: first with a bound that never evicts, so contents, versions, TTLs and every result must
@@ -97,15 +98,6 @@ class Model {
   }
 }
 
-function random(seed: number): () => number {
-  let x = seed
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 /** Keys of 1 to ~40 bytes, some with multi-byte characters, over a small space so keys repeat. */
 function keyFor(n: number): string {
@@ -114,10 +106,10 @@ function keyFor(n: number): string {
 }
 
 /** Values from empty to 300 KB (past the arena's own-buffer threshold), mostly small, some integers. */
-function valueFor(next: () => number, tag: number): Uint8Array {
-  const r = next()
-  if (r < 0.1) return new TextEncoder().encode(String(Math.floor(next() * 2000) - 1000))
-  const length = r < 0.8 ? Math.floor(next() * 200) : r < 0.97 ? Math.floor(next() * 20_000) : Math.floor(next() * 300_000)
+function valueFor(rng: Rng, tag: number): Uint8Array {
+  const r = rng.float()
+  if (r < 0.1) return new TextEncoder().encode(String(Math.floor(rng.float() * 2000) - 1000))
+  const length = r < 0.8 ? Math.floor(rng.float() * 200) : r < 0.97 ? Math.floor(rng.float() * 20_000) : Math.floor(rng.float() * 300_000)
   const bytes = new Uint8Array(length)
   for (let i = 0; i < length; i += 97) bytes[i] = (tag + i) & 0xff
   if (length > 0) bytes[length - 1] = tag & 0xff
@@ -148,19 +140,19 @@ function expectEntry(entry: Entry | undefined, key: string, stored: Stored | und
  * engine then returns must be that last write, never an older or a deleted one.
  */
 function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number, seed: number, exact: boolean): void {
-  const next = random(seed)
+  const rng = new Rng(seed)
   const keySpace = 3000
-  const pick = () => keyFor(Math.floor(next() * keySpace))
+  const pick = () => keyFor(Math.floor(rng.float() * keySpace))
   for (let step = 0; step < steps; step++) {
-    const r = next()
+    const r = rng.float()
     const key = pick()
     if (r < 0.4) {
-      const value = valueFor(next, step)
+      const value = valueFor(rng, step)
       const type = TYPES[step % TYPES.length]!
       const options: SetOptions = {}
-      const o = next()
-      if (o < 0.3) options.ttlMs = 1 + Math.floor(next() * 3000)
-      if (o < 0.1) options.staleMs = Math.floor(next() * 2000)
+      const o = rng.float()
+      if (o < 0.3) options.ttlMs = 1 + Math.floor(rng.float() * 3000)
+      if (o < 0.1) options.staleMs = Math.floor(rng.float() * 2000)
       if (o > 0.3 && o < 0.4) options.keepTtl = true
       if (o > 0.9) options.nx = true
       if (o > 0.85 && o < 0.88) options.xx = true
@@ -176,17 +168,17 @@ function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number
         model.entries.set(key, { value: value.slice(), contentType: type, version: result.version, createdAt, expiresAt: result.expiresAt ?? 0, staleAt: result.staleAt ?? 0 })
       }
     } else if (r < 0.6) {
-      const entry = next() < 0.5 ? cache.get(key) : cache.peek(key)
+      const entry = rng.float() < 0.5 ? cache.get(key) : cache.peek(key)
       if (exact) expectEntry(entry, key, model.live(key))
       else if (entry) expectKept(entry, model.live(key))
     } else if (r < 0.7) {
-      const ifVersion = next() < 0.2 ? model.live(key)?.version : undefined
+      const ifVersion = rng.float() < 0.2 ? model.live(key)?.version : undefined
       const result = cache.delete(key, { ifVersion })
       if (exact) expect(result).toBe(model.delete(key, ifVersion) as never)
       else if (result === 'deleted') model.entries.delete(key)
     } else if (r < 0.8) {
-      const by = Math.floor(next() * 100) - 50
-      const ttl = next() < 0.5 ? 1 + Math.floor(next() * 3000) : undefined
+      const by = Math.floor(rng.float() * 100) - 50
+      const ttl = rng.float() < 0.5 ? 1 + Math.floor(rng.float() * 3000) : undefined
       if (exact) expect(cache.incr(key, by, ttl).status).toBe(model.incr(key, by, ttl) as never)
       else {
         const result = cache.incr(key, by, ttl)
@@ -198,15 +190,15 @@ function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number
         }
       }
     } else if (r < 0.85) {
-      const ttl = next() < 0.2 ? null : 1 + Math.floor(next() * 3000)
+      const ttl = rng.float() < 0.2 ? null : 1 + Math.floor(rng.float() * 3000)
       const touched = cache.touch(key, ttl)
       if (exact) expect(touched !== undefined).toBe(model.touch(key, ttl))
       else if (touched) model.touch(key, ttl)
     } else if (r < 0.95) {
-      clock.advance(Math.floor(next() * 200))
-      if (next() < 0.3) cache.sweepExpired()
+      clock.advance(Math.floor(rng.float() * 200))
+      if (rng.float() < 0.3) cache.sweepExpired()
     } else if (r < 0.951) {
-      const prefix = ['user:', 'k1', '😀'][Math.floor(next() * 3)]!
+      const prefix = ['user:', 'k1', '😀'][Math.floor(rng.float() * 3)]!
       const removed = cache.deletePrefix(prefix)
       let expected = 0
       for (const candidate of [...model.entries.keys()]) {

@@ -2,6 +2,7 @@ import { heapStats } from 'bun:jsc'
 import { describe, expect, test } from 'bun:test'
 import { CacheEngine, ENTRY_OVERHEAD_BYTES, ManualClock } from '../../src/cache'
 import { capacityOf, classOf } from '../../src/cache/size-classes'
+import { Rng } from '../../bench/hitratio/prng'
 
 const OCTET = 'application/octet-stream'
 const MiB = 1 << 20
@@ -20,15 +21,6 @@ function valueOf(length: number, tag: number): Uint8Array {
   return bytes
 }
 
-function random(seed: number): () => number {
-  let x = seed
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 // Characters of 1, 2, 3 and 4 UTF-8 bytes.
 const CHARS = ['a', 'é', '漢', '😀']
@@ -131,7 +123,7 @@ describe('values', () => {
 
   test('a value handed out never changes, whatever happens to the cache afterwards', () => {
     const { cache } = engine(8 * MiB)
-    const next = random(7)
+    const rng = new Rng(7)
     const kept: { value: Uint8Array; expected: Uint8Array }[] = []
     const sizes = [40, 100, 1000, 5000, 200_000]
     for (let i = 0; i < 200; i++) {
@@ -142,7 +134,7 @@ describe('values', () => {
     // Rewrite, delete and evict everything many times over, in shifting sizes so segments are cleaned.
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 4000; i++) {
-        const size = Math.floor(next() * (round % 2 === 0 ? 300 : 6000))
+        const size = Math.floor(rng.float() * (round % 2 === 0 ? 300 : 6000))
         cache.set(`held:${i % 200}`, valueOf(size, round * 10_000 + i), OCTET)
         cache.set(`churn:${round}:${i}`, valueOf(size, i + 1), OCTET)
         if (i % 3 === 0) cache.delete(`churn:${round}:${i - 3}`)
@@ -158,7 +150,7 @@ describe('memory', () => {
   test('under value sizes that shift over time the arena stays within the bound and keeps the cache full', () => {
     const bound = 8 * MiB
     const { cache } = engine(bound)
-    const next = random(0xbeef)
+    const rng = new Rng(0xbeef)
     const bands = [
       [100, 200],
       [1000, 2000],
@@ -172,8 +164,8 @@ describe('memory', () => {
       // Three times the bound per phase, on a key space five times what fits.
       const keys = Math.ceil((5 * bound) / high)
       for (let phaseBytes = 0; phaseBytes < 3 * bound; ) {
-        const size = low + Math.floor(next() * (high - low))
-        cache.set(`k:${Math.floor(next() * keys)}`, valueOf(size, size), OCTET)
+        const size = low + Math.floor(rng.float() * (high - low))
+        cache.set(`k:${Math.floor(rng.float() * keys)}`, valueOf(size, size), OCTET)
         phaseBytes += size
       }
       written += 3 * bound
