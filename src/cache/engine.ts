@@ -28,6 +28,8 @@ const ARENA_HEADROOM_SEGMENTS = 2
 const MAX_PRESIZED_SLOTS = 1 << 20
 
 const JSON_TYPE = 'application/json'
+/** What a call without options gets: a default parameter would make a new object on every call. */
+const NO_OPTIONS: Readonly<SetOptions> = Object.freeze({})
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -220,7 +222,7 @@ export class CacheEngine {
     return this.liveSlot(key, hashKey(key)) >= 0
   }
 
-  set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
+  set(key: string, value: Uint8Array, contentType: string, options: SetOptions = NO_OPTIONS): SetResult {
     const hash = hashKey(key)
     const keyBytes = hashedKeyBytes
     const charge = keyBytes + value.byteLength + this.entryOverheadBytes
@@ -246,7 +248,7 @@ export class CacheEngine {
     return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt), staleAt: nullIfZero(staleAt) }
   }
 
-  delete(key: string, conditions: WriteConditions = {}): DeleteResult {
+  delete(key: string, conditions: WriteConditions = NO_OPTIONS): DeleteResult {
     const slot = this.liveSlot(key, hashKey(key))
     if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
