@@ -148,7 +148,7 @@ describe('values', () => {
 
 describe('memory', () => {
   test('under value sizes that shift over time the arena stays within the bound and keeps the cache full', () => {
-    const bound = 8 * MiB
+    const bound = 4 * MiB
     const { cache } = engine(bound)
     const rng = new Rng(0xbeef)
     const bands = [
