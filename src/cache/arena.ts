@@ -115,11 +115,6 @@ export class Arena {
     return this.bytes.length - this.droppedSegments.length
   }
 
-  /** The bytes a record of `bytes` occupies once allocated (its class capacity). */
-  capacityFor(bytes: number): number {
-    return capacityOf(classOf(Math.max(bytes, MIN_RECORD_BYTES)))
-  }
-
   /**
    * Whether the live record at `address` could have been allocated for `bytes`: its class is theirs or
    * one of the few larger ones allocation also takes (so a rewrite in place wastes no more than allocation).

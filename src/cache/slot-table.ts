@@ -111,14 +111,6 @@ export class SlotTable {
     return this.wordsAt(address)[this.at(address) + W_LENGTHS]! & 0xffff
   }
 
-  valueBytes(slot: number): number {
-    const address = this.address(slot)
-    const words = this.wordsAt(address)
-    const at = this.at(address)
-    if (words[at]! & EXTERNAL) return this.arena.external(this.externalId(address)).byteLength
-    return words[at + W_LENGTHS]! >>> 16
-  }
-
   version(slot: number): number {
     const address = this.address(slot)
     const words = this.wordsAt(address)
@@ -147,12 +139,6 @@ export class SlotTable {
     return words[at]! & STALE ? readFloat(words, at + W_STALE) : 0
   }
 
-  contentType(slot: number): string {
-    const address = this.address(slot)
-    const id = (this.wordsAt(address)[this.at(address)]! >>> TYPE_SHIFT) & TYPE_MASK
-    return this.types.name(slot, id === UNINTERNED_TYPE ? -1 : id)
-  }
-
   /** A new expiry ends any soft expiry: the entry is fresh until it expires. */
   setExpiresAt(slot: number, expiresAt: number): void {
     const address = this.address(slot)
@@ -172,21 +158,6 @@ export class SlotTable {
   keyStartsWith(slot: number, prefix: Uint8Array): boolean {
     const address = this.address(slot)
     return startsWithBytes(this.bytesAt(address), this.keyOffset(address), this.keyBytes(slot), prefix)
-  }
-
-  /**
-   * The value's bytes, for the caller to keep. A value in a segment is copied out: the segment's
-   * bytes are reused once the entry is rewritten, deleted, evicted or moved, while a response may
-   * still be sending them. An external value is never rewritten (a new write gets a new buffer), so
-   * it is handed out as is.
-   */
-  value(slot: number): Uint8Array {
-    const address = this.address(slot)
-    const words = this.wordsAt(address)
-    const at = this.at(address)
-    const start = this.keyOffset(address) + (words[at + W_LENGTHS]! & 0xffff)
-    if (words[at]! & EXTERNAL) return this.arena.external(readId(this.bytesAt(address), start))
-    return this.bytesAt(address).slice(start, start + (words[at + W_LENGTHS]! >>> 16))
   }
 
   /**
