@@ -37,6 +37,7 @@ const HELP = `usage: bun run bench/engine-memory.ts [options]
   --sections LIST   any of ${SECTIONS.join(',')} (default all)
   --out FILE        report path (default bench/RESULTS-engine-memory.md; with --quick, the temp directory)
   --json FILE       also write every measurement as JSON
+  --render FILE     write the report again from such a JSON file, measuring nothing
   --quick           a smoke run: 100000 entries, 1 run, 3 rounds, the 64 MiB bound only
 
 The default run takes about 15 minutes and up to ~2 GB of memory per child process. Needs redis-server.
@@ -59,7 +60,19 @@ async function inChild<T>(job: Job): Promise<T> {
 
 // ---- the run ----
 
-const flags = parseFlags({ entries: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, bounds: { type: 'string' }, sections: { type: 'string' } }, HELP)
+const flags = parseFlags(
+  { entries: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, bounds: { type: 'string' }, sections: { type: 'string' }, render: { type: 'string' } },
+  HELP,
+)
+const recordedOut = resolve(ROOT, 'bench/RESULTS-engine-memory.md')
+if (flags.render !== undefined) {
+  // A report's wording or verdicts changed: render it again from the same measurements.
+  const saved = JSON.parse(await Bun.file(flags.render).text()) as EngineReport
+  const out = outputPath(flags.out, flags.quick, recordedOut, 'RESULTS-engine-memory.md')
+  await Bun.write(out, renderReport(saved))
+  process.stdout.write(`wrote ${out} from ${flags.render}\n`)
+  process.exit(0)
+}
 const { int, fail } = flagReader(LABEL, flags)
 const entries = int('entries', 1_000_000, 100_000, 1000)
 const runs = int('runs', 3, 1)
@@ -151,7 +164,7 @@ if (full.overload) headline.push(`overload: RSS − idle at most ${ratio(Math.ma
 if (full.speed) headline.push(`engine / lru-cache ops: ${WORKLOADS.map((w) => `${w} ${ratio(speedRatio(full.speed!, w))}`).join(', ')}`)
 
 writeReport({
-  out: outputPath(flags.out, flags.quick, resolve(ROOT, 'bench/RESULTS-engine-memory.md'), 'RESULTS-engine-memory.md'),
+  out: outputPath(flags.out, flags.quick, recordedOut, 'RESULTS-engine-memory.md'),
   markdown: renderReport(full),
   json: flags.json,
   data: full,
