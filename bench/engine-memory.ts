@@ -20,7 +20,16 @@ import { median } from './http/stats'
 import { fill, type FillConfig, type FillResult } from './engine/fill'
 import { overload, type OverloadConfig, type OverloadResult } from './engine/overload'
 import { redisPerKey } from './engine/redis'
-import { chargeAccuracy, churnRatio, overloadRatio, renderReport, speedRatio, type ChargeRow, type EngineReport, type OverloadRow } from './engine/report'
+import {
+  chargeAccuracy,
+  churnRatio,
+  overloadRatio,
+  renderReport,
+  speedRatio,
+  type ChargeRow,
+  type EngineReport,
+  type OverloadRow,
+} from './engine/report'
 import { speed, WORKLOADS, type SpeedConfig, type SpeedResult } from './engine/speed'
 
 const LABEL = 'bench/engine-memory.ts'
@@ -61,7 +70,14 @@ async function inChild<T>(job: Job): Promise<T> {
 // ---- the run ----
 
 const flags = parseFlags(
-  { entries: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' }, bounds: { type: 'string' }, sections: { type: 'string' }, render: { type: 'string' } },
+  {
+    entries: { type: 'string' },
+    runs: { type: 'string' },
+    rounds: { type: 'string' },
+    bounds: { type: 'string' },
+    sections: { type: 'string' },
+    render: { type: 'string' },
+  },
   HELP,
 )
 const recordedOut = resolve(ROOT, 'bench/RESULTS-engine-memory.md')
@@ -108,10 +124,20 @@ try {
     // At most ~256 MiB of values per child; the last rows sit just past a growth of the index (it
     // doubles past 524,288 entries) and of the slot arrays (presized to 1,048,576 slots at most, then 1.5× steps).
     const configs: FillConfig[] = []
-    for (const [keys, valueBytes] of [[12, 16], [12, 100], [64, 100], [12, 1024], [12, 16_384]] as const) {
+    for (const [keys, valueBytes] of [
+      [12, 16],
+      [12, 100],
+      [64, 100],
+      [12, 1024],
+      [12, 16_384],
+    ] as const) {
       configs.push({ store: 'engine', entries: Math.min(entries, Math.floor((256 * MiB) / valueBytes)), keys, valueBytes })
     }
-    if (entries >= 1_000_000) configs.push({ store: 'engine', entries: 524_289, keys: 12, valueBytes: 100 }, { store: 'engine', entries: 1_048_577, keys: 12, valueBytes: 100 })
+    if (entries >= 1_000_000)
+      configs.push(
+        { store: 'engine', entries: 524_289, keys: 12, valueBytes: 100 },
+        { store: 'engine', entries: 1_048_577, keys: 12, valueBytes: 100 },
+      )
     const rows: ChargeRow[] = configs.map((config) => ({ config, samples: [] }))
     for (let r = 0; r < runs; r++) {
       for (const row of rows) {
@@ -131,7 +157,9 @@ try {
         const result = await inChild<OverloadResult>({ kind: 'overload', config })
         const churn = await inChild<OverloadResult>({ kind: 'overload', config: { ...config, store: 'churn' } })
         rows.push({ config, result, churn })
-        log(`  RSS − idle = ${ratio(overloadRatio(rows.at(-1)!))} the bound (the loop alone: ${ratio(churnRatio(rows.at(-1)!))}), charged at most ${f2(result.maxCharged / bound)}`)
+        log(
+          `  RSS − idle = ${ratio(overloadRatio(rows.at(-1)!))} the bound (the loop alone: ${ratio(churnRatio(rows.at(-1)!))}), charged at most ${f2(result.maxCharged / bound)}`,
+        )
       }
     }
     report.overload = rows

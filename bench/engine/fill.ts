@@ -33,7 +33,7 @@ const encoder = new TextEncoder()
 function keyOf(i: number, keys: 'redis' | number): string {
   if (keys === 'redis') return KEY_PREFIX + i
   // decodeURIComponent returns a flat string, as keyFromPath does; a concatenation would stay a rope.
-  return decodeURIComponent('key:' + String(i).padStart(keys - 4, '0'))
+  return decodeURIComponent(`key:${String(i).padStart(keys - 4, '0')}`)
 }
 
 function heap() {

@@ -40,7 +40,6 @@ export interface OverloadResult {
 /** Where the churn loop puts what it makes, so the compiler cannot leave it unmade. */
 export let lastMade: unknown
 
-
 export async function overload(config: OverloadConfig): Promise<OverloadResult> {
   const { bound, valueBytes, factor } = config
   const engine = config.store === 'engine' ? new CacheEngine({ maxBytes: bound, sweepIntervalMs: 0 }) : undefined

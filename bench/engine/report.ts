@@ -39,7 +39,14 @@ export interface EngineReport {
 
 const MiB = 1024 * 1024
 const mib = (bytes: number) => f1(bytes / MiB)
-const size = (bytes: number) => (bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB` : bytes >= MiB ? `${bytes / MiB} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`)
+const size = (bytes: number) =>
+  bytes >= 1024 * MiB
+    ? `${bytes / (1024 * MiB)} GiB`
+    : bytes >= MiB
+      ? `${bytes / MiB} MiB`
+      : bytes >= 1024
+        ? `${bytes / 1024} KiB`
+        : `${bytes} B`
 const med = <T>(samples: T[], read: (sample: T) => number) => median(samples.map(read))
 
 const highest = (r: OverloadResult) => Math.max(r.maxRss, r.peakRss) - r.idleRss
@@ -71,22 +78,32 @@ export function renderReport(report: EngineReport): string {
     const r = report.redis
     const engine = med(r.engine, (s) => s.rss)
     const redis = med(r.redis, (s) => s.rss)
-    out.push(`| RSS per key at ${f0(r.entries)} keys × ${r.valueBytes} B ≤ Redis’s (stretch: 0.9×) | ${f0(engine)} B against ${f0(redis)} B: ${ratio(engine / redis)} | ${engine <= redis ? '**yes**' : '**no**'}${engine <= 0.9 * redis ? ' (stretch too)' : ''} |`)
+    out.push(
+      `| RSS per key at ${f0(r.entries)} keys × ${r.valueBytes} B ≤ Redis’s (stretch: 0.9×) | ${f0(engine)} B against ${f0(redis)} B: ${ratio(engine / redis)} | ${engine <= redis ? '**yes**' : '**no**'}${engine <= 0.9 * redis ? ' (stretch too)' : ''} |`,
+    )
   }
   if (report.charge) {
     const accuracies = report.charge.map(chargeAccuracy)
     const worst = accuracies.reduce((a, b) => (Math.abs(b - 1) > Math.abs(a - 1) ? b : a), 1)
-    out.push(`| the charge per entry within ±10% of real memory | real / charged from ${f2(Math.min(...accuracies))} to ${f2(Math.max(...accuracies))} | ${Math.abs(worst - 1) <= 0.1 ? '**yes**' : '**no**'} |`)
+    out.push(
+      `| the charge per entry within ±10% of real memory | real / charged from ${f2(Math.min(...accuracies))} to ${f2(Math.max(...accuracies))} | ${Math.abs(worst - 1) <= 0.1 ? '**yes**' : '**no**'} |`,
+    )
   }
   if (report.overload) {
     const worst = Math.max(...report.overload.map(overloadRatio))
     const settled = Math.max(...report.overload.map((row) => settledRatio(row.result, row.config.bound)))
     const charged = report.overload.every((row) => row.result.maxCharged <= row.config.bound)
-    out.push(`| written at 5× the bound: RSS − idle RSS ≤ 1.15 × bound, at its highest | at most ${ratio(worst)} | ${worst <= 1.15 ? '**yes**' : '**no**'} |`)
+    out.push(
+      `| written at 5× the bound: RSS − idle RSS ≤ 1.15 × bound, at its highest | at most ${ratio(worst)} | ${worst <= 1.15 ? '**yes**' : '**no**'} |`,
+    )
     out.push(`| … once settled after the writes | at most ${ratio(settled)} | ${settled <= 1.15 ? '**yes**' : '**no**'} |`)
     const own = Math.max(...report.overload.map((row) => overloadRatio(row) - churnRatio(row)))
-    out.push(`| … without what the loop’s own garbage leaves (estimate), at its highest | at most ${ratio(own)} | ${own <= 1.15 ? '**yes**' : '**no**'} |`)
-    out.push(`| … and charged bytes never above the bound | ${charged ? 'never above' : 'above in some run'} | ${charged ? '**yes**' : '**no**'} |`)
+    out.push(
+      `| … without what the loop’s own garbage leaves (estimate), at its highest | at most ${ratio(own)} | ${own <= 1.15 ? '**yes**' : '**no**'} |`,
+    )
+    out.push(
+      `| … and charged bytes never above the bound | ${charged ? 'never above' : 'above in some run'} | ${charged ? '**yes**' : '**no**'} |`,
+    )
   }
   if (report.speed) {
     for (const workload of WORKLOADS) {
@@ -136,7 +153,9 @@ export function renderReport(report: EngineReport): string {
       const heap = med(row.samples, (s) => s.heap)
       const rss = med(row.samples, (s) => s.rss)
       const charged = med(row.samples, (s) => s.charged)
-      out.push(`| ${f0(c.entries)} | ${c.keys} | ${c.valueBytes} | ${f0(rss)} | ${f0(charged)} | ${f2(rss / charged)} | ${f0(heap)} | ${f0(med(row.samples, (s) => s.arena))} |`)
+      out.push(
+        `| ${f0(c.entries)} | ${c.keys} | ${c.valueBytes} | ${f0(rss)} | ${f0(charged)} | ${f2(rss / charged)} | ${f0(heap)} | ${f0(med(row.samples, (s) => s.arena))} |`,
+      )
     }
   }
 
@@ -191,5 +210,5 @@ export function renderReport(report: EngineReport): string {
       out.push(`| ${workload} | ${f0(median(e))} | ${f0(median(l))} | ${ratio(median(e) / median(l))} | ${rounds} |`)
     }
   }
-  return out.join('\n') + '\n'
+  return `${out.join('\n')}\n`
 }

@@ -22,7 +22,6 @@ export type SpeedResult = Record<Workload, Record<Contestant, number[]>>
 const VALUE_BYTES = 100
 const TYPE = 'application/octet-stream'
 
-
 export function speed(config: SpeedConfig): SpeedResult {
   const { entries, operations } = config
   const keys = Array.from({ length: 2 * entries }, (_, i) => KEY_PREFIX + i)

@@ -101,7 +101,8 @@ export class Arena {
 
   constructor(options: ArenaOptions) {
     const bytes = options.segmentBytes
-    if (!Number.isInteger(Math.log2(bytes)) || bytes < SMALLEST_SEGMENT || bytes > LARGEST_SEGMENT) throw new RangeError(`bad segment size ${bytes}`)
+    if (!Number.isInteger(Math.log2(bytes)) || bytes < SMALLEST_SEGMENT || bytes > LARGEST_SEGMENT)
+      throw new RangeError(`bad segment size ${bytes}`)
     this.options = options
     this.segmentBytes = bytes
     this.segmentWords = bytes >> 2

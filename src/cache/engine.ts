@@ -383,7 +383,19 @@ export class CacheEngine {
     const charge = keyBytes + entry.value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
     const slot = this.slots.find(entry.key, hash)
-    const stored = this.store(slot, entry.key, hash, keyBytes, entry.value, entry.contentType, entry.version, entry.createdAt, entry.expiresAt ?? 0, entry.staleAt ?? 0, charge)
+    const stored = this.store(
+      slot,
+      entry.key,
+      hash,
+      keyBytes,
+      entry.value,
+      entry.contentType,
+      entry.version,
+      entry.createdAt,
+      entry.expiresAt ?? 0,
+      entry.staleAt ?? 0,
+      charge,
+    )
     if (stored < 0) return false
     this.evictToBound()
     return this.slots.find(entry.key, hash) >= 0
@@ -397,7 +409,8 @@ export class CacheEngine {
     },
     deletePrefix: (prefix: string) => {
       const prefixBytes = encoder.encode(prefix)
-      for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.isLive(slot) && this.slots.keyStartsWith(slot, prefixBytes)) this.remove(slot)
+      for (let slot = 0; slot < this.slots.highWater; slot++)
+        if (this.slots.isLive(slot) && this.slots.keyStartsWith(slot, prefixBytes)) this.remove(slot)
     },
     flush: () => {
       const listener = this.listener
@@ -524,7 +537,18 @@ export class CacheEngine {
    * Stores a value in `slot` (or a new slot when -1) with a new version, tells the listener, evicts down
    * to the bound; returns the version, or -1 when the arena could not take it even after evicting everything.
    */
-  private write(slot: number, key: string, hash: number, keyBytes: number, value: Uint8Array, contentType: string, expiresAt: number, staleAt: number, charge: number, now: number): number {
+  private write(
+    slot: number,
+    key: string,
+    hash: number,
+    keyBytes: number,
+    value: Uint8Array,
+    contentType: string,
+    expiresAt: number,
+    staleAt: number,
+    charge: number,
+    now: number,
+  ): number {
     const version = this.lastVersion + 1
     const stored = this.store(slot, key, hash, keyBytes, value, contentType, version, now, expiresAt, staleAt, charge)
     if (stored < 0) return -1
@@ -545,7 +569,19 @@ export class CacheEngine {
    * slot and its creation time; its record is rewritten in place when the new one has the same size
    * class (values handed out are copies, so nobody reads those bytes). Returns the slot, or -1.
    */
-  private store(slot: number, key: string, hash: number, keyBytes: number, value: Uint8Array, contentType: string, version: number, createdAt: number, expiresAt: number, staleAt: number, charge: number): number {
+  private store(
+    slot: number,
+    key: string,
+    hash: number,
+    keyBytes: number,
+    value: Uint8Array,
+    contentType: string,
+    version: number,
+    createdAt: number,
+    expiresAt: number,
+    staleAt: number,
+    charge: number,
+  ): number {
     const slots = this.slots
     const stale = staleAt !== 0
     let previous = 0
@@ -601,7 +637,8 @@ export class CacheEngine {
 
   // Bound once, so a write allocates no closures.
   private readonly overBudget = () => this.chargedBytes > this.maxBytes
-  private readonly arenaFull = () => (this.pendingAddress = this.slots.reserve(this.pendingKeyBytes, this.pendingValueBytes, this.pendingStale)) === NO_RECORD
+  private readonly arenaFull = () =>
+    (this.pendingAddress = this.slots.reserve(this.pendingKeyBytes, this.pendingValueBytes, this.pendingStale)) === NO_RECORD
   private readonly evictVictim = (victim: number) => {
     // Read the clock only for entries with a TTL: most victims have none.
     if (this.slots.expiresAt(victim) !== 0 && this.isExpired(victim, this.clock.now())) this.expire(victim)

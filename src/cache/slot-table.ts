@@ -249,7 +249,18 @@ export class SlotTable {
    * Writes an entry into a reserved record, or into the slot's own record rewritten in place (whose
    * key bytes are already right), and points the slot at it.
    */
-  fill(slot: number, address: number, key: string, keyBytes: number, value: Uint8Array, contentType: string, version: number, createdAt: number, expiresAt: number, staleAt: number): void {
+  fill(
+    slot: number,
+    address: number,
+    key: string,
+    keyBytes: number,
+    value: Uint8Array,
+    contentType: string,
+    version: number,
+    createdAt: number,
+    expiresAt: number,
+    staleAt: number,
+  ): void {
     const inPlace = this.meta[slot * SLOT_FIELDS] === address
     const words = this.wordsAt(address)
     const bytes = this.bytesAt(address)

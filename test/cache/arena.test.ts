@@ -5,7 +5,6 @@ import { Rng } from '../../bench/hitratio/prng'
 
 const SEGMENT = 128 * 1024
 
-
 /**
  * An owner like the engine's slot table: each record carries its owner's id in word 1 and a pattern
  * derived from the id in its last word, so a record copied to the wrong place or overwritten shows.
@@ -18,7 +17,11 @@ class Owner {
 
   constructor(limit: number) {
     // The arena may hold at most `limit` bytes in all.
-    this.arena = new Arena({ segmentBytes: SEGMENT, slack: () => limit - this.arena.requestedBytes, moved: (from, to) => this.moved(from, to) })
+    this.arena = new Arena({
+      segmentBytes: SEGMENT,
+      slack: () => limit - this.arena.requestedBytes,
+      moved: (from, to) => this.moved(from, to),
+    })
   }
 
   add(bytes: number): number | undefined {
@@ -56,7 +59,8 @@ class Owner {
     for (const [id, address] of this.addresses) {
       const capacity = this.arena.capacityAt(address)
       const own = classOf(this.sizes.get(id)!)
-      if (capacity < capacityOf(own) || capacity > capacityOf(Math.min(CLASS_COUNT - 1, own + 3))) throw new Error(`record ${id} has a capacity of ${capacity}`)
+      if (capacity < capacityOf(own) || capacity > capacityOf(Math.min(CLASS_COUNT - 1, own + 3)))
+        throw new Error(`record ${id} has a capacity of ${capacity}`)
       total += capacity
     }
     return total
@@ -138,7 +142,8 @@ describe('arena', () => {
         ids[victim] = ids[ids.length - 1]!
         ids.pop()
       }
-      if (step % 100_000 === 0) expect([owner.arena.liveBytes, owner.arena.requestedBytes]).toEqual([owner.liveBytes(), owner.requestedBytes()])
+      if (step % 100_000 === 0)
+        expect([owner.arena.liveBytes, owner.arena.requestedBytes]).toEqual([owner.liveBytes(), owner.requestedBytes()])
       expect(owner.arena.allocatedBytes).toBeLessThanOrEqual(limit)
     }
     owner.check()

@@ -51,7 +51,14 @@ class Model {
       expiresAt = current.expiresAt
       staleAt = current.staleAt
     }
-    this.entries.set(key, { value: value.slice(), contentType, version: ++this.version, createdAt: current?.createdAt ?? now, expiresAt, staleAt })
+    this.entries.set(key, {
+      value: value.slice(),
+      contentType,
+      version: ++this.version,
+      createdAt: current?.createdAt ?? now,
+      expiresAt,
+      staleAt,
+    })
     return current ? 'replaced' : 'created'
   }
 
@@ -97,7 +104,6 @@ class Model {
     return true
   }
 }
-
 
 /** Keys of 1 to ~40 bytes, some with multi-byte characters, over a small space so keys repeat. */
 function keyFor(n: number): string {
@@ -165,7 +171,14 @@ function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number
         expect(result.version).toBeGreaterThan(model.version)
         model.version = result.version
         const createdAt = result.status === 'replaced' ? (model.live(key)?.createdAt ?? -1) : clock.now()
-        model.entries.set(key, { value: value.slice(), contentType: type, version: result.version, createdAt, expiresAt: result.expiresAt ?? 0, staleAt: result.staleAt ?? 0 })
+        model.entries.set(key, {
+          value: value.slice(),
+          contentType: type,
+          version: result.version,
+          createdAt,
+          expiresAt: result.expiresAt ?? 0,
+          staleAt: result.staleAt ?? 0,
+        })
       }
     } else if (r < 0.6) {
       const entry = rng.float() < 0.5 ? cache.get(key) : cache.peek(key)
@@ -185,7 +198,13 @@ function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number
         if (result.status === 'created' || result.status === 'updated') {
           model.version = result.version
           const entry = cache.peek(key)
-          if (entry) model.entries.set(key, { ...entry, value: new TextEncoder().encode(String(result.value)), expiresAt: entry.expiresAt ?? 0, staleAt: entry.staleAt ?? 0 })
+          if (entry)
+            model.entries.set(key, {
+              ...entry,
+              value: new TextEncoder().encode(String(result.value)),
+              expiresAt: entry.expiresAt ?? 0,
+              staleAt: entry.staleAt ?? 0,
+            })
           else model.entries.delete(key)
         }
       }
@@ -216,7 +235,12 @@ function run(cache: CacheEngine, model: Model, clock: ManualClock, steps: number
 function expectKept(entry: Entry, stored: Stored | undefined): void {
   expect(stored).toBeDefined()
   expect(entry.value).toEqual(stored!.value)
-  expect([entry.contentType, entry.version, entry.expiresAt ?? 0, entry.staleAt ?? 0]).toEqual([stored!.contentType, stored!.version, stored!.expiresAt, stored!.staleAt])
+  expect([entry.contentType, entry.version, entry.expiresAt ?? 0, entry.staleAt ?? 0]).toEqual([
+    stored!.contentType,
+    stored!.version,
+    stored!.expiresAt,
+    stored!.staleAt,
+  ])
 }
 
 /** Every entry the engine lists is the model's, exactly; with `exact`, the model has no others. */

@@ -21,7 +21,6 @@ function valueOf(length: number, tag: number): Uint8Array {
   return bytes
 }
 
-
 // Characters of 1, 2, 3 and 4 UTF-8 bytes.
 const CHARS = ['a', 'é', '漢', '😀']
 /** A key of exactly `length` UTF-8 bytes mixing characters of every width, varied by `seed`. */
@@ -52,8 +51,8 @@ describe('keys', () => {
     expect(cache.stats().bytes).toBe(keys.reduce((sum, key) => sum + cache.chargeOf(key, 10), 0))
     for (const key of keys) expect(cache.get(key)?.key).toBe(key)
     // A longer key and one of the same length differing in its last byte are different keys.
-    expect(cache.has(keyOfBytes(512, 0) + 'a')).toBe(false)
-    expect(cache.has(keyOfBytes(512, 0).slice(0, -1) + 'z')).toBe(false)
+    expect(cache.has(`${keyOfBytes(512, 0)}a`)).toBe(false)
+    expect(cache.has(`${keyOfBytes(512, 0).slice(0, -1)}z`)).toBe(false)
     const listed: string[] = []
     for (let cursor: number | null = 0; cursor !== null; ) {
       const page = cache.scan('', 1000, cursor)
@@ -82,8 +81,8 @@ describe('keys', () => {
     const longest = 'k'.repeat(65_535)
     expect(cache.set(longest, valueOf(5, 1), OCTET).status).toBe('created')
     expect(cache.get(longest)?.value).toEqual(valueOf(5, 1))
-    expect(cache.set(longest + 'k', valueOf(5, 1), OCTET).status).toBe('too-large')
-    expect(cache.incr(longest + 'k', 1).status).toBe('too-large')
+    expect(cache.set(`${longest}k`, valueOf(5, 1), OCTET).status).toBe('too-large')
+    expect(cache.incr(`${longest}k`, 1).status).toBe('too-large')
   })
 })
 
@@ -103,7 +102,9 @@ describe('values', () => {
     const ordered = [...sizes].sort((a, b) => a - b)
     ordered.forEach((size, i) => cache.set(key(size), valueOf(ordered[(i + 1) % ordered.length]!, -size), OCTET))
     ordered.forEach((size, i) => expect(cache.get(key(size))!.value).toEqual(valueOf(ordered[(i + 1) % ordered.length]!, -size)))
-    expect(cache.stats().bytes).toBe(ordered.reduce((sum, size, i) => sum + cache.chargeOf(key(size), ordered[(i + 1) % ordered.length]!), 0))
+    expect(cache.stats().bytes).toBe(
+      ordered.reduce((sum, size, i) => sum + cache.chargeOf(key(size), ordered[(i + 1) % ordered.length]!), 0),
+    )
   })
 
   test('soft expiry, TTL changes and rewrites in place keep every field', () => {
@@ -113,9 +114,19 @@ describe('values', () => {
     clock.advance(10)
     // Same size class: rewritten in place; then a soft-expiry record is rewritten without one.
     cache.set('k', valueOf(51, 2), 'text/plain', { ttlMs: 1000, staleMs: 500 })
-    expect(cache.peek('k')).toMatchObject({ staleAt: clock.now() + 1000, expiresAt: clock.now() + 1500, createdAt, contentType: 'text/plain' })
+    expect(cache.peek('k')).toMatchObject({
+      staleAt: clock.now() + 1000,
+      expiresAt: clock.now() + 1500,
+      createdAt,
+      contentType: 'text/plain',
+    })
     cache.set('k', valueOf(52, 3), 'application/json', { keepTtl: true })
-    expect(cache.peek('k')).toMatchObject({ staleAt: clock.now() + 1000, expiresAt: clock.now() + 1500, createdAt, contentType: 'application/json' })
+    expect(cache.peek('k')).toMatchObject({
+      staleAt: clock.now() + 1000,
+      expiresAt: clock.now() + 1500,
+      createdAt,
+      contentType: 'application/json',
+    })
     cache.touch('k', 200)
     expect(cache.peek('k')).toMatchObject({ staleAt: null, expiresAt: clock.now() + 200, value: valueOf(52, 3), createdAt })
     expect(created.status === 'created' && cache.peek('k')!.version > created.version).toBe(true)
