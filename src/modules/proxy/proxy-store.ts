@@ -1,7 +1,15 @@
 import type { CacheEngine, Entry } from '../../cache'
 import { RESERVED_KEY_PREFIX } from '../../http/key'
 import { varyKey } from './headers'
-import { RESPONSE_TYPE, decodeStoredResponse, encodeStoredResponse, type LoadedResponse, type StoredResponse } from './stored-response'
+import {
+  type DecodedMeta,
+  RESPONSE_TYPE,
+  decodeStoredResponse,
+  encodeStoredResponse,
+  type LoadedResponse,
+  type StoredResponse,
+} from './stored-response'
+import { VersionMemo } from '../../cache/version-memo'
 import { VARY_TYPE, decodeVaryMarker, encodeVaryMarker, type VaryMarker } from './vary-marker'
 
 const NAMESPACE = `${RESERVED_KEY_PREFIX}proxy${RESERVED_KEY_PREFIX}`
@@ -26,7 +34,14 @@ export class ProxyStore {
   /** Most variants kept for one URL; past it the oldest goes, so a marker and an invalidation stay small. */
   static readonly MAX_VARIANTS = 128
 
+  /** Decoded metadata of this engine's hot responses, by version. */
+  private readonly decoded = new VersionMemo<DecodedMeta>()
+
   constructor(private readonly engine: CacheEngine) {}
+
+  private decode(entry: Entry): LoadedResponse {
+    return decodeStoredResponse(entry.value, { version: entry.version, decoded: this.decoded })
+  }
 
   static baseKey(upstream: string, pathAndQuery: string): string {
     return `${NAMESPACE}${upstream}${RESERVED_KEY_PREFIX}${pathAndQuery}`
@@ -35,13 +50,13 @@ export class ProxyStore {
   lookup(baseKey: string, request: Headers): Lookup {
     const entry = this.engine.get(baseKey)
     if (entry === undefined) return { key: baseKey, response: undefined, varyMiss: false }
-    if (entry.contentType !== VARY_TYPE) return { key: baseKey, response: decodeStoredResponse(entry.value), varyMiss: false }
+    if (entry.contentType !== VARY_TYPE) return { key: baseKey, response: this.decode(entry), varyMiss: false }
     const marker = decodeVaryMarker(entry.value)
     if (marker === undefined) return { key: baseKey, response: undefined, varyMiss: false }
     const values = varyKey(marker.vary, request)
     const key = variantKey(baseKey, marker.id, values)
     const variant = this.engine.get(key)
-    const response = variant === undefined ? undefined : decodeStoredResponse(variant.value)
+    const response = variant === undefined ? undefined : this.decode(variant)
     // Variant keys hold a hash of the values: a response stored for other values is a miss, never served.
     if (response === undefined || response.varyKey !== values) return { key, response: undefined, varyMiss: true }
     return { key, response, varyMiss: false }
@@ -58,7 +73,7 @@ export class ProxyStore {
     const bytes = encodeStoredResponse(response)
     if (this.engine.set(key, bytes, RESPONSE_TYPE, { ttlMs }).status === 'too-large') return undefined
     const kept = this.engine.peek(key)
-    return kept === undefined ? undefined : decodeStoredResponse(kept.value)
+    return kept === undefined ? undefined : this.decode(kept)
   }
 
   /**
@@ -83,7 +98,7 @@ export class ProxyStore {
 
   /** Drops every response tagged with `tag`: a walk over the proxy's keys (purges are rare), a page at a time. */
   invalidateTag(tag: string): Promise<number> {
-    const tagged = (entry: Entry) => entry.contentType === RESPONSE_TYPE && decodeStoredResponse(entry.value).tags.includes(tag)
+    const tagged = (entry: Entry) => entry.contentType === RESPONSE_TYPE && this.decode(entry).tags.includes(tag)
     return this.deleteWhere(NAMESPACE, tagged)
   }
 

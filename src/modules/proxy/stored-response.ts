@@ -1,3 +1,4 @@
+import type { VersionMemo } from '../../cache/version-memo'
 import { parseCacheControl, type Directives } from './cache-control'
 
 /** A response as the proxy keeps it: what to send again, and what its freshness is computed from. */
@@ -43,25 +44,30 @@ export function encodeStoredResponse(response: StoredResponse): Uint8Array {
   return out
 }
 
-// Keyed by the engine's stored bytes: a replaced or evicted value takes its decoded form with it.
-const loaded = new WeakMap<Uint8Array, LoadedResponse>()
+/** A stored response's decoded metadata: everything but the body. */
+export type DecodedMeta = Omit<LoadedResponse, 'body'>
 
-export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
-  const cached = loaded.get(bytes)
-  if (cached !== undefined) return cached
+/**
+ * A stored response with its views. Given the engine's `version` of the bytes and that engine's
+ * memo, the metadata (parsing it is most of a hit's cost) is decoded once per stored response, not
+ * per read; the body is always this copy's.
+ */
+export function decodeStoredResponse(bytes: Uint8Array, memo?: { version: number; decoded: VersionMemo<DecodedMeta> }): LoadedResponse {
   const metaLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true)
+  const body = bytes.subarray(4 + metaLength)
+  const known = memo?.decoded.get(memo.version)
+  if (known !== undefined) return { ...known, body }
   const meta = JSON.parse(decoder.decode(bytes.subarray(4, 4 + metaLength))) as Omit<StoredResponse, 'body'>
   const headerView = new Headers(meta.headers)
-  const response: LoadedResponse = {
+  const decoded: DecodedMeta = {
     ...meta,
-    body: bytes.subarray(4 + metaLength),
     headerView,
     directives: parseCacheControl(headerView.get('cache-control')),
     sendHeaders: new Headers(meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age')),
     upstreamCacheStatus: headerView.get('cache-status'),
   }
-  loaded.set(bytes, response)
-  return response
+  memo?.decoded.set(memo.version, decoded)
+  return { ...decoded, body }
 }
 
 /** A response the engine does not hold, with the views a stored one has (to answer the one client it is for). */
