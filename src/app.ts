@@ -1,4 +1,3 @@
-import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
@@ -14,7 +13,6 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
-import type { AccessRule } from './access/rules'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -25,6 +23,9 @@ import { SharedStore } from './tier/shared-store'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
+import { openapiModule } from './modules/openapi'
+import { openApiDocument } from './http/openapi/document'
+import type { DeclaredRoute } from './http/openapi/responses'
 
 export interface AppDependencies {
   logger?: Logger
@@ -61,8 +62,15 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
-/** The OpenAPI document and its viewer come from a plugin, which cannot declare their rule itself. */
-export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi': { scope: 'metrics' }, '/openapi/json': { scope: 'metrics' } }
+const API_DESCRIPTION = 'An HTTP cache server with a typed JSON key-value API.'
+const API_TAGS = [
+  { name: 'keys', description: 'values by key: store, read, delete, count, expire, list' },
+  { name: 'batch', description: 'several operations run as one' },
+  { name: 'proxy', description: 'the read-through HTTP cache in front of configured upstreams' },
+  { name: 'admin', description: 'persistence' },
+  { name: 'observability', description: 'counters, metrics and this document' },
+  { name: 'health', description: 'liveness and readiness, open to anyone' },
+]
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -80,6 +88,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
 
+  // The document describes every route: it is built from them once the app is composed.
+  const composed: { routes: readonly DeclaredRoute[] } = { routes: [] }
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
   const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
@@ -90,12 +100,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('readiness', readiness)
     .use(errorHandling(logger))
     .use(
-      openapi({
-        path: '/openapi',
-        documentation: {
-          info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
-        },
-      }),
+      openapiModule(() =>
+        openApiDocument(composed.routes, { title: 'fastcache', version: VERSION, description: API_DESCRIPTION, tags: API_TAGS }),
+      ),
     )
     .use(healthModule(readiness, shared))
     .use(kvModule(store, config))
@@ -104,6 +111,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
+  composed.routes = app.routes
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
@@ -112,7 +120,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
-  const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+  const routes = new RouteTable(app.routes)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]

@@ -21,13 +21,12 @@ export class RouteTable {
   private readonly exact = new Map<string, Entry>()
   private readonly prefixes: [prefix: string, entry: Entry][] = []
 
-  /** `extra`: rules of routes that cannot declare their own (a plugin's). */
-  constructor(routes: readonly Route[], extra: Record<string, AccessRule> = {}) {
+  constructor(routes: readonly Route[]) {
     const entries = new Map<string, Entry>()
     for (const route of routes) {
       const entry = entries.get(route.path) ?? { template: route.path, rules: new Map<string, AccessRule>() }
       entries.set(route.path, entry)
-      const rule = declaredRule(route.hooks?.detail) ?? extra[route.path]
+      const rule = declaredRule(route.hooks?.detail)
       if (rule !== undefined) entry.rules.set(route.method, rule)
     }
     for (const [path, entry] of entries) {
