@@ -149,7 +149,8 @@ export function failure(codes: readonly ErrorCode[]): TSchema {
   const headers: HeaderSpec = {}
   for (const code of unique) {
     const header = CODE_HEADERS[code]
-    if (header !== undefined) headers[header] = 'always'
+    // Always there only when every code of the status brings it.
+    if (header !== undefined) headers[header] = unique.every((other) => CODE_HEADERS[other] === header) ? 'always' : 'sometimes'
   }
   const only = Type.Object({
     error: Type.Object({ code: Type.Union(unique.map((code) => Type.Literal(code))) }),

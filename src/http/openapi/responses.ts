@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import type { AccessRule } from '../../access/rules'
-import { type ErrorCode, failure, replyNote } from './declare'
+import { type ErrorCode, failure, noBody, replyNote } from './declare'
 
 /** A route as Elysia lists it (`app.routes`). */
 export interface DeclaredRoute {
@@ -29,6 +29,15 @@ function frontFailures(method: string, path: string, rule: AccessRule): Partial<
     503: unavailable,
   }
 }
+
+/**
+ * Bun refuses some requests itself, before any of our code runs, with an empty body: one whose
+ * Content-Length is over --max-body-size (413), and one over its own header limits (431).
+ */
+const runtimeRefusal = noBody(
+  "refused by the runtime before the server saw the request (a body over --max-body-size, or headers over the runtime's own limits): no body",
+)
+const RUNTIME_REFUSALS = ['413', '431']
 
 /** The statuses a route declared, as a status -> reply map ('default' for any other status). */
 function routeReplies(route: DeclaredRoute): Map<string, TSchema> {
@@ -59,5 +68,10 @@ export function declaredReplies(route: DeclaredRoute, method: string, rule: Acce
   for (const [status, errorCodes] of Object.entries(frontFailures(method, route.path, rule)))
     codes.set(status, [...(codes.get(status) ?? []), ...(errorCodes ?? [])])
   for (const [status, errorCodes] of codes) replies.set(status, [failure(errorCodes), ...(replies.get(status) ?? [])])
+  for (const status of RUNTIME_REFUSALS) replies.set(status, [...(replies.get(status) ?? []), runtimeRefusal])
+  // A route that passes on another server's answers (the proxy) may answer any status that way too.
+  const other = replies.get('default')
+  if (other !== undefined)
+    for (const [status, alternatives] of replies) if (status !== 'default') replies.set(status, [...alternatives, ...other])
   return new Map([...replies].sort(([a], [b]) => a.localeCompare(b)))
 }

@@ -7,7 +7,7 @@ import { NoQuery } from '../kv/model'
 import { PurgeBody, PurgeReply } from './model'
 import type { ProxyService } from './service'
 import { access } from '../../access/rules'
-import { anyBody, documentedMethods, eitherOf, failure, failures, pathParameter, reply } from '../../http/openapi/declare'
+import { anyBody, documentedMethods, failures, pathParameter, reply } from '../../http/openapi/declare'
 
 const PURGE_BODY_LIMIT = 64 * 1024
 
@@ -16,12 +16,8 @@ const proxyParameters = [
   pathParameter('upstream', 'the name of a configured upstream (--upstream NAME=URL)'),
   pathParameter('path', "the path under the upstream's base URL, with its query; its slashes are sent as they are, not as %2F"),
 ]
-const upstreamAnswer = anyBody("the upstream's answer, as it sent it (any status)", { 'cache-status': 'always', age: 'sometimes' })
-/** Each status the proxy may answer itself is also one an upstream may send. */
-const proxyReplies = (ownErrors: Parameters<typeof failures>[0]) => ({
-  default: upstreamAnswer,
-  ...Object.fromEntries(Object.entries(ownErrors).map(([status, codes]) => [status, eitherOf(failure(codes), upstreamAnswer)])),
-})
+/** The upstream's answer, passed on: any status (each status the proxy answers itself may also be the upstream's). */
+const upstreamAnswer = { default: anyBody("the upstream's answer, as it sent it", { 'cache-status': 'always', age: 'sometimes' }) }
 
 /**
  * `/proxy/{upstream}/{path}`: GET and HEAD read through the cache, other methods pass through.
@@ -31,12 +27,15 @@ export function proxyModule(proxy: ProxyService) {
   return new Elysia({ name: 'proxy' })
     .get('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.read(request)), {
       parse: 'none',
-      response: proxyReplies({
-        400: ['INVALID_PROXY_PATH'],
-        404: ['UPSTREAM_NOT_FOUND'],
-        502: ['UPSTREAM_UNAVAILABLE'],
-        504: ['UPSTREAM_TIMEOUT', 'NOT_CACHED'],
-      }),
+      response: {
+        ...upstreamAnswer,
+        ...failures({
+          400: ['INVALID_PROXY_PATH'],
+          404: ['UPSTREAM_NOT_FOUND'],
+          502: ['UPSTREAM_UNAVAILABLE'],
+          504: ['UPSTREAM_TIMEOUT', 'NOT_CACHED'],
+        }),
+      },
       detail: {
         summary: 'Read through the cache from an upstream (RFC 9111); Cache-Status says what happened',
         operationId: 'proxyGet',
@@ -47,12 +46,10 @@ export function proxyModule(proxy: ProxyService) {
     })
     .all('/proxy/*', async ({ request }) => proxy.revealKey(request, await proxy.write(request)), {
       parse: 'none',
-      response: proxyReplies({
-        400: ['INVALID_PROXY_PATH'],
-        404: ['UPSTREAM_NOT_FOUND'],
-        502: ['UPSTREAM_UNAVAILABLE'],
-        504: ['UPSTREAM_TIMEOUT'],
-      }),
+      response: {
+        ...upstreamAnswer,
+        ...failures({ 400: ['INVALID_PROXY_PATH'], 404: ['UPSTREAM_NOT_FOUND'], 502: ['UPSTREAM_UNAVAILABLE'], 504: ['UPSTREAM_TIMEOUT'] }),
+      },
       detail: {
         summary: 'Any other method: passed through uncached; a success invalidates the stored responses for the URL',
         operationId: 'proxy',
