@@ -1,13 +1,10 @@
-import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
 import { silentLogger, type Logger } from './log/logger'
 import { adminModule } from './modules/admin'
-import { apiViewerModule } from './modules/api-viewer'
 import { batchModule } from './modules/batch'
-import { DashboardService, dashboardModule } from './modules/dashboard'
 import { healthModule } from './modules/health'
 import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
@@ -16,7 +13,6 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
-import type { AccessRule } from './access/rules'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -27,6 +23,11 @@ import { SharedStore } from './tier/shared-store'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
+import { openapiModule } from './modules/openapi'
+import { apiViewerModule } from './modules/api-viewer'
+import { DashboardService, dashboardModule } from './modules/dashboard'
+import { openApiDocument } from './http/openapi/document'
+import type { DeclaredRoute } from './http/openapi/responses'
 
 export interface AppDependencies {
   logger?: Logger
@@ -65,8 +66,15 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
-/** The OpenAPI document comes from a plugin, which cannot declare its rule itself. */
-export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi/json': { scope: 'metrics' } }
+const API_DESCRIPTION = 'An HTTP cache server with a typed JSON key-value API.'
+const API_TAGS = [
+  { name: 'keys', description: 'values by key: store, read, delete, count, expire, list' },
+  { name: 'batch', description: 'several operations run as one' },
+  { name: 'proxy', description: 'the read-through HTTP cache in front of configured upstreams' },
+  { name: 'admin', description: 'persistence' },
+  { name: 'observability', description: 'counters, metrics and this document' },
+  { name: 'health', description: 'liveness and readiness, open to anyone' },
+]
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -83,6 +91,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const persistence: { current: Persistence | undefined } = { current: deps.persistence }
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
+
   const dashboard = new DashboardService(
     {
       engine,
@@ -98,6 +107,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     { intervalMs: deps.dashboardIntervalMs ?? 1000 },
   )
 
+  // The document describes every route: it is built from them once the app is composed.
+  const composed: { routes: readonly DeclaredRoute[] } = { routes: [] }
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
   const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
@@ -109,14 +120,9 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('dashboard', dashboard)
     .use(errorHandling(logger))
     .use(
-      openapi({
-        path: '/openapi',
-        // The viewer is our own module (a pinned Swagger UI in the binary); the plugin's loads one from a CDN.
-        provider: null,
-        documentation: {
-          info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
-        },
-      }),
+      openapiModule(() =>
+        openApiDocument(composed.routes, { title: 'fastcache', version: VERSION, description: API_DESCRIPTION, tags: API_TAGS }),
+      ),
     )
     .use(apiViewerModule('fastcache API', () => live.tokens.enabled))
     .use(healthModule(readiness, shared))
@@ -127,6 +133,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
     .use(dashboardModule(dashboard))
+  composed.routes = app.routes
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
@@ -135,7 +142,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
-  const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+  const routes = new RouteTable(app.routes)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]

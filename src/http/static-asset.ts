@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib'
 import { Elysia } from 'elysia'
 import { access, type AccessRule } from '../access/rules'
 import { otherMethods } from './method-not-allowed'
+import { noBody, textBody } from './openapi/declare'
 import { splitUrl } from './url'
 
 const gzipAsync = promisify(gzip)
@@ -67,7 +68,12 @@ export function embeddedFiles(files: Record<string, EmbeddedFile>, scope: Access
   for (const [path, file] of Object.entries(files)) {
     const serve = staticAsset(file)
     // Elysia's route methods add to the instance they are called on.
-    app.get(path, ({ request }) => serve(request), { detail: { hide: true, ...access(scope) } }).use(otherMethods(path, ['GET', 'HEAD']))
+    app
+      .get(path, ({ request }) => serve(request), {
+        response: { 200: textBody(file.contentType.split(';')[0]!, 'the file'), 304: noBody('unchanged since the ETag the browser has') },
+        detail: { hide: true, ...access(scope) },
+      })
+      .use(otherMethods(path, ['GET', 'HEAD']))
   }
   return app
 }
@@ -105,6 +111,12 @@ export function htmlPage(request: Request, name: string, html: string): Response
       'referrer-policy': 'no-referrer',
     },
   })
+}
+
+/** What an `htmlPage` route answers, for its declaration. */
+export const PAGE_REPLIES = {
+  200: textBody('text/html', 'the page'),
+  308: noBody('at the path with a trailing slash: redirected to the page (its relative links would miss)'),
 }
 
 /** Escapes text for an HTML element or a quoted attribute. */

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { PLUGIN_ROUTE_RULES } from '../../src/app'
 import { RouteTable } from '../../src/http/route-table'
 import { testApp } from '../support/app'
 
@@ -197,7 +196,7 @@ describe('request limits and CORS', () => {
 describe('route rules live with their routes', () => {
   test('every registered route declares who may call it', () => {
     const { app } = testApp()
-    const table = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+    const table = new RouteTable(app.routes)
     expect(table.undeclared(app.routes)).toEqual([])
   })
 

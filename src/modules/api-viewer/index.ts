@@ -5,7 +5,7 @@ import swaggerNotices from 'swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt' wi
 import viewerScript from './viewer.browser.js' with { type: 'file' }
 import { access } from '../../access/rules'
 import { otherMethods } from '../../http/method-not-allowed'
-import { embeddedFiles, htmlPage } from '../../http/static-asset'
+import { PAGE_REPLIES, embeddedFiles, htmlPage } from '../../http/static-asset'
 import { viewerPage } from './page'
 
 const JS = 'text/javascript; charset=utf-8'
@@ -24,6 +24,7 @@ const FILES = {
 export function apiViewerModule(title: string, tokensOn: () => boolean) {
   return new Elysia({ name: 'api-viewer' })
     .get('/openapi', ({ request }) => htmlPage(request, 'openapi', viewerPage(title, tokensOn())), {
+      response: PAGE_REPLIES,
       detail: { hide: true, ...access('metrics') },
     })
     .use(otherMethods('/openapi', ['GET', 'HEAD']))

@@ -6,7 +6,8 @@ import dashboardCss from './dashboard.css' with { type: 'file' }
 import { access } from '../../access/rules'
 import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
-import { embeddedFiles, htmlPage } from '../../http/static-asset'
+import { PAGE_REPLIES, embeddedFiles, htmlPage } from '../../http/static-asset'
+import { failures, reply } from '../../http/openapi/declare'
 import { DataQuery, DataReply } from './model'
 import { dashboardPage } from './page'
 import type { DashboardService } from './service'
@@ -27,12 +28,17 @@ const FILES = {
 export function dashboardModule(dashboard: DashboardService) {
   const rule = access('metrics')
   return new Elysia({ name: 'dashboard' })
-    .get('/dashboard', ({ request }) => htmlPage(request, 'dashboard', dashboardPage), { detail: { hide: true, ...rule } })
+    .get('/dashboard', ({ request }) => htmlPage(request, 'dashboard', dashboardPage), {
+      response: PAGE_REPLIES,
+      detail: { hide: true, ...rule },
+    })
     .use(otherMethods('/dashboard', ['GET', 'HEAD']))
     .get('/dashboard/data', ({ query }) => jsonResponse(200, dashboard.data(query.since), { 'cache-control': 'no-store' }), {
       query: DataQuery,
-      response: { 200: DataReply },
+      response: { 200: reply(DataReply, "the dashboard's figures"), ...failures({ 400: ['INVALID_REQUEST'] }) },
       detail: {
+        operationId: 'getDashboardData',
+        tags: ['observability'],
         summary: "The dashboard's figures: rates per second since `since`, and the state now",
         description: 'Sampling starts with the first call and stops a minute after the last one.',
         ...rule,
