@@ -28,6 +28,7 @@ import { apiViewerModule } from './modules/api-viewer'
 import { DashboardService, dashboardModule } from './modules/dashboard'
 import { openApiDocument } from './http/openapi/document'
 import type { DeclaredRoute } from './http/openapi/responses'
+import type { PageAccess } from './http/pages/token-meta'
 
 export interface AppDependencies {
   logger?: Logger
@@ -109,6 +110,10 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
 
   // The document describes every route: it is built from them once the app is composed.
   const composed: { routes: readonly DeclaredRoute[] } = { routes: [] }
+  const pageAccess: PageAccess = {
+    tokensOn: () => live.tokens.enabled,
+    dataNeedsToken: () => live.tokens.enabled && !config.publicMetrics,
+  }
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
   const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
@@ -124,7 +129,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
         openApiDocument(composed.routes, { title: 'fastcache', version: VERSION, description: API_DESCRIPTION, tags: API_TAGS }),
       ),
     )
-    .use(apiViewerModule('fastcache API', () => live.tokens.enabled))
+    .use(apiViewerModule('fastcache API', pageAccess))
     .use(healthModule(readiness, shared))
     .use(kvModule(store, config))
     .use(batchModule(store, config))
@@ -132,7 +137,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
-    .use(dashboardModule(dashboard))
+    .use(dashboardModule(dashboard, pageAccess))
   composed.routes = app.routes
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))

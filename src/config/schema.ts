@@ -114,7 +114,7 @@ export const ConfigInput = Type.Object(
       description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings',
     }),
     allowUnauthenticated: flag({ description: 'serve without tokens on a non-loopback address' }),
-    publicMetrics: flag({ description: 'serve /metrics, /v1/stats, /openapi and /dashboard without a token' }),
+    publicMetrics: flag({ description: 'serve /metrics, /v1/stats, /openapi/json and /dashboard/data without a token' }),
     accessLog: flag({
       description: 'log one JSON line per request (method, route, status, bytes, duration, remote address; the path only at debug)',
     }),

@@ -24,16 +24,22 @@ describe.skipIf(!chromiumAvailable)('the API viewer in headless Chromium with th
   }, 30_000)
   afterAll(() => chromium?.close())
 
-  test('lists every documented operation, takes a pasted token and sends it, and reaches nothing but the server', async () => {
-    const server = await start(['--token', `admin:${ADMIN}`, '--token', `read:${READ}`, '--public-metrics'])
+  test('asks for a token to read the document, lists every operation, sends a token, and reaches nothing but the server', async () => {
+    const server = await start(['--token', `admin:${ADMIN}`, '--token', `read:${READ}`])
     const put = await fetch(`${server.url}/v1/kv/viewer-key`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${ADMIN}` } })
     expect(put.status).toBe(201)
-    const doc = (await (await fetch(`${server.url}/openapi/json`)).json()) as { paths: Record<string, Record<string, unknown>> }
+    const doc = (await (await fetch(`${server.url}/openapi/json`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
     const expected = documentedOperations(doc)
     expect(expected).toContain('GET /v1/keys')
 
     const { page, blocked, errors } = await offlinePage(chromium.browser, server.url)
     await page.goto(`${server.url}/openapi`, { waitUntil: 'networkidle0' })
+    // The page is open, the document is not: the page asks for a token, then shows the document.
+    await page.waitForSelector('form.fastcache-token input')
+    await page.type('form.fastcache-token input', ADMIN)
+    await page.click('form.fastcache-token button')
     await page.waitForSelector('.opblock')
     const listed = await page.$$eval('.opblock', (blocks) =>
       blocks.map((block) => {

@@ -132,4 +132,21 @@ describe.skipIf(!chromiumAvailable)('the dashboard in headless Chromium, with th
     await page.close()
     await stop(server)
   }, 40_000)
+
+  test('with tokens on and the figures closed, the page asks for a token first, then polls with it', async () => {
+    const server = await start(['--token', `admin:${ADMIN}`])
+    const { page, blocked, errors } = await offlinePage(chromium.browser, server.url)
+    await page.goto(`${server.url}/dashboard`)
+    await page.waitForSelector('form.fastcache-token input')
+    expect(await updates(page)).toBe(0)
+    await page.type('form.fastcache-token input', ADMIN)
+    await page.click('form.fastcache-token button')
+    await page.waitForFunction(() => Number(document.body.dataset.updates) >= 2, { timeout: 5000 })
+    expect(await page.$('form.fastcache-token')).toBeNull()
+    // Asked before the first poll, so the browser saw no refusal to log.
+    expect(blocked).toEqual([])
+    expect(errors).toEqual([])
+    await page.close()
+    await stop(server)
+  }, 20_000)
 })

@@ -8,6 +8,7 @@ const ASSETS = [
   '/openapi/swagger-ui.css',
   '/openapi/swagger-ui-bundle.js',
   '/openapi/viewer.js',
+  '/openapi/token.js',
   '/openapi/swagger-ui-bundle.js.LICENSE.txt',
 ]
 
@@ -22,7 +23,13 @@ describe('GET /openapi: the API viewer from the binary', () => {
     expect(policy).toContain("script-src 'self'")
     expect(policy).toContain("connect-src 'self'")
     const loaded = [...page.text.matchAll(/(?:src|href)="([^"]*)"/g)].map((match) => match[1]!)
-    expect(loaded.toSorted()).toEqual(['data:,', 'openapi/swagger-ui-bundle.js', 'openapi/swagger-ui.css', 'openapi/viewer.js'])
+    expect(loaded.toSorted()).toEqual([
+      'data:,',
+      'openapi/swagger-ui-bundle.js',
+      'openapi/swagger-ui.css',
+      'openapi/token.js',
+      'openapi/viewer.js',
+    ])
     for (const path of loaded.filter((src) => src.startsWith('openapi/'))) expect((await call('GET', `/${path}`)).status).toBe(200)
     expect(page.text).not.toMatch(/https?:\/\//)
   })
@@ -31,6 +38,14 @@ describe('GET /openapi: the API viewer from the binary', () => {
     expect((await testApp().call('GET', '/openapi')).text).toContain('<meta name="fastcache-tokens" content="off">')
     const withTokens = testApp({ tokens, publicMetrics: true })
     expect((await withTokens.call('GET', '/openapi')).text).toContain('<meta name="fastcache-tokens" content="on">')
+  })
+
+  test('the page says whether the document needs a token, so it asks before reading it rather than after a refusal', async () => {
+    const needs = async (options: Parameters<typeof testApp>[0]) =>
+      /<meta name="fastcache-token" content="([\w-]+)">/.exec((await testApp(options).call('GET', '/openapi')).text)?.[1]
+    expect(await needs({})).toBe('not-needed')
+    expect(await needs({ tokens })).toBe('needed')
+    expect(await needs({ tokens, publicMetrics: true })).toBe('not-needed')
   })
 
   test('its files are the pinned packages, gzipped when the client accepts it, and revalidated by ETag', async () => {
@@ -56,16 +71,17 @@ describe('GET /openapi: the API viewer from the binary', () => {
     expect((await get({ 'if-none-match': '"other"' })).status).toBe(200)
   })
 
-  test('the page and its files need what the document needs: admin, or nothing with --public-metrics', async () => {
+  test('the page and its files hold no data and are open; the document needs admin, or nothing with --public-metrics', async () => {
     const locked = testApp({ tokens })
     const open = testApp({ tokens, publicMetrics: true })
     const admin = { authorization: `Bearer ${ADMIN}` }
     for (const path of ['/openapi', ...ASSETS]) {
-      expect([path, (await locked.call('GET', path)).status]).toEqual([path, 401])
-      expect([path, (await locked.call('GET', path, { headers: admin })).status]).toEqual([path, 200])
-      expect([path, (await open.call('GET', path)).status]).toEqual([path, 200])
+      expect([path, (await locked.call('GET', path)).status]).toEqual([path, 200])
       expect([path, (await open.call('POST', path, { headers: admin })).status]).toEqual([path, 405])
     }
+    expect((await locked.call('GET', '/openapi/json')).status).toBe(401)
+    expect((await locked.call('GET', '/openapi/json', { headers: admin })).status).toBe(200)
+    expect((await open.call('GET', '/openapi/json')).status).toBe(200)
   })
 
   test('at /openapi/ its relative links would miss: redirected to /openapi', async () => {

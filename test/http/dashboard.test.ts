@@ -202,15 +202,23 @@ describe('GET /dashboard/data: the figures the dashboard draws', () => {
     }
   })
 
-  test('admin only, like /metrics; open with --public-metrics', async () => {
+  test('the figures are admin only, like /metrics (open with --public-metrics); the page and its files are open', async () => {
     const tokens = [
       { scope: 'admin' as const, secret: 'aaaaaaaaaaaaaaaaaaaa' },
       { scope: 'read' as const, secret: 'rrrrrrrrrrrrrrrrrrrr' },
     ]
     const locked = testApp({ tokens })
     const open = testApp({ tokens, publicMetrics: true })
-    const paths = ['/dashboard', '/dashboard/data', '/dashboard/dashboard.js', '/dashboard/uPlot.iife.min.js', '/dashboard/uPlot.min.css']
-    for (const path of paths) {
+    for (const path of [
+      '/dashboard',
+      '/dashboard/dashboard.js',
+      '/dashboard/token.js',
+      '/dashboard/uPlot.iife.min.js',
+      '/dashboard/uPlot.min.css',
+    ]) {
+      expect([path, (await locked.call('GET', path)).status]).toEqual([path, 200])
+    }
+    for (const path of ['/dashboard/data']) {
       expect([path, (await locked.call('GET', path)).status]).toEqual([path, 401])
       expect([path, (await locked.call('GET', path, { headers: { authorization: 'Bearer rrrrrrrrrrrrrrrrrrrr' } })).status]).toEqual([
         path,
@@ -222,6 +230,12 @@ describe('GET /dashboard/data: the figures the dashboard draws', () => {
       ])
       expect([path, (await open.call('GET', path)).status]).toEqual([path, 200])
     }
+    // The page tells its script whether to ask for a token before the first poll.
+    const meta = async (app: ReturnType<typeof testApp>) =>
+      /<meta name="fastcache-token" content="([\w-]+)">/.exec((await app.call('GET', '/dashboard')).text)?.[1]
+    expect(await meta(locked)).toBe('needed')
+    expect(await meta(open)).toBe('not-needed')
+    expect(await meta(testApp())).toBe('not-needed')
   })
 
   test('the page loads only its own files (uPlot from the pinned package), under a policy that allows no other origin', async () => {
@@ -232,6 +246,7 @@ describe('GET /dashboard/data: the figures the dashboard draws', () => {
     expect(loaded.toSorted()).toEqual([
       'dashboard/dashboard.css',
       'dashboard/dashboard.js',
+      'dashboard/token.js',
       'dashboard/uPlot.iife.min.js',
       'dashboard/uPlot.min.css',
       'data:,',

@@ -1,6 +1,6 @@
 // Runs in the browser: starts Swagger UI (bundled in the binary) on this server's OpenAPI document.
-// With tokens on, the document gets a bearer scheme if it declares none, so "Authorize" takes a
-// pasted token and "Try it out" sends it. The token lives in this page only (not in storage).
+// With tokens on, the document is read with a pasted admin token (token.js asks for it), and the
+// document gets a bearer scheme if it declares none, so "Authorize" can set another token.
 ;(() => {
   const root = document.getElementById('swagger-ui')
   const tokensOn = document.querySelector('meta[name="fastcache-tokens"]')?.getAttribute('content') === 'on'
@@ -25,7 +25,8 @@
     root.replaceChildren(note)
   }
 
-  fetch('openapi/json', { headers: { accept: 'application/json' } })
+  window.fastcacheAuth
+    .fetch('openapi/json', { headers: { accept: 'application/json' } })
     .then((response) => {
       if (!response.ok) throw new Error(`the OpenAPI document answered ${response.status}`)
       return response.json()
@@ -39,6 +40,12 @@
         deepLinking: true,
         persistAuthorization: false,
         displayRequestDuration: true,
+        // The token pasted to read the document goes with "Try it out" too, unless Authorize set another.
+        requestInterceptor: (request) => {
+          const header = window.fastcacheAuth.header()
+          if (header && !request.headers.Authorization && !request.headers.authorization) request.headers.Authorization = header
+          return request
+        },
       })
     })
     .catch((error) => fail(`Could not load the API description: ${error.message}`))

@@ -249,7 +249,10 @@
 
   async function poll() {
     try {
-      const response = await fetch(`dashboard/data?since=${state.since}`, { headers: { accept: 'application/json' }, cache: 'no-store' })
+      const response = await window.fastcacheAuth.fetch(`dashboard/data?since=${state.since}`, {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      })
       if (!response.ok) throw new Error(`the server answered ${response.status}`)
       show(await response.json())
       state.updates++

@@ -1,9 +1,12 @@
+import { tokenMeta } from '../../http/pages/token-meta'
+
 /** The dashboard's page: its charts and tables are filled by dashboard.js from `/dashboard/data` (paths relative to /dashboard). */
-export const dashboardPage = `<!doctype html>
+export const dashboardPage = (dataNeedsToken: boolean) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${tokenMeta(dataNeedsToken)}
 <title>fastcache dashboard</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="dashboard/uPlot.min.css">
@@ -42,6 +45,7 @@ export const dashboardPage = `<!doctype html>
 </section>
 </main>
 <script src="dashboard/uPlot.iife.min.js"></script>
+<script src="dashboard/token.js"></script>
 <script src="dashboard/dashboard.js"></script>
 </body>
 </html>
