@@ -14,6 +14,8 @@ export interface Cell {
 export interface WorkloadInfo {
   name: string
   kind: 'trace' | 'synthetic'
+  /** Which half of the tuning split it is in (bench/hitratio/workloads.ts). */
+  half: 'dev' | 'held-out' | undefined
   description: string
   requests: number
   keys: number
@@ -99,11 +101,15 @@ function workloadTable(info: WorkloadInfo, cells: Cell[]): string {
 
 function summary(cells: Cell[], infos: WorkloadInfo[]): string {
   const kindOf = new Map(infos.map((i) => [i.name, i.kind]))
-  const groups: [string, Cell[]][] = [
+  const halfOf = new Map(infos.map((i) => [i.name, i.half]))
+  const all: [string, Cell[]][] = [
     [`mean hit ratio, all ${cells.length} cells`, cells],
     ['mean, trace cells', cells.filter((c) => kindOf.get(c.workload) === 'trace')],
     ['mean, synthetic cells', cells.filter((c) => kindOf.get(c.workload) === 'synthetic')],
+    ['mean, development half', cells.filter((c) => halfOf.get(c.workload) === 'dev')],
+    ['mean, held-out half', cells.filter((c) => halfOf.get(c.workload) === 'held-out')],
   ]
+  const groups = all.filter(([, group]) => group.length > 0)
   const rows = groups.map(([label, group]) => [label, ...COLUMNS.map((p) => pct(mean(group.map((c) => (p === 'OPT' ? optOf(c) : ratio(c, p))))))])
   rows.push(['mean gap to OPT (points), all cells', ...COLUMNS.map((p) => (p === 'OPT' ? '0.00' : pct(mean(cells.map((c) => optOf(c) - ratio(c, p))))))])
   rows.push(['cells where it is the best classic (ties: leftmost)', ...COLUMNS.map((p) => (CLASSIC.includes(p) ? String(cells.filter((c) => bestClassic(c).policy === p).length) : ''))])
@@ -176,6 +182,25 @@ function speedSection(speed: SpeedResult | undefined): string {
     table(['contestant', 'median get+set ops/s', 'median ns per request', 'hit ratio %', 'per round (M ops/s)'], rows),
     '',
     ...ratios,
+    ...(speed.advisors ? ['', advisorSection(speed.advisors)] : []),
+  ].join('\n')
+}
+
+function advisorSection(advisors: NonNullable<SpeedResult['advisors']>): string {
+  const rows = advisors.timings.map((t) => [
+    thousands(t.entries),
+    thousands(t.requests),
+    t.currentNs.toFixed(1),
+    t.baselineNs.toFixed(1),
+    `**${t.ratio.toFixed(2)}**`,
+    t.roundRatios.map((r) => r.toFixed(2)).join(' / '),
+  ])
+  return [
+    `**The window advisor alone** (\`WindowAdvisor.record\` per request, as the policy calls it on every hit and miss, ` +
+      `fed the xxHash32 of the same requests), ${advisors.current} against ${advisors.baseline}; rounds interleaved, ` +
+      'median ns per request:',
+    '',
+    table(['cache entries', 'requests', `ns, ${advisors.current}`, `ns, ${advisors.baseline}`, 'ratio', 'per round'], rows),
   ].join('\n')
 }
 
