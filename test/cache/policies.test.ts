@@ -91,6 +91,36 @@ describe('default policy (W-TinyLFU)', () => {
     expect(cache.stats().bytes).toBeLessThanOrEqual(cache.maxBytes)
   })
 
+  test('the lenient rule admits a key reused in the window even when the sketch prefers the victims; the strict rule does not', () => {
+    const survives = (lenient: boolean) => {
+      const cache = engineFor(100, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.05, lenient }) })
+      for (let round = 0; round < 10; round++) for (let i = 0; i < 100; i++) access(cache, key(i))
+      // Used twice while new, then pushed out of the 5-entry window by one-time keys.
+      access(cache, key(5000))
+      access(cache, key(5000))
+      for (let i = 0; i < 10; i++) access(cache, key(6000 + i))
+      return cache.has(key(5000))
+    }
+    expect(survives(true)).toBe(true)
+    expect(survives(false)).toBe(false)
+  })
+
+  test('the lenient rule admits a key that admission turned away shortly before', () => {
+    const admittedOnReturn = (lenient: boolean) => {
+      const cache = engineFor(100, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.01, lenient }) })
+      for (let round = 0; round < 10; round++) for (let i = 0; i < 100; i++) access(cache, key(i))
+      access(cache, key(5000))
+      access(cache, key(5001))
+      // The next write pushed key 5000 out of the window, and admission turned it away.
+      const turnedAway = !cache.has(key(5000))
+      access(cache, key(5000))
+      access(cache, key(5002))
+      return turnedAway && cache.has(key(5000))
+    }
+    expect(admittedOnReturn(true)).toBe(true)
+    expect(admittedOnReturn(false)).toBe(false)
+  })
+
   test('a large entry that is used often is admitted', () => {
     const cache = engineFor(1000)
     for (let i = 0; i < 2000; i++) access(cache, key(i))

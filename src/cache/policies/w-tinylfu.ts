@@ -1,12 +1,16 @@
 import type { EvictionPolicy, PolicyContext } from '../eviction'
+import { grown } from '../grow'
 import { FrequencySketch } from './frequency-sketch'
+import { RejectionMemory } from './rejection-memory'
 import { SlotQueues } from './slot-queues'
 import type { WindowAdvisor } from './window-advisor'
 
 export interface WTinyLfuOptions {
   /** A fixed window, as a share of the bound (default 1%), when there is no advisor. */
   windowShare?: number
-  /** Resizes the window as the workload changes. */
+  /** A fixed admission rule when there is no advisor: lenient also admits recently reused keys (default false). */
+  lenient?: boolean
+  /** Resizes the window and picks the admission rule as the workload changes. */
   advisor?: WindowAdvisor
 }
 
@@ -14,6 +18,10 @@ const WINDOW = 0
 const PROBATION = 1
 const PROTECTED = 2
 const NONE = -1
+
+/** Marks on a slot, for the lenient admission rule. */
+const HIT_IN_WINDOW = 1
+const REJECTED_BEFORE = 2
 
 /** Share of the main area (everything but the window) reserved for entries hit at least twice. */
 const PROTECTED_SHARE = 0.8
@@ -30,24 +38,30 @@ const MAX_TRANSFER = 1000
 const HASH_FLOOD_THRESHOLD = 6
 
 /**
- * Window TinyLFU with an adaptive window (the design of Caffeine), by weight in bytes.
+ * Window TinyLFU with an adaptive window and admission rule (the design of Caffeine, plus S3-FIFO's
+ * quick admission of reused keys), by weight in bytes.
  *
  * New entries enter a small LRU window. What overflows the window becomes a candidate for the main
  * area (a segmented LRU: probation, then protected once hit again) and is admitted only if the
- * frequency sketch says it is used more than the main area's oldest entry, the victim. Entries are
- * compared one victim at a time, so a large candidate must out-score every entry it would displace:
- * it cannot flush many hot small ones. An advisor, when given, resizes the window from miniature
- * simulations of several window sizes: a large window behaves like LRU (recency-heavy workloads),
- * a small one like LFU (loops, scans).
+ * frequency sketch says it is used more than the main area's oldest entry, the victim (strict rule).
+ * The lenient rule also admits, unconditionally, a candidate that was hit while in the window or that
+ * admission turned away shortly before (S3-FIFO's small queue and ghost): recency-heavy workloads want
+ * that, loops and scans do not. Entries are compared one victim at a time, so a large candidate must
+ * out-score every entry it would displace: it cannot flush many hot small ones. An advisor, when given,
+ * sets the window size and the rule from miniature simulations of several of them: a large window
+ * behaves like LRU (recency-heavy workloads), a small strict one like LFU (loops, scans).
  */
 export class WTinyLfuPolicy implements EvictionPolicy {
   private readonly queues: SlotQueues
   private readonly sketch: FrequencySketch
+  private readonly rejections = new RejectionMemory()
+  private marks: Uint8Array<ArrayBuffer>
   private readonly weights = new Float64Array(3)
   private readonly maxWeight: number
   private readonly weightOf: (slot: number) => number
   private windowMax: number
   private protectedMax: number
+  private lenient: boolean
   private entries = 0
   private readonly advisor: WindowAdvisor | undefined
   private random = 0x2545f491
@@ -57,23 +71,28 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.weightOf = context.weightOf
     this.advisor = options.advisor
     this.queues = new SlotQueues(3, context.capacity)
+    this.marks = new Uint8Array(context.capacity)
     this.sketch = new FrequencySketch(MIN_SKETCH_ENTRIES)
     this.windowMax = 0
     this.protectedMax = 0
+    this.lenient = options.lenient ?? false
     this.setWindowShare(options.windowShare ?? DEFAULT_WINDOW_SHARE)
   }
 
   resize(capacity: number): void {
     this.queues.resize(capacity)
+    this.marks = grown(this.marks, capacity)
   }
 
   onInsert(slot: number, hash: number, weight: number): void {
     // Not counted in the sketch here: the miss that preceded the insert was, and a write is not a read.
     this.queues.pushHead(WINDOW, slot)
     this.queues.setData(slot, hash)
+    this.marks[slot] = this.rejections.has(hash) ? REJECTED_BEFORE : 0
     this.weights[WINDOW]! += weight
-    // The sketch is sized to the entries actually held (the byte bound says nothing of their number).
+    // Both are sized to the entries actually held (the byte bound says nothing of their number).
     if (++this.entries > this.sketch.capacity) this.sketch.ensureCapacity(this.entries)
+    if (this.entries > this.rejections.capacity) this.rejections.ensureCapacity(this.entries)
   }
 
   onUpdate(slot: number, oldWeight: number, newWeight: number): void {
@@ -86,13 +105,13 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const hash = this.queues.data(slot)
     this.sketch.increment(hash)
     this.promote(slot)
-    if (this.advisor) this.advise(this.advisor.record(hash, this.weightOf(slot), this.entries))
+    if (this.advisor) this.advise(this.advisor.record(hash, this.weightOf(slot), this.capacityInEntries()))
   }
 
   onMiss(hash: number): void {
     this.sketch.increment(hash)
     // The weight of what will be stored is not known yet: the mean entry stands in for it.
-    if (this.advisor) this.advise(this.advisor.record(hash, this.meanWeight(), this.entries))
+    if (this.advisor) this.advise(this.advisor.record(hash, this.meanWeight(), this.capacityInEntries()))
   }
 
   onRemove(slot: number, weight: number): void {
@@ -124,6 +143,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       } else {
         const next = this.queues.next(candidate)
         candidates--
+        this.rejections.remember(this.queues.data(candidate))
         evict(candidate)
         candidate = next
       }
@@ -134,6 +154,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.queues.clear()
     this.weights.fill(0)
     this.sketch.clear()
+    this.rejections.clear()
     this.entries = 0
   }
 
@@ -147,6 +168,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   /** True when the candidate should replace the victim in the main area. */
   private admit(candidate: number, victim: number): boolean {
+    if (this.lenient && this.marks[candidate] !== 0) return true
     const candidateFrequency = this.sketch.frequency(this.queues.data(candidate))
     const victimFrequency = this.sketch.frequency(this.queues.data(victim))
     if (candidateFrequency > victimFrequency) return true
@@ -158,6 +180,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private promote(slot: number): void {
     const queue = this.queues.queueOf(slot)
     if (queue !== PROBATION) {
+      if (queue === WINDOW) this.marks[slot] = HIT_IN_WINDOW
       this.queues.moveToHead(queue, slot)
       return
     }
@@ -181,9 +204,11 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.weights[to]! += weight
   }
 
-  private advise(share: number | undefined): void {
-    if (share === undefined) return
+  private advise(config: number): void {
+    if (config < 0) return
+    const share = this.advisor!.shareOf(config)
     const grows = share * this.maxWeight > this.windowMax
+    this.lenient = this.advisor!.isLenient(config)
     this.setWindowShare(share)
     if (grows) this.fillWindowFromMain()
   }
@@ -194,8 +219,18 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.demoteProtectedOverflow()
   }
 
+  private totalWeight(): number {
+    return this.weights[WINDOW]! + this.weights[PROBATION]! + this.weights[PROTECTED]!
+  }
+
   private meanWeight(): number {
-    return this.entries === 0 ? 0 : (this.weights[WINDOW]! + this.weights[PROBATION]! + this.weights[PROTECTED]!) / this.entries
+    return this.entries === 0 ? 0 : this.totalWeight() / this.entries
+  }
+
+  /** How many entries of the current mean weight the bound holds (0 while the cache is empty). */
+  private capacityInEntries(): number {
+    const total = this.totalWeight()
+    return total === 0 ? 0 : (this.maxWeight * this.entries) / total
   }
 
   /**
