@@ -3,9 +3,12 @@
  * requests (Zipf 0.99 over scrambled keys), driven like a cache-aside client: get, and set on a miss.
  * Contestants alternate round by round (A B A B ...) so drift in machine load hits both alike;
  * each round uses a fresh cache; the first round of each is a warm-up and is not counted.
+ * Given an earlier policy version, the engine also runs with that policy, and the window advisors of
+ * both versions are timed alone on the same requests (the advisor's cost per request).
  */
 import { LRUCache } from 'lru-cache'
-import { CacheEngine } from '../../src/cache'
+import { CacheEngine, type EvictionPolicyFactory } from '../../src/cache'
+import type { PolicyVersion } from './baseline'
 import { Rng } from './prng'
 import { scrambledZipf } from './synthetic'
 import { KEY_BYTES, keyString } from './trace'
@@ -30,9 +33,23 @@ export interface ContestantResult {
   hitRatio: number
 }
 
+/** One advisor timed alone at one cache size: `record` per request, as the policy calls it. */
+export interface AdvisorTiming {
+  entries: number
+  requests: number
+  /** Median ns per request of the current advisor and of the baseline's, and their ratio. */
+  currentNs: number
+  baselineNs: number
+  ratio: number
+  /** Per counted round, current / baseline. */
+  roundRatios: number[]
+}
+
 export interface SpeedResult {
   options: SpeedOptions
   contestants: ContestantResult[]
+  /** Present when a baseline version was given. */
+  advisors?: { current: string; baseline: string; timings: AdvisorTiming[] }
 }
 
 interface Round {
@@ -45,8 +62,8 @@ const CONTENT_TYPE = 'application/octet-stream'
 const shared = new Uint8Array(1)
 
 // One loop per contestant, written out, so neither pays for an adapter call the other does not.
-function roundEngine(requests: string[], entries: number): Round {
-  const engine = new CacheEngine({ maxBytes: entries * KEY_BYTES, entryOverheadBytes: 0, sweepIntervalMs: 0 })
+function roundEngine(requests: string[], entries: number, policy?: EvictionPolicyFactory): Round {
+  const engine = new CacheEngine({ maxBytes: entries * KEY_BYTES, entryOverheadBytes: 0, sweepIntervalMs: 0, ...(policy ? { policy } : {}) })
   let ops = 0
   let hits = 0
   const start = performance.now()
@@ -86,13 +103,67 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (message: string) => void = () => {}): SpeedResult {
+/** Cache sizes the advisors are timed at, with how many of the requests each replays. */
+const ADVISOR_SIZES = (options: SpeedOptions): [number, number][] => [
+  [options.entries, options.requests],
+  [1_000, Math.min(options.requests, 300_000)],
+  [100, Math.min(options.requests, 300_000)],
+]
+
+/** ms to feed `count` request hashes to a fresh advisor; the advice is used so no work is optimised away. */
+function roundAdvisor(version: PolicyVersion, hashes: Int32Array, count: number, entries: number): { ms: number; advice: number } {
+  const advisor = version.advisor(entries * KEY_BYTES)
+  let advice = 0
+  const start = performance.now()
+  for (let i = 0; i < count; i++) {
+    const result = advisor.record(hashes[i]!, KEY_BYTES, entries)
+    if (result !== undefined && result !== -1) advice++
+  }
+  return { ms: performance.now() - start, advice }
+}
+
+function timeAdvisors(
+  versions: { current: PolicyVersion; baseline: PolicyVersion },
+  requests: string[],
+  options: SpeedOptions,
+  progress: (message: string) => void,
+): AdvisorTiming[] {
+  // The engine hashes keys with xxHash32; the advisors see those hashes.
+  const hashes = Int32Array.from(requests, (key) => Bun.hash.xxHash32(key) | 0)
+  return ADVISOR_SIZES(options).map(([entries, count]) => {
+    const times: [number[], number[]] = [[], []]
+    for (let r = 0; r <= options.rounds; r++) {
+      ;[versions.current, versions.baseline].forEach((version, i) => {
+        progress(`speed: advisor of ${version.label} at ${entries} entries, round ${r}/${options.rounds}${r === 0 ? ' (warm-up)' : ''}`)
+        Bun.gc(true)
+        const { ms } = roundAdvisor(version, hashes, count, entries)
+        if (r > 0) times[i]!.push((ms * 1e6) / count)
+      })
+    }
+    const [current, baseline] = times
+    return {
+      entries,
+      requests: count,
+      currentNs: median(current),
+      baselineNs: median(baseline),
+      ratio: median(current) / median(baseline),
+      roundRatios: current.map((ns, i) => ns / baseline[i]!),
+    }
+  })
+}
+
+export function runSpeed(
+  options: SpeedOptions = DEFAULT_SPEED,
+  progress: (message: string) => void = () => {},
+  versions?: { current: PolicyVersion; baseline: PolicyVersion },
+): SpeedResult {
   const next = scrambledZipf(options.keys, 0.99, new Rng(options.seed))
   const names = Array.from({ length: options.keys }, (_, id) => keyString(id))
   const requests = Array.from({ length: options.requests }, () => names[next()]!)
   const { entries } = options
   const contestants: { name: string; round: () => Round }[] = [
     { name: 'fastcache engine', round: () => roundEngine(requests, entries) },
+    ...(versions ? [{ name: `fastcache engine, policy of ${versions.baseline.label}`, round: () => roundEngine(requests, entries, versions.baseline.policy) }] : []),
     {
       // The same byte accounting as the engine: key + value bytes against a byte budget.
       name: 'lru-cache (maxSize + sizeCalculation)',
@@ -111,8 +182,10 @@ export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (messa
       if (r > 0) rounds[i]!.push(result)
     })
   }
+  const advisors = versions && { current: versions.current.label, baseline: versions.baseline.label, timings: timeAdvisors(versions, requests, options, progress) }
   return {
     options,
+    ...(advisors ? { advisors } : {}),
     contestants: contestants.map(({ name }, i) => {
       const counted = rounds[i]!
       return {
