@@ -53,8 +53,12 @@ export class WindowAdvisor {
   private readonly misses = new Int32Array(CONFIGS.length)
   /** Decayed count of the sampled requests each configuration missed. */
   private readonly missed = new Float64Array(CONFIGS.length)
-  private sampleBits = 0
+  /** A request is sampled when its mixed hash is below this: 2^32 / R. */
+  private sampleLimit = 2 ** 32
+  /** The capacity the sample was planned for, and the capacities that call for a new plan. */
   private plannedFor = 0
+  private replanAbove = 0
+  private replanBelow = 0
   private seen = 0
   private period = MIN_PERIOD
   private current = START
@@ -71,12 +75,13 @@ export class WindowAdvisor {
 
   /**
    * Records one request (a hit or a miss of `hash`, whose entry weighs about `weight`) given how many
-   * entries the real cache holds when full; returns the configuration to move to, or -1 to stay.
+   * entries the real cache holds when full (0 when it cannot tell: it is empty); returns the
+   * configuration to move to, or -1 to stay.
    */
   record(hash: number, weight: number, capacity: number): number {
-    if (capacity >= 2 * this.plannedFor || capacity * 4 <= this.plannedFor) this.plan(capacity)
-    const mixed = Math.imul(hash, 0x9e3779b1) >>> 0
-    if (this.sampleBits > 0 && mixed >>> (32 - this.sampleBits) !== 0) return -1
+    if (capacity < 1) return -1
+    if (capacity >= this.replanAbove || capacity <= this.replanBelow) this.plan(capacity)
+    if (Math.imul(hash, 0x9e3779b1) >>> 0 >= this.sampleLimit) return -1
     this.simulate(hash, weight)
     if (++this.seen < this.period) return -1
     this.seen = 0
@@ -131,8 +136,11 @@ export class WindowAdvisor {
   /** Sizes the sample for a cache of `capacity` entries; the miniatures and the evidence start over. */
   private plan(capacity: number): void {
     this.plannedFor = Math.max(1, capacity)
-    this.sampleBits = Math.max(0, Math.min(16, Math.floor(Math.log2(this.plannedFor / MINI_ENTRIES))))
-    const scale = 2 ** this.sampleBits
+    // Planned again when the capacity doubles, or falls to a quarter (hysteresis, so it does not flap).
+    this.replanAbove = 2 * this.plannedFor
+    this.replanBelow = this.plannedFor / 4
+    const scale = 2 ** Math.max(0, Math.min(16, Math.floor(Math.log2(this.plannedFor / MINI_ENTRIES))))
+    this.sampleLimit = 2 ** 32 / scale
     this.minis = CONFIGS.map((config) => new MiniCache(this.maxWeight / scale, config.share, config.lenient))
     this.evidence.fill(0)
     this.missed.fill(0)

@@ -76,6 +76,18 @@ describe('WindowAdvisor', () => {
     expect(drive(advisor, 500, uniform(100_000_000, 200_000, 3))).toEqual([])
   })
 
+  test('requests while the cache cannot tell its capacity (it is empty) are skipped, not a reason to start over', () => {
+    const advisor = new WindowAdvisor(500 * WEIGHT)
+    let moved = false
+    let t = 0
+    for (const id of recency(0, 100_000, 250, 7)) {
+      if (advisor.record(hashOf(id), WEIGHT, 500) >= 0) moved = true
+      // As a cache emptied now and then (a flush) reports it.
+      if (t++ % 100 === 0) advisor.record(hashOf(-1), WEIGHT, 0)
+    }
+    expect(moved).toBe(true)
+  })
+
   test('a large cache, simulated on a sample of its keys, still moves within a few cache-fulls of requests', () => {
     // 100,000 entries: the miniatures see 1/128 of the keys, in caches 1/128 the size.
     const entries = 100_000
