@@ -121,6 +121,25 @@ describe('default policy (W-TinyLFU)', () => {
     expect(admittedOnReturn(false)).toBe(false)
   })
 
+  test('a huge value read back, or written twice, does not flush hot small ones either, under either rule', () => {
+    for (const lenient of [false, true]) {
+      for (const readBack of [true, false]) {
+        const cache = engineFor(1000, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.1, lenient }) })
+        const hot = Array.from({ length: 900 }, (_, i) => key(i))
+        for (let round = 0; round < 5; round++) for (const k of hot) access(cache, k)
+        // Half the cache in one value: read back at once (a hit in the window), or written twice (turned
+        // away once); small new keys follow each write.
+        for (let write = 0; write < 2; write++) {
+          cache.set('huge', new Uint8Array(500 * key(0).length), OCTET)
+          if (readBack) cache.get('huge')
+          for (let i = 0; i < 200; i++) access(cache, key(10_000 + write * 1000 + i))
+        }
+        expect({ lenient, readBack, hot: hot.filter((k) => cache.has(k)).length >= 890 }).toEqual({ lenient, readBack, hot: true })
+        expect(cache.stats().bytes).toBeLessThanOrEqual(cache.maxBytes)
+      }
+    }
+  })
+
   test('a large entry that is used often is admitted', () => {
     const cache = engineFor(1000)
     for (let i = 0; i < 2000; i++) access(cache, key(i))

@@ -123,6 +123,14 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   evict(overBudget: () => boolean, evict: (slot: number) => void): void {
     // The window's overflow moves to the head of probation: those entries are the admission candidates.
     let candidates = 0
+    const newest = this.queues.head(WINDOW)
+    if (newest !== NONE && this.overflowsAlone(newest)) {
+      // A new entry larger than the whole window faces admission alone, and the window behind it stays:
+      // pushed out with it, those entries would leave the window empty for the next small writes to
+      // refill at the expense of main, so one large cold write would flush as many hot entries.
+      this.move(newest, PROBATION)
+      candidates++
+    }
     while (this.weights[WINDOW]! > this.windowMax) {
       const slot = this.queues.tail(WINDOW)
       if (slot === NONE || this.isProtectedNewest(slot)) break
@@ -166,9 +174,18 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     return slot === this.queues.head(WINDOW) && this.weightOf(slot) <= this.maxWeight * DEFAULT_WINDOW_SHARE
   }
 
-  /** True when the candidate should replace the victim in the main area. */
+  /** A new entry heavier than the whole window (and not kept as the newest), behind a window that fits. */
+  private overflowsAlone(newest: number): boolean {
+    const weight = this.weightOf(newest)
+    return weight > this.windowMax && this.weights[WINDOW]! - weight <= this.windowMax && !this.isProtectedNewest(newest)
+  }
+
+  /**
+   * True when the candidate should replace the victim in the main area. The lenient rule only trades
+   * one entry for one at least as heavy: a heavier candidate must out-score each victim it displaces.
+   */
   private admit(candidate: number, victim: number): boolean {
-    if (this.lenient && this.marks[candidate] !== 0) return true
+    if (this.lenient && this.marks[candidate] !== 0 && this.weightOf(candidate) <= this.weightOf(victim)) return true
     const candidateFrequency = this.sketch.frequency(this.queues.data(candidate))
     const victimFrequency = this.sketch.frequency(this.queues.data(victim))
     if (candidateFrequency > victimFrequency) return true
