@@ -63,6 +63,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private protectedMax: number
   private lenient: boolean
   private entries = 0
+  /** The weight of every entry held (the three areas together). */
+  private totalWeight = 0
   private readonly advisor: WindowAdvisor | undefined
   private random = 0x2545f491
 
@@ -90,6 +92,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.queues.setData(slot, hash)
     this.marks[slot] = this.rejections.has(hash) ? REJECTED_BEFORE : 0
     this.weights[WINDOW]! += weight
+    this.totalWeight += weight
     // Both are sized to the entries actually held (the byte bound says nothing of their number).
     if (++this.entries > this.sketch.capacity) this.sketch.ensureCapacity(this.entries)
     if (this.entries > this.rejections.capacity) this.rejections.ensureCapacity(this.entries)
@@ -97,6 +100,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   onUpdate(slot: number, oldWeight: number, newWeight: number): void {
     this.weights[this.queues.queueOf(slot)]! += newWeight - oldWeight
+    this.totalWeight += newWeight - oldWeight
     this.sketch.increment(this.queues.data(slot))
     this.promote(slot)
   }
@@ -105,17 +109,20 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const hash = this.queues.data(slot)
     this.sketch.increment(hash)
     this.promote(slot)
-    if (this.advisor) this.advise(this.advisor.record(hash, this.weightOf(slot), this.capacityInEntries()))
+    const advisor = this.advisor
+    if (advisor?.sampled(hash)) this.advise(advisor.record(hash, this.weightOf(slot), this.entries, this.totalWeight))
   }
 
   onMiss(hash: number): void {
     this.sketch.increment(hash)
     // The weight of what will be stored is not known yet: the mean entry stands in for it.
-    if (this.advisor) this.advise(this.advisor.record(hash, this.meanWeight(), this.capacityInEntries()))
+    const advisor = this.advisor
+    if (advisor?.sampled(hash)) this.advise(advisor.record(hash, this.meanWeight(), this.entries, this.totalWeight))
   }
 
   onRemove(slot: number, weight: number): void {
     this.weights[this.queues.queueOf(slot)]! -= weight
+    this.totalWeight -= weight
     this.queues.unlink(slot)
     this.entries--
   }
@@ -164,6 +171,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.sketch.clear()
     this.rejections.clear()
     this.entries = 0
+    this.totalWeight = 0
   }
 
   /**
@@ -236,18 +244,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.demoteProtectedOverflow()
   }
 
-  private totalWeight(): number {
-    return this.weights[WINDOW]! + this.weights[PROBATION]! + this.weights[PROTECTED]!
-  }
-
   private meanWeight(): number {
-    return this.entries === 0 ? 0 : this.totalWeight() / this.entries
-  }
-
-  /** How many entries of the current mean weight the bound holds (0 while the cache is empty). */
-  private capacityInEntries(): number {
-    const total = this.totalWeight()
-    return total === 0 ? 0 : (this.maxWeight * this.entries) / total
+    return this.entries === 0 ? 0 : this.totalWeight / this.entries
   }
 
   /**

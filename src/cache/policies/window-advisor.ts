@@ -43,7 +43,8 @@ const MISS_GAIN = 0.02
  * changes. The advice moves only when a configuration beats the current one by a lead that is both
  * significant (paired comparison: more than 3 σ of the requests they disagree on) and worth a move
  * (2% of the current one's misses), since moving the real window costs hits while the cache re-sorts.
- * Cost: about 8/R of a lookup per request, and 8 × 512 small entries of memory, whatever the size.
+ * Cost: about 8/R of a miniature lookup per request (the rest is one multiplication and a comparison),
+ * and 8 × 512 small entries of memory, whatever the size.
  */
 export class WindowAdvisor {
   private minis: MiniCache[] = []
@@ -74,14 +75,26 @@ export class WindowAdvisor {
   }
 
   /**
-   * Records one request (a hit or a miss of `hash`, whose entry weighs about `weight`) given how many
-   * entries the real cache holds when full (0 when it cannot tell: it is empty); returns the
-   * configuration to move to, or -1 to stay.
+   * Whether a request for `hash` is in the sample the miniatures see; only those go to `record`, so
+   * the rest cost the policy one multiplication and a comparison.
    */
-  record(hash: number, weight: number, capacity: number): number {
-    if (capacity < 1) return -1
-    if (capacity >= this.replanAbove || capacity <= this.replanBelow) this.plan(capacity)
-    if (Math.imul(hash, 0x9e3779b1) >>> 0 >= this.sampleLimit) return -1
+  sampled(hash: number): boolean {
+    return Math.imul(hash, 0x9e3779b1) >>> 0 < this.sampleLimit
+  }
+
+  /**
+   * Records one sampled request (a hit or a miss of `hash`, whose entry weighs about `weight`), given
+   * how many entries the real cache holds and their total weight (so it knows how many entries of
+   * that mean weight the bound holds); returns the configuration to move to, or -1 to stay.
+   */
+  record(hash: number, weight: number, entries: number, totalWeight: number): number {
+    // An empty cache cannot tell its capacity.
+    if (entries === 0 || !(totalWeight > 0)) return -1
+    const capacity = (this.maxWeight * entries) / totalWeight
+    if (capacity >= this.replanAbove || capacity <= this.replanBelow) {
+      this.plan(capacity)
+      if (!this.sampled(hash)) return -1
+    }
     this.simulate(hash, weight)
     if (++this.seen < this.period) return -1
     this.seen = 0

@@ -31,12 +31,18 @@ function* uniform(keys: number, requests: number, seed: number): Generator<numbe
   for (let t = 0; t < requests; t++) yield Math.floor(random() * keys)
 }
 
+/** One request as the policy reports it, from a full cache of `entries` entries; the advice, or -1. */
+function request(advisor: WindowAdvisor, id: number, entries: number): number {
+  const hash = hashOf(id)
+  return advisor.sampled(hash) ? advisor.record(hash, WEIGHT, entries, entries * WEIGHT) : -1
+}
+
 /** Feeds key ids to an advisor for a cache of `entries` entries; returns every move, with when it came. */
 function drive(advisor: WindowAdvisor, entries: number, ids: Iterable<number>, from = 0): { at: number; config: number }[] {
   const moves: { at: number; config: number }[] = []
   let t = from
   for (const id of ids) {
-    const config = advisor.record(hashOf(id), WEIGHT, entries)
+    const config = request(advisor, id, entries)
     if (config >= 0) moves.push({ at: t, config })
     t++
   }
@@ -76,14 +82,14 @@ describe('WindowAdvisor', () => {
     expect(drive(advisor, 500, uniform(100_000_000, 200_000, 3))).toEqual([])
   })
 
-  test('requests while the cache cannot tell its capacity (it is empty) are skipped, not a reason to start over', () => {
+  test('requests while the cache is empty (it cannot tell its capacity) are skipped, not a reason to start over', () => {
     const advisor = new WindowAdvisor(500 * WEIGHT)
     let moved = false
     let t = 0
     for (const id of recency(0, 100_000, 250, 7)) {
-      if (advisor.record(hashOf(id), WEIGHT, 500) >= 0) moved = true
+      if (request(advisor, id, 500) >= 0) moved = true
       // As a cache emptied now and then (a flush) reports it.
-      if (t++ % 100 === 0) advisor.record(hashOf(-1), WEIGHT, 0)
+      if (t++ % 100 === 0) advisor.record(hashOf(-1), WEIGHT, 0, 0)
     }
     expect(moved).toBe(true)
   })
