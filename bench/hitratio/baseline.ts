@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { EvictionPolicyFactory } from '../../src/cache'
+import { cpuMs } from './cpu-time'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const FILES = ['src/cache/policies', 'src/cache/grow.ts', 'src/cache/eviction.ts']
@@ -16,11 +17,51 @@ export interface PolicyVersion {
   label: string
   /** The engine's default policy as of that version: W-TinyLFU with its window advisor. */
   policy: EvictionPolicyFactory
-  /** A fresh advisor for a cache of `maxWeight` bytes; `record` as the policy calls it on each request. */
-  advisor(maxWeight: number): { record(hash: number, weight: number, entries: number): unknown }
+  /**
+   * Times a fresh advisor for a full cache of `entries` entries of `weight` bytes, fed `hashes[0..count)`
+   * `passes` times the way that version's policy calls it on each request; returns the CPU ms taken.
+   */
+  timeAdvisor(hashes: Int32Array, count: number, passes: number, entries: number, weight: number): number
 }
 
-type AdvisorClass = new (maxWeight: number) => { record(hash: number, weight: number, entries: number): unknown }
+/** The advisor before issue 15: every request goes to `record(hash, weight, entries held)`. */
+interface RecordingAdvisor {
+  record(hash: number, weight: number, entries: number): unknown
+}
+/** Since issue 15: the policy asks `sampled(hash)` and passes only sampled requests to `record`. */
+interface SamplingAdvisor {
+  sampled(hash: number): boolean
+  record(hash: number, weight: number, entries: number, totalWeight: number): number
+}
+type AdvisorClass = new (maxWeight: number) => RecordingAdvisor | SamplingAdvisor
+
+
+// One loop per advisor API, so each call site only ever sees one class.
+function timeRecording(advisor: RecordingAdvisor, hashes: Int32Array, count: number, passes: number, entries: number, weight: number): number {
+  let advice = 0
+  const start = cpuMs()
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < count; i++) if (advisor.record(hashes[i]!, weight, entries) !== undefined) advice++
+  }
+  const ms = cpuMs() - start
+  // Used, so the loop cannot be optimised away.
+  if (advice < 0) throw new Error('unreachable')
+  return ms
+}
+
+function timeSampling(advisor: SamplingAdvisor, hashes: Int32Array, count: number, passes: number, entries: number, weight: number): number {
+  let advice = 0
+  const start = cpuMs()
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < count; i++) {
+      const hash = hashes[i]!
+      if (advisor.sampled(hash) && advisor.record(hash, weight, entries, entries * weight) >= 0) advice++
+    }
+  }
+  const ms = cpuMs() - start
+  if (advice < 0) throw new Error('unreachable')
+  return ms
+}
 
 async function versionFrom(dir: string, label: string): Promise<PolicyVersion> {
   const { WTinyLfuPolicy } = await import(join(dir, 'src/cache/policies/w-tinylfu.ts'))
@@ -28,7 +69,12 @@ async function versionFrom(dir: string, label: string): Promise<PolicyVersion> {
   return {
     label,
     policy: (context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }),
-    advisor: (maxWeight) => new WindowAdvisor(maxWeight),
+    timeAdvisor(hashes, count, passes, entries, weight) {
+      const advisor = new WindowAdvisor(entries * weight)
+      return 'sampled' in advisor
+        ? timeSampling(advisor, hashes, count, passes, entries, weight)
+        : timeRecording(advisor, hashes, count, passes, entries, weight)
+    },
   }
 }
 

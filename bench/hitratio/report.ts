@@ -161,7 +161,7 @@ function harnessCheck(cells: Cell[]): string {
   return table(['entries', 'LRU here', 'LRU published', 'OPT here', 'OPT published', 'match'], rows)
 }
 
-function speedSection(speed: SpeedResult | undefined): string {
+export function speedSection(speed: SpeedResult | undefined): string {
   if (!speed) return 'Skipped in this run (`--no-speed`).'
   const { options } = speed
   const [engine, ...peers] = speed.contestants
@@ -177,7 +177,9 @@ function speedSection(speed: SpeedResult | undefined): string {
     `Zipf α=0.99 over ${thousands(options.keys)} scrambled keys, ${thousands(options.requests)} requests per round, capacity ${thousands(options.entries)} entries ` +
       `(${thousands(options.entries * 10)} bytes of 10-byte keys and empty values; the engine with \`entryOverheadBytes: 0\`). ` +
       `Each request is a get, and a set on a miss; ops counts both calls. ${options.rounds} counted rounds per contestant after one warm-up, ` +
-      'contestants taking turns round by round, a fresh cache each round, a full GC before each. Key strings are built once up front and reused.',
+      'contestants taking turns round by round, a fresh cache each round, a full GC before each. Key strings are built once up front and reused. ' +
+      'Times are CPU time of the process (user, all threads, the collector included), not wall time: the machine is shared, and time ' +
+      'spent descheduled says nothing about the code; ops/s are per CPU-second.',
     '',
     table(['contestant', 'median get+set ops/s', 'median ns per request', 'hit ratio %', 'per round (M ops/s)'], rows),
     '',
@@ -196,9 +198,10 @@ function advisorSection(advisors: NonNullable<SpeedResult['advisors']>): string 
     t.roundRatios.map((r) => r.toFixed(2)).join(' / '),
   ])
   return [
-    `**The window advisor alone** (\`WindowAdvisor.record\` per request, as the policy calls it on every hit and miss, ` +
-      `fed the xxHash32 of the same requests), ${advisors.current} against ${advisors.baseline}; rounds interleaved, ` +
-      'median ns per request:',
+    `**The window advisor alone**, called as each version's policy calls it on every hit and miss (before issue 15 ` +
+      '`record` on every request; since, `sampled` on every request and `record` on the sampled ones), fed the xxHash32 of ' +
+      `the same requests for a full cache; ${advisors.current} against ${advisors.baseline}, rounds interleaved, twice as ` +
+      'many as above; median CPU ns per request (CPU time, not wall time: the machine is shared) and the ratio of the medians:',
     '',
     table(['cache entries', 'requests', `ns, ${advisors.current}`, `ns, ${advisors.baseline}`, 'ratio', 'per round'], rows),
   ].join('\n')
