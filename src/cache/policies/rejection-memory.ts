@@ -12,11 +12,8 @@ const MIN_SLOTS = 16
 export class RejectionMemory {
   private table = new Int32Array(MIN_SLOTS)
   private mask = MIN_SLOTS - 1
-
   /** The most entries the table is sized for. */
-  get capacity(): number {
-    return this.table.length / SLOTS_PER_ENTRY
-  }
+  capacity = MIN_SLOTS / SLOTS_PER_ENTRY
 
   /** Sizes the table for a cache of this many entries; a resize forgets everything. */
   ensureCapacity(entries: number): void {
@@ -24,6 +21,7 @@ export class RejectionMemory {
     if (slots <= this.table.length) return
     this.table = new Int32Array(slots)
     this.mask = slots - 1
+    this.capacity = slots / SLOTS_PER_ENTRY
   }
 
   remember(hash: number): void {

@@ -19,9 +19,8 @@ const PROBATION = 1
 const PROTECTED = 2
 const NONE = -1
 
-/** Marks on a slot, for the lenient admission rule. */
+/** A slot's mark, for the lenient admission rule: hit while in the window. */
 const HIT_IN_WINDOW = 1
-const REJECTED_BEFORE = 2
 
 /** Share of the main area (everything but the window) reserved for entries hit at least twice. */
 const PROTECTED_SHARE = 0.8
@@ -90,7 +89,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     // Not counted in the sketch here: the miss that preceded the insert was, and a write is not a read.
     this.queues.pushHead(WINDOW, slot)
     this.queues.setData(slot, hash)
-    this.marks[slot] = this.rejections.has(hash) ? REJECTED_BEFORE : 0
+    this.marks[slot] = 0
     this.weights[WINDOW]! += weight
     this.totalWeight += weight
     // Both are sized to the entries actually held (the byte bound says nothing of their number).
@@ -158,7 +157,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       } else {
         const next = this.queues.next(candidate)
         candidates--
-        this.rejections.remember(this.queues.data(candidate))
+        // Only the lenient rule reads them, and it warms up within a quarter-cache of rejections.
+        if (this.lenient) this.rejections.remember(this.queues.data(candidate))
         evict(candidate)
         candidate = next
       }
@@ -193,12 +193,17 @@ export class WTinyLfuPolicy implements EvictionPolicy {
    * one entry for one at least as heavy: a heavier candidate must out-score each victim it displaces.
    */
   private admit(candidate: number, victim: number): boolean {
-    if (this.lenient && this.marks[candidate] !== 0 && this.weightOf(candidate) <= this.weightOf(victim)) return true
+    if (this.lenient && this.reused(candidate) && this.weightOf(candidate) <= this.weightOf(victim)) return true
     const candidateFrequency = this.sketch.frequency(this.queues.data(candidate))
     const victimFrequency = this.sketch.frequency(this.queues.data(victim))
     if (candidateFrequency > victimFrequency) return true
     if (candidateFrequency < HASH_FLOOD_THRESHOLD) return false
     return (this.nextRandom() & 127) === 0
+  }
+
+  /** Hit while in the window, or turned away by admission shortly before it was written again. */
+  private reused(candidate: number): boolean {
+    return this.marks[candidate] === HIT_IN_WINDOW || this.rejections.has(this.queues.data(candidate))
   }
 
   /** Recency on use: the window and protected areas refresh in place; a probation hit earns protection. */
