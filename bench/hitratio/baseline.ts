@@ -35,9 +35,15 @@ interface SamplingAdvisor {
 }
 type AdvisorClass = new (maxWeight: number) => RecordingAdvisor | SamplingAdvisor
 
-
 // One loop per advisor API, so each call site only ever sees one class.
-function timeRecording(advisor: RecordingAdvisor, hashes: Int32Array, count: number, passes: number, entries: number, weight: number): number {
+function timeRecording(
+  advisor: RecordingAdvisor,
+  hashes: Int32Array,
+  count: number,
+  passes: number,
+  entries: number,
+  weight: number,
+): number {
   let advice = 0
   const start = cpuMs()
   for (let pass = 0; pass < passes; pass++) {
@@ -49,7 +55,14 @@ function timeRecording(advisor: RecordingAdvisor, hashes: Int32Array, count: num
   return ms
 }
 
-function timeSampling(advisor: SamplingAdvisor, hashes: Int32Array, count: number, passes: number, entries: number, weight: number): number {
+function timeSampling(
+  advisor: SamplingAdvisor,
+  hashes: Int32Array,
+  count: number,
+  passes: number,
+  entries: number,
+  weight: number,
+): number {
   let advice = 0
   const start = cpuMs()
   for (let pass = 0; pass < passes; pass++) {

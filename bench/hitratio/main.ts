@@ -117,7 +117,8 @@ async function single(path: string): Promise<void> {
   const policies = cells[0]?.results.map((r) => r.policy) ?? []
   console.log(`${info.name}: ${info.requests} requests, ${info.keys} keys; hit ratio %`)
   console.log([info.sized ? 'bytes' : 'entries', ...policies].map((c) => c.padStart(12)).join(''))
-  for (const cell of cells) console.log([String(cell.size.value), ...cell.results.map((r) => r.hitRatio.toFixed(2))].map((c) => c.padStart(12)).join(''))
+  for (const cell of cells)
+    console.log([String(cell.size.value), ...cell.results.map((r) => r.hitRatio.toFixed(2))].map((c) => c.padStart(12)).join(''))
 }
 
 function git(...argv: string[]): string {
@@ -156,17 +157,22 @@ async function all(): Promise<void> {
   const dirty = git('status', '--porcelain', '--', 'src/cache') !== ''
   const argv = Bun.argv.slice(2).join(' ')
   const script = process.env.npm_lifecycle_event === 'bench:hitratio' ? 'bun run bench:hitratio' : 'bun run bench/hitratio/main.ts'
-  const report = renderReport(cells, infos, {
-    command: argv ? `${script} -- ${argv}` : script,
-    date: new Date().toISOString().slice(0, 10),
-    nproc: navigator.hardwareConcurrency,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
-    bun: Bun.version,
-    engineSource: `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty ? ', with uncommitted changes under src/cache' : ''}`,
-    replaySeconds,
-    speedSeconds,
-    load,
-  }, speed)
+  const report = renderReport(
+    cells,
+    infos,
+    {
+      command: argv ? `${script} -- ${argv}` : script,
+      date: new Date().toISOString().slice(0, 10),
+      nproc: navigator.hardwareConcurrency,
+      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      bun: Bun.version,
+      engineSource: `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty ? ', with uncommitted changes under src/cache' : ''}`,
+      replaySeconds,
+      speedSeconds,
+      load,
+    },
+    speed,
+  )
   const out = args.out ?? DEFAULT_OUT
   writeFileSync(out, report)
   console.error(`wrote ${out} (${cells.length} cells, replay ${replaySeconds.toFixed(0)} s, speed ${speedSeconds.toFixed(0)} s)`)

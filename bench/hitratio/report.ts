@@ -39,7 +39,16 @@ export interface RunInfo {
 }
 
 /** Published figures for the LIRS gli trace (bench/traces/README.md). */
-export const GLI_LRU: Record<number, number> = { 250: 0.91, 500: 0.95, 750: 1.15, 1000: 11.21, 1250: 21.25, 1500: 36.56, 1750: 45.04, 2000: 57.41 }
+export const GLI_LRU: Record<number, number> = {
+  250: 0.91,
+  500: 0.95,
+  750: 1.15,
+  1000: 11.21,
+  1250: 21.25,
+  1500: 36.56,
+  1750: 45.04,
+  2000: 57.41,
+}
 export const GLI_OPT: Record<number, number> = { 1000: 53.15, 2000: 57.96 }
 
 /** Columns of the main tables: every policy but the bound-like ones, which only sized traces get. */
@@ -81,7 +90,13 @@ function table(header: string[], rows: string[][], text = false): string {
 
 function workloadTable(info: WorkloadInfo, cells: Cell[]): string {
   const columns = info.sized ? [...COLUMNS, ...SIZED_EXTRA] : COLUMNS
-  const header = [info.sized ? 'budget' : 'entries', info.sized ? '% of bytes' : '% of keys', ...columns, 'fastcache − OPT', 'fastcache − best classic']
+  const header = [
+    info.sized ? 'budget' : 'entries',
+    info.sized ? '% of bytes' : '% of keys',
+    ...columns,
+    'fastcache − OPT',
+    'fastcache − best classic',
+  ]
   const rows = cells.map((cell) => {
     const best = bestClassic(cell)
     const fc = ratio(cell, 'fastcache')
@@ -110,9 +125,18 @@ function summary(cells: Cell[], infos: WorkloadInfo[]): string {
     ['mean, held-out half', cells.filter((c) => halfOf.get(c.workload) === 'held-out')],
   ]
   const groups = all.filter(([, group]) => group.length > 0)
-  const rows = groups.map(([label, group]) => [label, ...COLUMNS.map((p) => pct(mean(group.map((c) => (p === 'OPT' ? optOf(c) : ratio(c, p))))))])
-  rows.push(['mean gap to OPT (points), all cells', ...COLUMNS.map((p) => (p === 'OPT' ? '0.00' : pct(mean(cells.map((c) => optOf(c) - ratio(c, p))))))])
-  rows.push(['cells where it is the best classic (ties: leftmost)', ...COLUMNS.map((p) => (CLASSIC.includes(p) ? String(cells.filter((c) => bestClassic(c).policy === p).length) : ''))])
+  const rows = groups.map(([label, group]) => [
+    label,
+    ...COLUMNS.map((p) => pct(mean(group.map((c) => (p === 'OPT' ? optOf(c) : ratio(c, p)))))),
+  ])
+  rows.push([
+    'mean gap to OPT (points), all cells',
+    ...COLUMNS.map((p) => (p === 'OPT' ? '0.00' : pct(mean(cells.map((c) => optOf(c) - ratio(c, p)))))),
+  ])
+  rows.push([
+    'cells where it is the best classic (ties: leftmost)',
+    ...COLUMNS.map((p) => (CLASSIC.includes(p) ? String(cells.filter((c) => bestClassic(c).policy === p).length) : '')),
+  ])
   return table(['', ...COLUMNS], rows)
 }
 
@@ -123,16 +147,26 @@ function targets(cells: Cell[]): string {
     .map((c) => ({ c, by: bestClassic(c).hitRatio - ratio(c, 'fastcache') }))
     .filter((x) => x.by > 1)
     .sort((a, b) => b.by - a.by)
-  const belowText = below.length === 0
-    ? 'no cell'
-    : `${below.length} cell(s): ` + below.slice(0, 12).map(({ c, by }) => `${c.workload} @ ${c.size.value} (−${by.toFixed(2)} vs ${bestClassic(c).policy})`).join('; ') + (below.length > 12 ? '; …' : '')
+  const belowText =
+    below.length === 0
+      ? 'no cell'
+      : `${below.length} cell(s): ` +
+        below
+          .slice(0, 12)
+          .map(({ c, by }) => `${c.workload} @ ${c.size.value} (−${by.toFixed(2)} vs ${bestClassic(c).policy})`)
+          .join('; ') +
+        (below.length > 12 ? '; …' : '')
   const meanFails = CLASSIC.filter((p) => mean(cells.map((c) => ratio(c, p))) >= fcMean)
   const gapFails = CLASSIC.filter((p) => gap(p) <= gap('fastcache'))
   const mark = (ok: boolean) => (ok ? '✅ holds' : '❌ does not hold')
   return table(
     ['target', 'result', 'detail'],
     [
-      ['on every cell, fastcache at most 1 point below the best classic', mark(below.length === 0), `more than 1 point below on ${belowText}`],
+      [
+        'on every cell, fastcache at most 1 point below the best classic',
+        mark(below.length === 0),
+        `more than 1 point below on ${belowText}`,
+      ],
       [
         'on average, fastcache above each classic',
         mark(meanFails.length === 0),
@@ -151,13 +185,22 @@ function targets(cells: Cell[]): string {
 function harnessCheck(cells: Cell[]): string {
   const gli = cells.filter((c) => c.workload === 'lirs-gli')
   if (gli.length === 0) return 'The `lirs-gli` trace was not in this run, so the check against published figures was not made.'
-  const rows = Object.keys(GLI_LRU).map(Number).map((entries) => {
-    const cell = gli.find((c) => c.size.value === entries)
-    const lru = cell ? pct(ratio(cell, 'LRU')) : '—'
-    const opt = cell ? pct(ratio(cell, 'OPT')) : '—'
-    const ok = cell && lru === pct(GLI_LRU[entries]!) && (GLI_OPT[entries] === undefined || opt === pct(GLI_OPT[entries]!))
-    return [thousands(entries), lru, pct(GLI_LRU[entries]!), opt, GLI_OPT[entries] === undefined ? '' : pct(GLI_OPT[entries]!), ok ? '✅' : '❌']
-  })
+  const rows = Object.keys(GLI_LRU)
+    .map(Number)
+    .map((entries) => {
+      const cell = gli.find((c) => c.size.value === entries)
+      const lru = cell ? pct(ratio(cell, 'LRU')) : '—'
+      const opt = cell ? pct(ratio(cell, 'OPT')) : '—'
+      const ok = cell && lru === pct(GLI_LRU[entries]!) && (GLI_OPT[entries] === undefined || opt === pct(GLI_OPT[entries]!))
+      return [
+        thousands(entries),
+        lru,
+        pct(GLI_LRU[entries]!),
+        opt,
+        GLI_OPT[entries] === undefined ? '' : pct(GLI_OPT[entries]!),
+        ok ? '✅' : '❌',
+      ]
+    })
   return table(['entries', 'LRU here', 'LRU published', 'OPT here', 'OPT published', 'match'], rows)
 }
 
@@ -172,7 +215,9 @@ export function speedSection(speed: SpeedResult | undefined): string {
     pct(c.hitRatio),
     c.opsPerSecond.map((v) => (v / 1e6).toFixed(2)).join(' / '),
   ])
-  const ratios = peers.map((p) => `- fastcache engine / ${p.name}: **${(engine!.medianOpsPerSecond / p.medianOpsPerSecond).toFixed(2)}×** (median ops/s)`)
+  const ratios = peers.map(
+    (p) => `- fastcache engine / ${p.name}: **${(engine!.medianOpsPerSecond / p.medianOpsPerSecond).toFixed(2)}×** (median ops/s)`,
+  )
   return [
     `Zipf α=0.99 over ${thousands(options.keys)} scrambled keys, ${thousands(options.requests)} requests per round, capacity ${thousands(options.entries)} entries ` +
       `(${thousands(options.entries * 10)} bytes of 10-byte keys and empty values; the engine with \`entryOverheadBytes: 0\`). ` +

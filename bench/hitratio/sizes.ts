@@ -23,7 +23,8 @@ export const MIN_ENTRIES = 10
  */
 export const SMALL_ENTRIES = 100
 
-const steps = (from: number, to: number, step: number): number[] => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step)
+const steps = (from: number, to: number, step: number): number[] =>
+  Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step)
 
 /**
  * Sizes in entries used in published results for the LIRS traces (LIRS, ARC, Caffeine's simulator), and

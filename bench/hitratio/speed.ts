@@ -65,7 +65,12 @@ const shared = new Uint8Array(1)
 
 // One loop per contestant, written out, so neither pays for an adapter call the other does not.
 function roundEngine(requests: string[], entries: number, policy?: EvictionPolicyFactory): Round {
-  const engine = new CacheEngine({ maxBytes: entries * KEY_BYTES, entryOverheadBytes: 0, sweepIntervalMs: 0, ...(policy ? { policy } : {}) })
+  const engine = new CacheEngine({
+    maxBytes: entries * KEY_BYTES,
+    entryOverheadBytes: 0,
+    sweepIntervalMs: 0,
+    ...(policy ? { policy } : {}),
+  })
   let ops = 0
   let hits = 0
   const start = cpuMs()
@@ -160,12 +165,22 @@ export function runSpeed(
   const { entries } = options
   const contestants: { name: string; round: () => Round }[] = [
     { name: 'fastcache engine', round: () => roundEngine(requests, entries) },
-    ...(versions ? [{ name: `fastcache engine, policy of ${versions.baseline.label}`, round: () => roundEngine(requests, entries, versions.baseline.policy) }] : []),
+    ...(versions
+      ? [
+          {
+            name: `fastcache engine, policy of ${versions.baseline.label}`,
+            round: () => roundEngine(requests, entries, versions.baseline.policy),
+          },
+        ]
+      : []),
     {
       // The same byte accounting as the engine: key + value bytes against a byte budget.
       name: 'lru-cache (maxSize + sizeCalculation)',
       round: () =>
-        roundLruCache(requests, new LRUCache({ maxSize: entries * KEY_BYTES, sizeCalculation: (value, key) => key.length + value.byteLength })),
+        roundLruCache(
+          requests,
+          new LRUCache({ maxSize: entries * KEY_BYTES, sizeCalculation: (value, key) => key.length + value.byteLength }),
+        ),
     },
     // lru-cache's fastest mode: a plain entry count, preallocated.
     { name: 'lru-cache (max)', round: () => roundLruCache(requests, new LRUCache({ max: entries })) },
@@ -179,7 +194,11 @@ export function runSpeed(
       if (r > 0) rounds[i]!.push(result)
     })
   }
-  const advisors = versions && { current: versions.current.label, baseline: versions.baseline.label, timings: timeAdvisors(versions, requests, options, progress) }
+  const advisors = versions && {
+    current: versions.current.label,
+    baseline: versions.baseline.label,
+    timings: timeAdvisors(versions, requests, options, progress),
+  }
   return {
     options,
     ...(advisors ? { advisors } : {}),

@@ -65,7 +65,10 @@ export function scanTrace(keys: number, chunk: number, chunks: number, scanLengt
 
 /** The same `length` keys requested in order, over and over. */
 export function loopTrace(length: number, requests: number): Trace {
-  return buildTrace('loop', Array.from({ length: requests }, (_, i) => i % length))
+  return buildTrace(
+    'loop',
+    Array.from({ length: requests }, (_, i) => i % length),
+  )
 }
 
 /** Zipf 0.99 over key space A, then over a disjoint key space B, then A again (same popularity). */

@@ -52,7 +52,13 @@ export interface Workload {
 const ROOT = resolve(import.meta.dir, '../..')
 
 export function traceWorkload(path: string, format: TraceFormat, name: string): Workload {
-  return { name, kind: 'trace', description: `\`${relative(ROOT, path)}\` (${format})`, load: () => readTraceFile(path, format), sizes: (trace) => defaultSizes(trace) }
+  return {
+    name,
+    kind: 'trace',
+    description: `\`${relative(ROOT, path)}\` (${format})`,
+    load: () => readTraceFile(path, format),
+    sizes: (trace) => defaultSizes(trace),
+  }
 }
 
 /**
@@ -91,7 +97,12 @@ export function syntheticWorkloads(): Workload[] {
       () => scanTrace(100_000, 60_000, 5, 25_000, 4242),
     ),
     // Sizes of 90% and 95% of the loop: the loop is slightly larger than the cache.
-    synthetic('loop', 'the same 5,000 keys in order, 60 times (300,000 requests); also at 4,500 and 4,750 entries', () => loopTrace(5_000, 300_000), [4_500, 4_750]),
+    synthetic(
+      'loop',
+      'the same 5,000 keys in order, 60 times (300,000 requests); also at 4,500 and 4,750 entries',
+      () => loopTrace(5_000, 300_000),
+      [4_500, 4_750],
+    ),
     synthetic(
       'phase-change',
       'Zipf α=0.99 over 50,000 keys (A) for 100,000 requests, then over 50,000 other keys (B), then A again, seed 33',

@@ -8,7 +8,13 @@ const OCTET = 'application/octet-stream'
 const key = (i: number) => `k${String(i).padStart(6, '0')}`
 
 function engineFor(entries: number, options: Partial<ConstructorParameters<typeof CacheEngine>[0]> = {}) {
-  return new CacheEngine({ maxBytes: entries * key(0).length, entryOverheadBytes: 0, sweepIntervalMs: 0, clock: new ManualClock(), ...options })
+  return new CacheEngine({
+    maxBytes: entries * key(0).length,
+    entryOverheadBytes: 0,
+    sweepIntervalMs: 0,
+    clock: new ManualClock(),
+    ...options,
+  })
 }
 
 /** get, and set on a miss: how a cache-aside client drives the cache. */

@@ -148,7 +148,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     while (overBudget()) {
       const victim = this.queues.tail(PROBATION)
       if (candidates === 0 || candidate === NONE) {
-        const oldest = victim !== NONE ? victim : this.queues.tail(PROTECTED) !== NONE ? this.queues.tail(PROTECTED) : this.queues.tail(WINDOW)
+        const oldest =
+          victim !== NONE ? victim : this.queues.tail(PROTECTED) !== NONE ? this.queues.tail(PROTECTED) : this.queues.tail(WINDOW)
         if (oldest === NONE) return
         evict(oldest)
       } else if (victim === candidate || this.admit(candidate, victim)) {

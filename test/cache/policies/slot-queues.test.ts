@@ -57,7 +57,11 @@ describe('SlotQueues', () => {
       queues.pushHead(slot % 3, slot)
       queues.setData(slot, -1000 * slot - 1)
     }
-    expect([0, 1, 2].map((queue) => contents(queues, queue))).toEqual([[3, 0], [4, 1], [5, 2]])
+    expect([0, 1, 2].map((queue) => contents(queues, queue))).toEqual([
+      [3, 0],
+      [4, 1],
+      [5, 2],
+    ])
     queues.unlink(4)
     queues.moveToHead(0, 5)
     expect([0, 1, 2].map((queue) => contents(queues, queue))).toEqual([[5, 3, 0], [1], [2]])
