@@ -1,6 +1,6 @@
 import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
-import { hashKey, hashedKeyBytes } from './key-hash'
+import { hashKey, hashedKeyBytes, randomHashSeed } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { WindowAdvisor } from './policies/window-advisor'
@@ -54,6 +54,11 @@ export interface EngineOptions {
   sweepIntervalMs?: number
   /** Per-entry overhead charged on top of key and value; the hit-ratio benchmark sets 0 to count bytes exactly. */
   entryOverheadBytes?: number
+  /**
+   * Seed of the key hash. Random by default, so a client cannot compute keys that pile up in one probe
+   * run of the index (hash flooding); fix it only where runs must repeat exactly (benchmarks, tests).
+   */
+  hashSeed?: number
 }
 
 /** A read-only copy of one entry's state at the moment it was read. */
@@ -144,6 +149,8 @@ export interface EngineMemory {
  */
 export class CacheEngine {
   readonly maxBytes: number
+  /** The key hash's seed (see EngineOptions.hashSeed); for tests. Never handed to clients. */
+  readonly hashSeed: number
   private readonly entryOverheadBytes: number
   private readonly defaultTtlMs: number
   private readonly clock: Clock
@@ -166,6 +173,7 @@ export class CacheEngine {
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
+    this.hashSeed = (options.hashSeed ?? randomHashSeed()) >>> 0
     this.entryOverheadBytes = options.entryOverheadBytes ?? ENTRY_OVERHEAD_BYTES
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
@@ -173,7 +181,7 @@ export class CacheEngine {
     this.minArenaHeadroom = Math.max(ARENA_HEADROOM_SEGMENTS * segmentBytes, this.maxBytes * ARENA_HEADROOM_SHARE)
     // What the arena may hold beyond its live records: the charge budget not yet used, plus headroom.
     const slots = Math.min(MAX_PRESIZED_SLOTS, Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1)))
-    this.slots = new SlotTable({ segmentBytes, slots, slack: () => this.arenaSlack() })
+    this.slots = new SlotTable({ segmentBytes, slots, hashSeed: this.hashSeed, slack: () => this.arenaSlack() })
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
     this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.chargeAt(slot) })
     const interval = options.sweepIntervalMs ?? 100
@@ -200,7 +208,7 @@ export class CacheEngine {
 
   /** Reads an entry, counting a hit or a miss. */
   get(key: string): Entry | undefined {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const slot = this.liveSlot(key, hash)
     if (slot < 0) {
       this.counters.misses++
@@ -214,16 +222,16 @@ export class CacheEngine {
 
   /** Reads an entry without counting it or touching the eviction order. */
   peek(key: string): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     return slot < 0 ? undefined : this.entryAt(slot, key)
   }
 
   has(key: string): boolean {
-    return this.liveSlot(key, hashKey(key)) >= 0
+    return this.liveSlot(key, hashKey(key, this.hashSeed)) >= 0
   }
 
   set(key: string, value: Uint8Array, contentType: string, options: SetOptions = NO_OPTIONS): SetResult {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const keyBytes = hashedKeyBytes
     const charge = keyBytes + value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
@@ -249,7 +257,7 @@ export class CacheEngine {
   }
 
   delete(key: string, conditions: WriteConditions = NO_OPTIONS): DeleteResult {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
     this.remove(slot)
@@ -263,7 +271,7 @@ export class CacheEngine {
    * an existing entry keeps its TTL.
    */
   incr(key: string, by: number, ttlMs?: number): IncrResult {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const keyBytes = hashedKeyBytes
     const slot = this.liveSlot(key, hash)
     let current = 0
@@ -293,7 +301,7 @@ export class CacheEngine {
 
   /** Sets (or with null removes) an entry's TTL without changing its value or version. */
   touch(key: string, ttlMs: number | null): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return undefined
     const expiresAt = ttlMs === null ? 0 : this.clock.now() + ttlMs
     this.slots.setExpiresAt(slot, expiresAt)
@@ -378,7 +386,7 @@ export class CacheEngine {
   restore(entry: Entry): boolean {
     if (entry.version > this.lastVersion) this.lastVersion = entry.version
     if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
-    const hash = hashKey(entry.key)
+    const hash = hashKey(entry.key, this.hashSeed)
     const keyBytes = hashedKeyBytes
     const charge = keyBytes + entry.value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
@@ -404,7 +412,7 @@ export class CacheEngine {
   /** Applies a logged change without telling the listener (replay). */
   replay = {
     delete: (key: string) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.remove(slot)
     },
     deletePrefix: (prefix: string) => {
@@ -419,7 +427,7 @@ export class CacheEngine {
       this.listener = listener
     },
     touch: (key: string, expiresAt: number) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.slots.setExpiresAt(slot, expiresAt)
     },
   }

@@ -52,6 +52,8 @@ export interface SlotTableOptions {
   segmentBytes: number
   /** Slots to make room for at first (they grow past it); untouched pages cost no memory. */
   slots: number
+  /** The seed the engine hashes keys with (a moved record's slot is found by its key's hash). */
+  hashSeed: number
   /** See ArenaOptions.slack. */
   slack(): number
 }
@@ -68,6 +70,7 @@ export class SlotTable {
   /** One past the highest slot ever handed out since the last clear. */
   highWater = 0
   private readonly initialCapacity: number
+  private readonly hashSeed: number
   private meta: Uint32Array<ArrayBuffer>
   private hashes: Int32Array<ArrayBuffer>
   private freeSlot = NO_SLOT
@@ -82,6 +85,7 @@ export class SlotTable {
 
   constructor(options: SlotTableOptions) {
     this.initialCapacity = Math.max(MIN_CAPACITY, options.slots)
+    this.hashSeed = options.hashSeed
     this.capacity = this.initialCapacity
     this.meta = new Uint32Array(this.capacity * SLOT_FIELDS)
     this.hashes = new Int32Array(this.meta.buffer)
@@ -387,7 +391,7 @@ export class SlotTable {
   private moved(from: number, to: number): void {
     const start = this.keyOffset(to)
     const keyBytes = this.wordsAt(to)[this.at(to) + W_LENGTHS]! & 0xffff
-    const hash = hashKeyBytes(this.bytesAt(to), start, keyBytes)
+    const hash = hashKeyBytes(this.bytesAt(to), start, keyBytes, this.hashSeed)
     this.movingFrom = from
     const slot = this.index.findWhere(hash, this.isMoving)
     this.movingFrom = NO_RECORD
