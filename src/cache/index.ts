@@ -14,3 +14,4 @@ export type {
 export { systemClock, ManualClock, type Clock } from './clock'
 export type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 export { utf8Length } from './utf8'
+export { MAX_KEY_BYTES } from './slot-table'
