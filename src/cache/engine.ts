@@ -1,9 +1,10 @@
 import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
-import { hashKey, hashedKeyBytes, randomHashSeed } from './key-hash'
+import { hashKey, hashKeyBytes, hashedKeyBytes, randomHashSeed } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { WindowAdvisor } from './policies/window-advisor'
+import { emptyRawEntry, type RawEntry } from './raw-entry'
 import { MAX_KEY_BYTES, SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
@@ -170,6 +171,8 @@ export class CacheEngine {
   private pendingAddress = NO_RECORD
   /** The charge of the entry being written, not yet counted: the arena may hold it until eviction runs. */
   private writingCharge = 0
+  /** What dump() hands out, refilled for every entry. */
+  private readonly dumped = emptyRawEntry()
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
@@ -379,34 +382,60 @@ export class CacheEngine {
   }
 
   /**
-   * Puts back an entry exactly as it was (version, creation and expiry times) without telling the
-   * listener: loading a snapshot or replaying a log. An expired entry is skipped; later versions
-   * continue after the highest restored one. Returns false when it was skipped or did not fit.
+   * Like entries(), without making anything per entry (snapshots): hands each live entry from slot
+   * `cursor` on to `take` as bytes in the arena, until `take` returns false (it did not take that one:
+   * the next walk starts with it). The entry and its bytes are valid only during the call. Returns
+   * where the next walk starts, or null when the walk is complete.
    */
-  restore(entry: Entry): boolean {
+  dump(cursor: number, take: (entry: RawEntry) => boolean): number | null {
+    const end = this.slots.highWater
+    const now = this.clock.now()
+    const entry = this.dumped
+    for (let slot = cursor; slot < end; slot++) {
+      if (!this.slots.isLive(slot) || this.isExpired(slot, now)) continue
+      this.slots.readRaw(slot, entry)
+      if (!take(entry)) return slot
+    }
+    return null
+  }
+
+  /**
+   * Makes room for `entries` more entries at once (a snapshot about to be loaded says how many it
+   * holds): the slots and the index are sized once instead of growing step by step. A hint: the bound
+   * still decides what is kept.
+   */
+  expect(entries: number): void {
+    // Never more than the bound could hold: every entry is charged at least its overhead and a byte.
+    const most = Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1))
+    const before = this.slots.capacity
+    this.slots.reserveSlots(Math.min(most, this.slots.count + entries))
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+  }
+
+  /**
+   * Puts back an entry exactly as it was (version, creation and expiry times) from its bytes, without
+   * telling the listener: loading a snapshot or replaying a log. Its key must be valid UTF-8. It replaces
+   * whatever the key held, also when it is not kept itself (expired, too large for this bound): the last
+   * record of a key is its state. Later versions continue after the highest one loaded. Returns whether
+   * the entry is in the cache afterwards.
+   */
+  load(entry: RawEntry): boolean {
     if (entry.version > this.lastVersion) this.lastVersion = entry.version
-    if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
-    const hash = hashKey(entry.key, this.hashSeed)
-    const keyBytes = hashedKeyBytes
-    const charge = keyBytes + entry.value.byteLength + this.entryOverheadBytes
+    const slots = this.slots
+    const keyBytes = entry.keyLength
+    const hash = hashKeyBytes(entry.keyBytes, entry.keyStart, keyBytes, this.hashSeed)
+    const existing = slots.findBytes(entry.keyBytes, entry.keyStart, keyBytes, hash)
+    if (existing >= 0) this.remove(existing)
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.clock.now()) return false
+    const charge = keyBytes + entry.valueLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
-    const slot = this.slots.find(entry.key, hash)
-    const stored = this.store(
-      slot,
-      entry.key,
-      hash,
-      keyBytes,
-      entry.value,
-      entry.contentType,
-      entry.version,
-      entry.createdAt,
-      entry.expiresAt ?? 0,
-      entry.staleAt ?? 0,
-      charge,
-    )
-    if (stored < 0) return false
+    const address = this.recordFor(keyBytes, entry.valueLength, entry.staleAt !== 0, charge)
+    if (address === NO_RECORD) return false
+    const slot = this.newSlot(hash)
+    slots.fillRaw(slot, address, entry)
+    this.adopt(slot, hash, charge)
     this.evictToBound()
-    return this.slots.find(entry.key, hash) >= 0
+    return slots.isLive(slot)
   }
 
   /** Applies a logged change without telling the listener (replay). */
@@ -599,29 +628,47 @@ export class CacheEngine {
     }
     let address = slot >= 0 && slots.fitsInPlace(slot, keyBytes, value.byteLength, stale) ? slots.addressOf(slot) : NO_RECORD
     if (address === NO_RECORD) {
-      this.writingCharge = charge
-      address = slots.reserve(keyBytes, value.byteLength, stale)
-      if (address === NO_RECORD) address = this.makeRoom(keyBytes, value.byteLength, stale)
-      this.writingCharge = 0
+      address = this.recordFor(keyBytes, value.byteLength, stale, charge)
       if (address === NO_RECORD) return -1
       // Making room may have evicted this very entry; then it is written as a new one.
       if (slot >= 0 && !slots.isLive(slot)) slot = -1
       else if (slot >= 0) slots.releaseRecord(slot)
     }
     if (slot < 0) {
-      const before = slots.capacity
-      slot = slots.allocate(hash)
-      if (slots.capacity !== before) this.policy.resize(slots.capacity)
+      slot = this.newSlot(hash)
       slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
-      slots.insert(slot)
-      this.policy.onInsert(slot, hash, charge)
+      this.adopt(slot, hash, charge)
     } else {
       slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
       this.chargedBytes -= previous
       this.policy.onUpdate(slot, previous, charge)
+      this.chargedBytes += charge
     }
-    this.chargedBytes += charge
     return slot
+  }
+
+  /** A record for a new entry of this charge, evicting to make room if needed; NO_RECORD when even that fails. */
+  private recordFor(keyBytes: number, valueBytes: number, stale: boolean, charge: number): number {
+    this.writingCharge = charge
+    let address = this.slots.reserve(keyBytes, valueBytes, stale)
+    if (address === NO_RECORD) address = this.makeRoom(keyBytes, valueBytes, stale)
+    this.writingCharge = 0
+    return address
+  }
+
+  /** A slot for a new key (the policy grows with the slots). */
+  private newSlot(hash: number): number {
+    const before = this.slots.capacity
+    const slot = this.slots.allocate(hash)
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+    return slot
+  }
+
+  /** Makes a filled new slot findable and known to the policy, and counts its charge. */
+  private adopt(slot: number, hash: number, charge: number): void {
+    this.slots.insert(slot)
+    this.policy.onInsert(slot, hash, charge)
+    this.chargedBytes += charge
   }
 
   /**

@@ -70,6 +70,13 @@ export class KeyIndex {
     this.count--
   }
 
+  /** Makes room for `entries` keys in all, so that as many inserts need no rehash on the way (loading). */
+  reserve(entries: number): void {
+    let size = this.table.length
+    while (2 * entries > size) size *= 2
+    if (size !== this.table.length) this.rehash(size)
+  }
+
   clear(): void {
     this.table = new Int32Array(MIN_SIZE)
     this.mask = MIN_SIZE - 1
