@@ -93,6 +93,10 @@ export class KeyIndex {
     const old = this.table
     this.table = new Int32Array(size)
     this.mask = size - 1
-    for (const entry of old) if (entry !== EMPTY) this.place(entry - 1, this.hashAt(entry - 1))
+    // An indexed loop: a typed array's iterator measured several times slower here.
+    for (let i = 0; i < old.length; i++) {
+      const entry = old[i]!
+      if (entry !== EMPTY) this.place(entry - 1, this.hashAt(entry - 1))
+    }
   }
 }

@@ -7,7 +7,7 @@
 //              the key's UTF-8 bytes, the value's bytes
 //   the type table: u16 count, then per content type its u16 length and UTF-8 bytes
 import { copyBytes, isUtf8, type RawEntry } from '../cache'
-import { NOT_UTF8, Op, RECORD_HEADER_BYTES, SHORT_RECORD, frame } from './format'
+import { NOT_UTF8, Op, RECORD_HEADER_BYTES, SHORT_RECORD, frame, viewOf } from './format'
 
 const BLOCK_HEADER_BYTES = 9
 const ENTRY_FIXED_BYTES = 25
@@ -140,7 +140,7 @@ export type BlockTypes = string[]
  * or what is wrong with it.
  */
 export function checkBlock(file: Uint8Array, start: number, end: number): BlockTypes | string {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   if (start + BLOCK_HEADER_BYTES > end) return SHORT_RECORD
   const count = view.getUint32(start + 1, true)
   const tableAt = start + view.getUint32(start + 5, true)
@@ -176,7 +176,7 @@ export function checkBlock(file: Uint8Array, start: number, end: number): BlockT
 
 /** Hands each entry of a checked block to `load`, in `into` (its key and value left where they are in `file`); returns how many. */
 export function readBlock(file: Uint8Array, start: number, types: BlockTypes, into: RawEntry, load: (entry: RawEntry) => void): number {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   const count = view.getUint32(start + 1, true)
   into.keyBytes = file
   into.valueBytes = file

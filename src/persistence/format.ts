@@ -184,13 +184,27 @@ export type FrameResult =
   | { kind: 'corrupt'; reason: string }
   | { kind: 'end' }
 
+// The reader looks at the same buffer record after record: one DataView for it, not one per look
+// (held weakly: a window's buffer must go once loading is done).
+const views = new WeakMap<Uint8Array, DataView>()
+
+/** A DataView of `bytes`, whose offsets are those of `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  let view = views.get(bytes)
+  if (view === undefined) {
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    views.set(bytes, view)
+  }
+  return view
+}
+
 /**
  * The payload length of the record at `offset` when its header is whole and its length agrees with
  * the inverse, else -1 (read before the payload itself is: a damaged length says nothing of its size).
  */
 export function framedLength(file: Uint8Array, offset: number): number {
   if (offset + RECORD_HEADER_BYTES > file.byteLength) return -1
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   const length = view.getUint32(offset, true)
   return view.getUint32(offset + 4, true) === ~length >>> 0 ? length : -1
 }
@@ -199,7 +213,7 @@ export function framedLength(file: Uint8Array, offset: number): number {
 export function readFrame(file: Uint8Array, offset: number): FrameResult {
   if (offset === file.byteLength) return { kind: 'end' }
   if (offset + RECORD_HEADER_BYTES > file.byteLength) return { kind: 'torn' }
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   const size = view.getUint32(offset, true)
   if (view.getUint32(offset + 4, true) !== ~size >>> 0) return { kind: 'corrupt', reason: 'a damaged record length' }
   const crc = view.getUint32(offset + 8, true)
@@ -215,7 +229,7 @@ export function readFrame(file: Uint8Array, offset: number): FrameResult {
  * in `file`. Returns what is wrong with it, or null.
  */
 export function readSet(file: Uint8Array, start: number, end: number, into: RawEntry, types: TypeNames): string | null {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   let at = start + 1
   // Lengths first: the fixed fields take 2 + 32 + 4 bytes after the key.
   if (at + 4 > end) return SHORT_RECORD
