@@ -1,9 +1,10 @@
 import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
-import { hashKey, hashedKeyBytes } from './key-hash'
+import { hashKey, hashKeyBytes, hashedKeyBytes, randomHashSeed } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { WindowAdvisor } from './policies/window-advisor'
+import { emptyRawEntry, type RawEntry } from './raw-entry'
 import { MAX_KEY_BYTES, SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
@@ -54,6 +55,11 @@ export interface EngineOptions {
   sweepIntervalMs?: number
   /** Per-entry overhead charged on top of key and value; the hit-ratio benchmark sets 0 to count bytes exactly. */
   entryOverheadBytes?: number
+  /**
+   * Seed of the key hash. Random by default, so a client cannot compute keys that pile up in one probe
+   * run of the index (hash flooding); fix it only where runs must repeat exactly (benchmarks, tests).
+   */
+  hashSeed?: number
 }
 
 /** A read-only copy of one entry's state at the moment it was read. */
@@ -144,6 +150,8 @@ export interface EngineMemory {
  */
 export class CacheEngine {
   readonly maxBytes: number
+  /** The key hash's seed (see EngineOptions.hashSeed); for tests. Never handed to clients. */
+  readonly hashSeed: number
   private readonly entryOverheadBytes: number
   private readonly defaultTtlMs: number
   private readonly clock: Clock
@@ -163,9 +171,12 @@ export class CacheEngine {
   private pendingAddress = NO_RECORD
   /** The charge of the entry being written, not yet counted: the arena may hold it until eviction runs. */
   private writingCharge = 0
+  /** What dump() hands out, refilled for every entry. */
+  private readonly dumped = emptyRawEntry()
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
+    this.hashSeed = (options.hashSeed ?? randomHashSeed()) >>> 0
     this.entryOverheadBytes = options.entryOverheadBytes ?? ENTRY_OVERHEAD_BYTES
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
@@ -173,7 +184,7 @@ export class CacheEngine {
     this.minArenaHeadroom = Math.max(ARENA_HEADROOM_SEGMENTS * segmentBytes, this.maxBytes * ARENA_HEADROOM_SHARE)
     // What the arena may hold beyond its live records: the charge budget not yet used, plus headroom.
     const slots = Math.min(MAX_PRESIZED_SLOTS, Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1)))
-    this.slots = new SlotTable({ segmentBytes, slots, slack: () => this.arenaSlack() })
+    this.slots = new SlotTable({ segmentBytes, slots, hashSeed: this.hashSeed, slack: () => this.arenaSlack() })
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
     this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.chargeAt(slot) })
     const interval = options.sweepIntervalMs ?? 100
@@ -200,7 +211,7 @@ export class CacheEngine {
 
   /** Reads an entry, counting a hit or a miss. */
   get(key: string): Entry | undefined {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const slot = this.liveSlot(key, hash)
     if (slot < 0) {
       this.counters.misses++
@@ -214,16 +225,16 @@ export class CacheEngine {
 
   /** Reads an entry without counting it or touching the eviction order. */
   peek(key: string): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     return slot < 0 ? undefined : this.entryAt(slot, key)
   }
 
   has(key: string): boolean {
-    return this.liveSlot(key, hashKey(key)) >= 0
+    return this.liveSlot(key, hashKey(key, this.hashSeed)) >= 0
   }
 
   set(key: string, value: Uint8Array, contentType: string, options: SetOptions = NO_OPTIONS): SetResult {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const keyBytes = hashedKeyBytes
     const charge = keyBytes + value.byteLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
@@ -249,7 +260,7 @@ export class CacheEngine {
   }
 
   delete(key: string, conditions: WriteConditions = NO_OPTIONS): DeleteResult {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
     this.remove(slot)
@@ -263,7 +274,7 @@ export class CacheEngine {
    * an existing entry keeps its TTL.
    */
   incr(key: string, by: number, ttlMs?: number): IncrResult {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const keyBytes = hashedKeyBytes
     const slot = this.liveSlot(key, hash)
     let current = 0
@@ -293,7 +304,7 @@ export class CacheEngine {
 
   /** Sets (or with null removes) an entry's TTL without changing its value or version. */
   touch(key: string, ttlMs: number | null): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return undefined
     const expiresAt = ttlMs === null ? 0 : this.clock.now() + ttlMs
     this.slots.setExpiresAt(slot, expiresAt)
@@ -371,40 +382,66 @@ export class CacheEngine {
   }
 
   /**
-   * Puts back an entry exactly as it was (version, creation and expiry times) without telling the
-   * listener: loading a snapshot or replaying a log. An expired entry is skipped; later versions
-   * continue after the highest restored one. Returns false when it was skipped or did not fit.
+   * Like entries(), without making anything per entry (snapshots): hands each live entry from slot
+   * `cursor` on to `take` as bytes in the arena, until `take` returns false (it did not take that one:
+   * the next walk starts with it). The entry and its bytes are valid only during the call. Returns
+   * where the next walk starts, or null when the walk is complete.
    */
-  restore(entry: Entry): boolean {
+  dump(cursor: number, take: (entry: RawEntry) => boolean): number | null {
+    const end = this.slots.highWater
+    const now = this.clock.now()
+    const entry = this.dumped
+    for (let slot = cursor; slot < end; slot++) {
+      if (!this.slots.isLive(slot) || this.isExpired(slot, now)) continue
+      this.slots.readRaw(slot, entry)
+      if (!take(entry)) return slot
+    }
+    return null
+  }
+
+  /**
+   * Makes room for `entries` more entries at once (a snapshot about to be loaded says how many it
+   * holds): the slots and the index are sized once instead of growing step by step. A hint: the bound
+   * still decides what is kept.
+   */
+  expect(entries: number): void {
+    // Never more than the bound could hold: every entry is charged at least its overhead and a byte.
+    const most = Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1))
+    const before = this.slots.capacity
+    this.slots.reserveSlots(Math.min(most, this.slots.count + entries))
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+  }
+
+  /**
+   * Puts back an entry exactly as it was (version, creation and expiry times) from its bytes, without
+   * telling the listener: loading a snapshot or replaying a log. Its key must be valid UTF-8. It replaces
+   * whatever the key held, also when it is not kept itself (expired, too large for this bound): the last
+   * record of a key is its state. Later versions continue after the highest one loaded. Returns whether
+   * the entry is in the cache afterwards.
+   */
+  load(entry: RawEntry): boolean {
     if (entry.version > this.lastVersion) this.lastVersion = entry.version
-    if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
-    const hash = hashKey(entry.key)
-    const keyBytes = hashedKeyBytes
-    const charge = keyBytes + entry.value.byteLength + this.entryOverheadBytes
+    const slots = this.slots
+    const keyBytes = entry.keyLength
+    const hash = hashKeyBytes(entry.keyBytes, entry.keyStart, keyBytes, this.hashSeed)
+    const existing = slots.findBytes(entry.keyBytes, entry.keyStart, keyBytes, hash)
+    if (existing >= 0) this.remove(existing)
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.clock.now()) return false
+    const charge = keyBytes + entry.valueLength + this.entryOverheadBytes
     if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
-    const slot = this.slots.find(entry.key, hash)
-    const stored = this.store(
-      slot,
-      entry.key,
-      hash,
-      keyBytes,
-      entry.value,
-      entry.contentType,
-      entry.version,
-      entry.createdAt,
-      entry.expiresAt ?? 0,
-      entry.staleAt ?? 0,
-      charge,
-    )
-    if (stored < 0) return false
+    const address = this.recordFor(keyBytes, entry.valueLength, entry.staleAt !== 0, charge)
+    if (address === NO_RECORD) return false
+    const slot = this.newSlot(hash)
+    slots.fillRaw(slot, address, entry)
+    this.adopt(slot, hash, charge)
     this.evictToBound()
-    return this.slots.find(entry.key, hash) >= 0
+    return slots.isLive(slot)
   }
 
   /** Applies a logged change without telling the listener (replay). */
   replay = {
     delete: (key: string) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.remove(slot)
     },
     deletePrefix: (prefix: string) => {
@@ -419,7 +456,7 @@ export class CacheEngine {
       this.listener = listener
     },
     touch: (key: string, expiresAt: number) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.slots.setExpiresAt(slot, expiresAt)
     },
   }
@@ -591,29 +628,47 @@ export class CacheEngine {
     }
     let address = slot >= 0 && slots.fitsInPlace(slot, keyBytes, value.byteLength, stale) ? slots.addressOf(slot) : NO_RECORD
     if (address === NO_RECORD) {
-      this.writingCharge = charge
-      address = slots.reserve(keyBytes, value.byteLength, stale)
-      if (address === NO_RECORD) address = this.makeRoom(keyBytes, value.byteLength, stale)
-      this.writingCharge = 0
+      address = this.recordFor(keyBytes, value.byteLength, stale, charge)
       if (address === NO_RECORD) return -1
       // Making room may have evicted this very entry; then it is written as a new one.
       if (slot >= 0 && !slots.isLive(slot)) slot = -1
       else if (slot >= 0) slots.releaseRecord(slot)
     }
     if (slot < 0) {
-      const before = slots.capacity
-      slot = slots.allocate(hash)
-      if (slots.capacity !== before) this.policy.resize(slots.capacity)
+      slot = this.newSlot(hash)
       slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
-      slots.insert(slot)
-      this.policy.onInsert(slot, hash, charge)
+      this.adopt(slot, hash, charge)
     } else {
       slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
       this.chargedBytes -= previous
       this.policy.onUpdate(slot, previous, charge)
+      this.chargedBytes += charge
     }
-    this.chargedBytes += charge
     return slot
+  }
+
+  /** A record for a new entry of this charge, evicting to make room if needed; NO_RECORD when even that fails. */
+  private recordFor(keyBytes: number, valueBytes: number, stale: boolean, charge: number): number {
+    this.writingCharge = charge
+    let address = this.slots.reserve(keyBytes, valueBytes, stale)
+    if (address === NO_RECORD) address = this.makeRoom(keyBytes, valueBytes, stale)
+    this.writingCharge = 0
+    return address
+  }
+
+  /** A slot for a new key (the policy grows with the slots). */
+  private newSlot(hash: number): number {
+    const before = this.slots.capacity
+    const slot = this.slots.allocate(hash)
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+    return slot
+  }
+
+  /** Makes a filled new slot findable and known to the policy, and counts its charge. */
+  private adopt(slot: number, hash: number, charge: number): void {
+    this.slots.insert(slot)
+    this.policy.onInsert(slot, hash, charge)
+    this.chargedBytes += charge
   }
 
   /**

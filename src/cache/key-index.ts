@@ -70,6 +70,13 @@ export class KeyIndex {
     this.count--
   }
 
+  /** Makes room for `entries` keys in all, so that as many inserts need no rehash on the way (loading). */
+  reserve(entries: number): void {
+    let size = this.table.length
+    while (2 * entries > size) size *= 2
+    if (size !== this.table.length) this.rehash(size)
+  }
+
   clear(): void {
     this.table = new Int32Array(MIN_SIZE)
     this.mask = MIN_SIZE - 1
@@ -86,6 +93,10 @@ export class KeyIndex {
     const old = this.table
     this.table = new Int32Array(size)
     this.mask = size - 1
-    for (const entry of old) if (entry !== EMPTY) this.place(entry - 1, this.hashAt(entry - 1))
+    // An indexed loop: a typed array's iterator measured several times slower here.
+    for (let i = 0; i < old.length; i++) {
+      const entry = old[i]!
+      if (entry !== EMPTY) this.place(entry - 1, this.hashAt(entry - 1))
+    }
   }
 }

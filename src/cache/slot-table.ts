@@ -4,6 +4,7 @@ import type { Entry } from './engine'
 import { grown } from './grow'
 import { hashKeyBytes } from './key-hash'
 import { KeyIndex } from './key-index'
+import { copyBytes, type RawEntry } from './raw-entry'
 import { equalsUtf8, startsWithBytes, writeUtf8 } from './utf8'
 
 const MIN_CAPACITY = 1024
@@ -47,11 +48,14 @@ const MAX_48 = 2 ** 48 - 1
 const float = new Float64Array(1)
 const floatWords = new Uint32Array(float.buffer)
 const decoder = new TextDecoder()
+const NO_BYTES = new Uint8Array(0)
 
 export interface SlotTableOptions {
   segmentBytes: number
   /** Slots to make room for at first (they grow past it); untouched pages cost no memory. */
   slots: number
+  /** The seed the engine hashes keys with (a moved record's slot is found by its key's hash). */
+  hashSeed: number
   /** See ArenaOptions.slack. */
   slack(): number
 }
@@ -68,6 +72,7 @@ export class SlotTable {
   /** One past the highest slot ever handed out since the last clear. */
   highWater = 0
   private readonly initialCapacity: number
+  private readonly hashSeed: number
   private meta: Uint32Array<ArrayBuffer>
   private hashes: Int32Array<ArrayBuffer>
   private freeSlot = NO_SLOT
@@ -79,9 +84,15 @@ export class SlotTable {
   )
   private movingFrom = NO_RECORD
   private readonly isMoving = (slot: number) => this.meta[slot * SLOT_FIELDS] === this.movingFrom
+  // The key findBytes looks for, in fields so the comparison it hands the index is made once.
+  private sought: Uint8Array = NO_BYTES
+  private soughtStart = 0
+  private soughtLength = 0
+  private readonly holdsSought = (slot: number) => this.keyBytesEqual(slot, this.sought, this.soughtStart, this.soughtLength)
 
   constructor(options: SlotTableOptions) {
     this.initialCapacity = Math.max(MIN_CAPACITY, options.slots)
+    this.hashSeed = options.hashSeed
     this.capacity = this.initialCapacity
     this.meta = new Uint32Array(this.capacity * SLOT_FIELDS)
     this.hashes = new Int32Array(this.meta.buffer)
@@ -262,16 +273,110 @@ export class SlotTable {
     staleAt: number,
   ): void {
     const inPlace = this.meta[slot * SLOT_FIELDS] === address
-    const words = this.wordsAt(address)
+    const keyStart = this.writeHeader(
+      slot,
+      address,
+      inPlace,
+      keyBytes,
+      value.byteLength,
+      contentType,
+      version,
+      createdAt,
+      expiresAt,
+      staleAt,
+    )
     const bytes = this.bytesAt(address)
+    if (!inPlace) writeUtf8(key, bytes, keyStart)
+    if (this.isExternalAt(address)) this.arena.external(readId(bytes, keyStart + keyBytes)).set(value)
+    else bytes.set(value, keyStart + keyBytes)
+    this.meta[slot * SLOT_FIELDS] = address
+  }
+
+  /** fill() from bytes (loading): a new slot's reserved record takes the key's and the value's bytes as they are. */
+  fillRaw(slot: number, address: number, entry: RawEntry): void {
+    const keyBytes = entry.keyLength
+    const { version, createdAt, expiresAt, staleAt } = entry
+    const keyStart = this.writeHeader(
+      slot,
+      address,
+      false,
+      keyBytes,
+      entry.valueLength,
+      entry.contentType,
+      version,
+      createdAt,
+      expiresAt,
+      staleAt,
+    )
+    const bytes = this.bytesAt(address)
+    copyBytes(entry.keyBytes, entry.keyStart, bytes, keyStart, keyBytes)
+    const external = this.isExternalAt(address)
+    const target = external ? this.arena.external(readId(bytes, keyStart + keyBytes)) : bytes
+    copyBytes(entry.valueBytes, entry.valueStart, target, external ? 0 : keyStart + keyBytes, entry.valueLength)
+    this.meta[slot * SLOT_FIELDS] = address
+  }
+
+  /** The slot's entry as bytes in the arena (see RawEntry): for walking many entries without a copy of each. */
+  readRaw(slot: number, into: RawEntry): void {
+    const address = this.address(slot)
+    const bytes = this.bytesAt(address)
+    const keyStart = this.keyOffset(address)
+    const keyBytes = this.keyBytes(slot)
+    into.keyBytes = bytes
+    into.keyStart = keyStart
+    into.keyLength = keyBytes
+    if (this.isExternalAt(address)) {
+      into.valueBytes = this.arena.external(readId(bytes, keyStart + keyBytes))
+      into.valueStart = 0
+      into.valueLength = into.valueBytes.byteLength
+    } else {
+      into.valueBytes = bytes
+      into.valueStart = keyStart + keyBytes
+      into.valueLength = this.wordsAt(address)[this.at(address) + W_LENGTHS]! >>> 16
+    }
+    const id = (this.wordsAt(address)[this.at(address)]! >>> TYPE_SHIFT) & TYPE_MASK
+    into.contentType = this.types.name(slot, id === UNINTERNED_TYPE ? -1 : id)
+    into.version = this.version(slot)
+    into.createdAt = this.createdAt(slot)
+    into.expiresAt = this.expiresAt(slot)
+    into.staleAt = this.staleAt(slot)
+  }
+
+  /** The slot holding the key whose UTF-8 bytes are `length` bytes at `start` (its hash is `hash`), or -1. */
+  findBytes(bytes: Uint8Array, start: number, length: number, hash: number): number {
+    this.sought = bytes
+    this.soughtStart = start
+    this.soughtLength = length
+    const slot = this.index.findWhere(hash, this.holdsSought)
+    this.sought = NO_BYTES
+    return slot
+  }
+
+  /**
+   * Writes everything of a record but its key and value bytes (a rewrite in place keeps the key) and
+   * returns where the key starts in the record's segment.
+   */
+  private writeHeader(
+    slot: number,
+    address: number,
+    inPlace: boolean,
+    keyBytes: number,
+    valueBytes: number,
+    contentType: string,
+    version: number,
+    createdAt: number,
+    expiresAt: number,
+    staleAt: number,
+  ): number {
+    const words = this.wordsAt(address)
     const at = this.at(address)
     const type = this.types.store(slot, contentType)
     const flags = words[at]! & (~OWNER_BITS | EXTERNAL | STALE)
     words[at] = flags | ((type < 0 ? UNINTERNED_TYPE : type) << TYPE_SHIFT)
     const external = (flags & EXTERNAL) !== 0
     // Rewritten in place (never external): the arena counts exact record sizes.
-    if (inPlace) this.arena.resized(words[at + W_LENGTHS]! >>> 16, value.byteLength)
-    words[at + W_LENGTHS] = keyBytes | (external ? 0 : value.byteLength << 16)
+    if (inPlace) this.arena.resized(words[at + W_LENGTHS]! >>> 16, valueBytes)
+    words[at + W_LENGTHS] = keyBytes | (external ? 0 : valueBytes << 16)
     const created = Math.min(MAX_48, Math.max(0, Math.round(createdAt)))
     const createdHigh = Math.floor(created / TWO_32)
     words[at + W_VERSION] = version >>> 0
@@ -279,11 +384,11 @@ export class SlotTable {
     words[at + W_CREATED] = created - createdHigh * TWO_32
     writeFloat(words, at + W_EXPIRES, expiresAt)
     if (flags & STALE) writeFloat(words, at + W_STALE, staleAt)
-    const keyStart = this.keyOffset(address)
-    if (!inPlace) writeUtf8(key, bytes, keyStart)
-    if (external) this.arena.external(readId(bytes, keyStart + keyBytes)).set(value)
-    else bytes.set(value, keyStart + keyBytes)
-    this.meta[slot * SLOT_FIELDS] = address
+    return this.keyOffset(address)
+  }
+
+  private isExternalAt(address: number): boolean {
+    return (this.wordsAt(address)[this.at(address)]! & EXTERNAL) !== 0
   }
 
   /** Frees the slot's record (and external buffer); the slot stays, without a record, until filled again. */
@@ -333,6 +438,12 @@ export class SlotTable {
     this.freeSlot = slot
   }
 
+  /** Makes room for `entries` live slots in all, at once rather than step by step (loading). */
+  reserveSlots(entries: number): void {
+    if (entries > this.capacity) this.grow(Math.ceil(entries / MIN_CAPACITY) * MIN_CAPACITY)
+    this.index.reserve(entries)
+  }
+
   clear(): void {
     this.index.clear()
     this.arena.clear()
@@ -377,6 +488,15 @@ export class SlotTable {
     return readId(this.bytesAt(address), this.keyOffset(address) + (this.wordsAt(address)[this.at(address) + W_LENGTHS]! & 0xffff))
   }
 
+  private keyBytesEqual(slot: number, bytes: Uint8Array, start: number, length: number): boolean {
+    const address = this.address(slot)
+    if (address === NO_RECORD || this.keyBytes(slot) !== length) return false
+    const own = this.bytesAt(address)
+    const keyStart = this.keyOffset(address)
+    for (let i = 0; i < length; i++) if (own[keyStart + i] !== bytes[start + i]) return false
+    return true
+  }
+
   private keyEquals(slot: number, key: string): boolean {
     const address = this.address(slot)
     if (address === NO_RECORD) return false
@@ -387,7 +507,7 @@ export class SlotTable {
   private moved(from: number, to: number): void {
     const start = this.keyOffset(to)
     const keyBytes = this.wordsAt(to)[this.at(to) + W_LENGTHS]! & 0xffff
-    const hash = hashKeyBytes(this.bytesAt(to), start, keyBytes)
+    const hash = hashKeyBytes(this.bytesAt(to), start, keyBytes, this.hashSeed)
     this.movingFrom = from
     const slot = this.index.findWhere(hash, this.isMoving)
     this.movingFrom = NO_RECORD

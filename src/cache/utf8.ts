@@ -89,3 +89,18 @@ function isPairAt(text: string, i: number, code: number): boolean {
   const next = text.charCodeAt(i + 1)
   return next >= 0xdc00 && next <= 0xdfff
 }
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+
+/** Whether `length` bytes at `at` are valid UTF-8 (keys in the arena always are; bytes read from a file may not be). */
+export function isUtf8(bytes: Uint8Array, at: number, length: number): boolean {
+  let i = 0
+  while (i < length && bytes[at + i]! < 0x80) i++
+  if (i === length) return true
+  try {
+    strictDecoder.decode(bytes.subarray(at + i, at + length))
+    return true
+  } catch {
+    return false
+  }
+}
