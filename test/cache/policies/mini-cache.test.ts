@@ -15,6 +15,7 @@ function compare(windowShare: number, lenient: boolean): void {
   const engine = new CacheEngine({
     maxBytes: maxWeight,
     entryOverheadBytes: 0,
+    hashSeed: 0, // the engine hashes keys as the miniature does (xxHash32, seed 0)
     sweepIntervalMs: 0,
     clock: new ManualClock(),
     policy: (context) => new WTinyLfuPolicy(context, { windowShare, lenient }),
