@@ -1,168 +1,201 @@
 /**
- * Measures what one cache entry really costs beyond its key and value bytes, to ground
- * ENTRY_OVERHEAD_BYTES, and compares it with a bare Map<string, Uint8Array> holding the same data.
- *
- *   bun run bench/engine-memory.ts [entries=1000000] [runs=3]
- *
- * Every measurement runs in a fresh child process: heap and RSS never shrink cleanly after a big
- * free, so measuring several stores in one process would let each one inherit the last one's slack.
+ * The engine's memory and speed, side by side with its peers in the same run (issue #14):
+ *   - RSS per key for 1M keys × 100-byte values against a real redis-server (and a bare Map);
+ *   - what one entry really costs against the charge (ENTRY_OVERHEAD_BYTES), at several sizes;
+ *   - the memory bound under overload: written at 5× 64 MiB and 1 GiB bounds with 100 B, 1 KiB and
+ *     16 KiB values, RSS − idle RSS against the bound, charged bytes never above it;
+ *   - operations per second against lru-cache bounded by count (get and set).
+ * Every measurement runs in a fresh child process. Writes bench/RESULTS-engine-memory.md.
+ * Run `bun run bench/engine-memory.ts --help` for the options.
  */
-import { edenGC, heapStats } from 'bun:jsc'
-import { CacheEngine, ENTRY_OVERHEAD_BYTES } from '../src/cache'
-import { readBody } from '../src/http/body'
+import { resolve } from 'node:path'
+import { ensureTools } from './http/deps'
+import { flagReader, parseFlags } from './http/flags'
+import { f2, ratio } from './http/format'
+import { outputPath, writeReport } from './http/output'
+import { installSignalHandlers, run, stopAll } from './http/procs'
+import { recordRun } from './http/run-info'
+import { ROOT } from './http/servers'
+import { median } from './http/stats'
+import { fill, type FillConfig, type FillResult } from './engine/fill'
+import { overload, type OverloadConfig, type OverloadResult } from './engine/overload'
+import { redisPerKey } from './engine/redis'
+import {
+  chargeAccuracy,
+  churnRatio,
+  overloadRatio,
+  renderReport,
+  speedRatio,
+  type ChargeRow,
+  type EngineReport,
+  type OverloadRow,
+} from './engine/report'
+import { speed, WORKLOADS, type SpeedConfig, type SpeedResult } from './engine/speed'
 
-type Store = 'map' | 'engine'
-/** 'request': bodies read by the HTTP layer's readBody, exactly what PUT hands the engine; 'alloc': new Uint8Array. */
-type Source = 'request' | 'alloc'
+const LABEL = 'bench/engine-memory.ts'
+const SECTIONS = ['redis', 'charge', 'overload', 'speed'] as const
+type Section = (typeof SECTIONS)[number]
+const MiB = 1024 * 1024
 
-interface Config {
-  source: Source
-  keyBytes: number
-  valueBytes: number
-  /**
-   * 'afterGrowth' measures just past a power of two, where the engine's slot arrays (and the Map's
-   * table) have just doubled and are half empty: the worst per-entry cost, which the charge must cover.
-   */
-  count?: 'afterGrowth'
+const HELP = `usage: bun run bench/engine-memory.ts [options]
+
+  --entries N       keys for the Redis comparison and the speed runs (default 1000000)
+  --runs N          runs of each memory measurement, medians reported (default 3)
+  --rounds N        counted rounds of each speed workload (default 7)
+  --bounds LIST     bounds for the overload runs, in MiB (default 64,1024)
+  --sections LIST   any of ${SECTIONS.join(',')} (default all)
+  --out FILE        report path (default bench/RESULTS-engine-memory.md; with --quick, the temp directory)
+  --json FILE       also write every measurement as JSON
+  --render FILE     write the report again from such a JSON file, measuring nothing
+  --quick           a smoke run: 100000 entries, 1 run, 3 rounds, the 64 MiB bound only
+
+The default run takes about 15 minutes and up to ~2 GB of memory per child process. Needs redis-server.
+`
+
+// ---- child processes: one measurement each, printed as JSON ----
+
+type Job = { kind: 'fill'; config: FillConfig } | { kind: 'overload'; config: OverloadConfig } | { kind: 'speed'; config: SpeedConfig }
+
+if (process.argv[2] === '--child') {
+  const job = JSON.parse(process.argv[3]!) as Job
+  const result = job.kind === 'fill' ? await fill(job.config) : job.kind === 'overload' ? await overload(job.config) : speed(job.config)
+  process.stdout.write(JSON.stringify(result))
+  process.exit(0)
 }
 
-interface Sample {
-  heap: number // heapSize growth per entry (JSC cells plus reported extra memory such as malloc'd buffers)
-  extra: number // the extraMemorySize part of heap
-  rss: number // process RSS growth per entry
-  objects: number // GC cells per entry: 3 = key string + Uint8Array (counted as 2); the engine adds none
+async function inChild<T>(job: Job): Promise<T> {
+  return JSON.parse(await run([process.execPath, import.meta.path, '--child', JSON.stringify(job)], { stderr: 'inherit' })) as T
 }
 
-const CONFIGS: Config[] = [
-  { source: 'request', keyBytes: 12, valueBytes: 16 },
-  { source: 'request', keyBytes: 12, valueBytes: 100 },
-  { source: 'request', keyBytes: 64, valueBytes: 16 },
-  { source: 'request', keyBytes: 64, valueBytes: 100 },
-  { source: 'request', keyBytes: 12, valueBytes: 100, count: 'afterGrowth' },
-  { source: 'alloc', keyBytes: 12, valueBytes: 100 },
-]
-const STORES: Store[] = ['map', 'engine']
+// ---- the run ----
 
-/** Fixed-width `key:<i>`, so every key has exactly keyBytes ASCII bytes. */
-function keyOf(i: number, keyBytes: number): string {
-  // decodeURIComponent is what keyFromPath applies; it also returns a flat string, where a bare
-  // concatenation would leave a rope cell (bigger than a flat one) behind in the map.
-  return decodeURIComponent(`key:${String(i).padStart(keyBytes - 4, '0')}`)
+const flags = parseFlags(
+  {
+    entries: { type: 'string' },
+    runs: { type: 'string' },
+    rounds: { type: 'string' },
+    bounds: { type: 'string' },
+    sections: { type: 'string' },
+    render: { type: 'string' },
+  },
+  HELP,
+)
+const recordedOut = resolve(ROOT, 'bench/RESULTS-engine-memory.md')
+if (flags.render !== undefined) {
+  // A report's wording or verdicts changed: render it again from the same measurements.
+  const saved = JSON.parse(await Bun.file(flags.render).text()) as EngineReport
+  const out = outputPath(flags.out, flags.quick, recordedOut, 'RESULTS-engine-memory.md')
+  await Bun.write(out, renderReport(saved))
+  process.stdout.write(`wrote ${out} from ${flags.render}\n`)
+  process.exit(0)
 }
+const { int, fail } = flagReader(LABEL, flags)
+const entries = int('entries', 1_000_000, 100_000, 1000)
+const runs = int('runs', 3, 1)
+const rounds = int('rounds', 7, 3)
+const bounds = (flags.bounds ?? (flags.quick ? '64' : '64,1024')).split(',').map((mb) => Number(mb) * MiB)
+if (bounds.some((b) => !Number.isInteger(b) || b < MiB)) fail('--bounds must be whole numbers of MiB')
+const sections = new Set((flags.sections ?? SECTIONS.join(',')).split(',') as Section[])
+for (const section of sections) if (!SECTIONS.includes(section)) fail(`unknown section ${section}`)
 
-let seed = 0x9e3779b9
-/** Cheap xorshift bytes: the content does not change the memory cost, but zeros could look special. */
-function fill(bytes: Uint8Array): Uint8Array {
-  for (let i = 0; i < bytes.length; i++) {
-    seed ^= seed << 13
-    seed ^= seed >>> 17
-    seed ^= seed << 5
-    bytes[i] = seed & 0xff
+const log = (message: string) => process.stderr.write(`${message}\n`)
+installSignalHandlers(LABEL)
+if (sections.has('redis')) await ensureTools({ 'redis-server': 'redis-server', 'redis-cli': 'redis-tools' }, LABEL)
+const recorder = await recordRun(log)
+const report: Omit<EngineReport, 'info'> = {}
+
+try {
+  if (sections.has('redis')) {
+    const valueBytes = 100
+    const engine: FillResult[] = []
+    const map: FillResult[] = []
+    const redis = []
+    for (let r = 0; r < runs; r++) {
+      log(`redis comparison, run ${r + 1}/${runs}`)
+      engine.push(await inChild<FillResult>({ kind: 'fill', config: { store: 'engine', entries, keys: 'redis', valueBytes } }))
+      redis.push(await redisPerKey(entries, valueBytes))
+      map.push(await inChild<FillResult>({ kind: 'fill', config: { store: 'map', entries, keys: 'redis', valueBytes } }))
+      log(`  engine ${engine.at(-1)!.rss.toFixed(0)} B/key, redis ${redis.at(-1)!.rss.toFixed(0)} B/key`)
+    }
+    report.redis = { entries, valueBytes, engine, map, redis }
   }
-  return bytes
-}
 
-function snapshot() {
-  Bun.gc(true)
-  const h = heapStats()
-  return { heap: h.heapSize, extra: h.extraMemorySize, objects: h.objectCount, rss: process.memoryUsage().rss }
-}
-
-async function measure(store: Store, config: Config, n: number): Promise<Sample> {
-  const scratch = fill(new Uint8Array(config.valueBytes))
-  // Warm the code paths once so their one-off allocations are not charged to the entries.
-  await readBody(new Request('http://cache/', { method: 'PUT', body: scratch }), Infinity)
-  const engine = store === 'engine' ? new CacheEngine({ maxBytes: Number.MAX_SAFE_INTEGER, sweepIntervalMs: 0 }) : undefined
-  const map = store === 'map' ? new Map<string, Uint8Array>() : undefined
-  const before = snapshot()
-  for (let i = 0; i < n; i++) {
-    const key = keyOf(i, config.keyBytes)
-    const value =
-      config.source === 'request'
-        ? await readBody(new Request('http://cache/', { method: 'PUT', body: fill(scratch) }), Infinity)
-        : fill(new Uint8Array(config.valueBytes))
-    // Young garbage (request objects, key temporaries) never reaches the heap numbers, which are
-    // taken after a full GC, but its pages would stay in RSS; frequent cheap eden GCs keep it small.
-    if ((i & 8191) === 0) edenGC()
-    if (engine) engine.set(key, value, 'application/octet-stream')
-    else map!.set(key, value)
+  if (sections.has('charge')) {
+    // At most ~256 MiB of values per child; the last rows sit just past a growth of the index (it
+    // doubles past 524,288 entries) and of the slot arrays (presized to 1,048,576 slots at most, then 1.5× steps).
+    const configs: FillConfig[] = []
+    for (const [keys, valueBytes] of [
+      [12, 16],
+      [12, 100],
+      [64, 100],
+      [12, 1024],
+      [12, 16_384],
+    ] as const) {
+      configs.push({ store: 'engine', entries: Math.min(entries, Math.floor((256 * MiB) / valueBytes)), keys, valueBytes })
+    }
+    if (entries >= 1_000_000)
+      configs.push(
+        { store: 'engine', entries: 524_289, keys: 12, valueBytes: 100 },
+        { store: 'engine', entries: 1_048_577, keys: 12, valueBytes: 100 },
+      )
+    const rows: ChargeRow[] = configs.map((config) => ({ config, samples: [] }))
+    for (let r = 0; r < runs; r++) {
+      for (const row of rows) {
+        log(`charge: ${row.config.entries} × ${row.config.keys} + ${row.config.valueBytes} B, run ${r + 1}/${runs}`)
+        row.samples.push(await inChild<FillResult>({ kind: 'fill', config: row.config }))
+      }
+    }
+    report.charge = rows
   }
-  const after = snapshot()
-  // Read the stores after the snapshot so the GC cannot treat them as dead while measuring.
-  const items = engine ? engine.stats().items : map!.size
-  if (items !== n || (engine && engine.stats().evictions > 0)) throw new Error(`expected ${n} live entries, found ${items}`)
-  const per = (k: 'heap' | 'extra' | 'objects' | 'rss') => (after[k] - before[k]) / n
-  return { heap: per('heap'), extra: per('extra'), rss: per('rss'), objects: per('objects') }
-}
 
-function round(x: number, digits = 0): number {
-  return Number(x.toFixed(digits))
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
-
-async function runChild(store: Store, config: Config, n: number): Promise<Sample> {
-  const args = ['--child', store, config.source, String(config.keyBytes), String(config.valueBytes), String(n)]
-  const child = Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: 'pipe', stderr: 'inherit' })
-  const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
-  if (code !== 0) throw new Error(`child ${args.join(' ')} failed with ${code}`)
-  return JSON.parse(out) as Sample
-}
-
-async function main(argv: string[]): Promise<void> {
-  if (argv[0] === '--child') {
-    const [, store, source, keyBytes, valueBytes, n] = argv
-    const sample = await measure(
-      store as Store,
-      { source: source as Source, keyBytes: Number(keyBytes), valueBytes: Number(valueBytes) },
-      Number(n),
-    )
-    process.stdout.write(JSON.stringify(sample))
-    return
+  if (sections.has('overload')) {
+    const rows: OverloadRow[] = []
+    for (const bound of bounds) {
+      for (const valueBytes of [100, 1024, 16_384]) {
+        const config: OverloadConfig = { bound, valueBytes, factor: 5, store: 'engine' }
+        log(`overload: ${bound / MiB} MiB bound, ${valueBytes}-byte values`)
+        const result = await inChild<OverloadResult>({ kind: 'overload', config })
+        const churn = await inChild<OverloadResult>({ kind: 'overload', config: { ...config, store: 'churn' } })
+        rows.push({ config, result, churn })
+        log(
+          `  RSS − idle = ${ratio(overloadRatio(rows.at(-1)!))} the bound (the loop alone: ${ratio(churnRatio(rows.at(-1)!))}), charged at most ${f2(result.maxCharged / bound)}`,
+        )
+      }
+    }
+    report.overload = rows
   }
-  const n = Number(argv[0] ?? 1_000_000)
-  const runs = Number(argv[1] ?? 3)
-  if (!Number.isSafeInteger(n) || n < 2 || !Number.isSafeInteger(runs) || runs < 1)
-    throw new Error('usage: engine-memory.ts [entries] [runs]')
-  const afterGrowth = 2 ** (Math.ceil(Math.log2(n)) - 1) + 1
-  const countOf = (config: Config) => (config.count === 'afterGrowth' ? afterGrowth : n)
 
-  const jobs: { config: Config; store: Store; samples: Sample[] }[] = CONFIGS.flatMap((config) =>
-    STORES.map((store) => ({ config, store, samples: [] })),
-  )
-  // Runs go round-robin over the table rows, not row after row, so a noisy spell on the shared machine
-  // smears across all of them instead of skewing one. Memory counts do not depend on timing, so two
-  // children may share the CPU: that keeps the whole run inside the time budget at ~2 x 0.8 GB peak.
-  const queue = Array.from({ length: runs }, () => jobs).flat()
-  const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) job.samples.push(await runChild(job.store, job.config, countOf(job.config)))
+  if (sections.has('speed')) {
+    const operations = Math.min(2_000_000, 2 * entries)
+    log(`speed: ${entries} entries, ${rounds} rounds of ${operations} operations`)
+    const result = await inChild<SpeedResult>({ kind: 'speed', config: { entries, rounds, operations } })
+    report.speed = { entries, operations, rounds, result }
   }
-  await Promise.all([worker(), worker()])
-
-  console.log(
-    `Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores; median of ${runs} runs; ENTRY_OVERHEAD_BYTES = ${ENTRY_OVERHEAD_BYTES}`,
-  )
-  console.log('Bytes per entry. overhead = growth - key bytes - value bytes; heap = JSC heapSize (GC cells + extraMemorySize).\n')
-  console.log(
-    '| values | entries | key B | value B | store | heap growth | heap overhead | of which extra | RSS growth | RSS overhead | GC cells | engine / map (heap overhead) |',
-  )
-  console.log('|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|')
-  let mapOverhead = 0
-  for (const { config, store, samples } of jobs) {
-    const payload = config.keyBytes + config.valueBytes
-    const med = (k: 'heap' | 'extra' | 'rss' | 'objects') => median(samples.map((s) => s[k]))
-    const overhead = med('heap') - payload
-    if (store === 'map') mapOverhead = overhead
-    const ratio = store === 'engine' ? `${(overhead / mapOverhead).toFixed(2)}x` : ''
-    console.log(
-      `| ${config.source} | ${countOf(config)} | ${config.keyBytes} | ${config.valueBytes} | ${store} | ${round(med('heap'))} | ${round(overhead)} | ` +
-        `${round(med('extra'))} | ${round(med('rss'))} | ${round(med('rss') - payload)} | ${round(med('objects'), 2)} | ${ratio} |`,
-    )
-  }
+} finally {
+  await stopAll()
 }
 
-await main(process.argv.slice(2))
+await recorder.finish()
+const commit = (await run(['git', 'rev-parse', '--short', 'HEAD'], { cwd: ROOT })).trim()
+const redisVersion = (await run(['redis-server', '--version'])).match(/v=(\S+)/)?.[1] ?? 'unknown'
+const info = await recorder.info('bench/engine-memory.ts', commit, { redis: `redis-server ${redisVersion}` })
+const full: EngineReport = { info, ...report }
+
+const headline: string[] = []
+if (full.redis) {
+  const engine = median(full.redis.engine.map((s) => s.rss))
+  const redis = median(full.redis.redis.map((s) => s.rss))
+  headline.push(`RSS per key: engine ${engine.toFixed(0)} B, Redis ${redis.toFixed(0)} B (${ratio(engine / redis)})`)
+}
+if (full.charge) headline.push(`real / charged per entry: ${full.charge.map((row) => f2(chargeAccuracy(row))).join(', ')}`)
+if (full.overload) headline.push(`overload: RSS − idle at most ${ratio(Math.max(...full.overload.map(overloadRatio)))} the bound`)
+if (full.speed) headline.push(`engine / lru-cache ops: ${WORKLOADS.map((w) => `${w} ${ratio(speedRatio(full.speed!, w))}`).join(', ')}`)
+
+writeReport({
+  out: outputPath(flags.out, flags.quick, recordedOut, 'RESULTS-engine-memory.md'),
+  markdown: renderReport(full),
+  json: flags.json,
+  data: full,
+  headline: headline.join('\n'),
+  seconds: info.seconds,
+})

@@ -1,4 +1,3 @@
-import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
@@ -14,7 +13,6 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
-import type { AccessRule } from './access/rules'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -25,6 +23,12 @@ import { SharedStore } from './tier/shared-store'
 import type { TierConfig } from './tier/redis-connection'
 import type { Persistence } from './persistence'
 import { VERSION } from './version'
+import { openapiModule } from './modules/openapi'
+import { apiViewerModule } from './modules/api-viewer'
+import { DashboardService, dashboardModule } from './modules/dashboard'
+import { openApiDocument } from './http/openapi/document'
+import type { DeclaredRoute } from './http/openapi/responses'
+import type { PageAccess } from './http/pages/token-meta'
 
 export interface AppDependencies {
   logger?: Logger
@@ -36,6 +40,8 @@ export interface AppDependencies {
   engine?: CacheEngine
   /** Persistence over that engine, when --data-dir is on. */
   persistence?: Persistence
+  /** How often the dashboard takes a point while it is watched; 0: only when a test calls sample(). */
+  dashboardIntervalMs?: number
   /** Settings SIGHUP can change; made from the configuration when not given. */
   live?: LiveSettings
   /** What the server waits for before it is ready (main.ts); ready from the start when not given. */
@@ -61,8 +67,15 @@ function sharedStore(tier: TierConfig, engine: CacheEngine, config: Config, logg
   return new SharedStore(redis, duplicate(redis), near, options, logger)
 }
 
-/** The OpenAPI document and its viewer come from a plugin, which cannot declare their rule itself. */
-export const PLUGIN_ROUTE_RULES: Record<string, AccessRule> = { '/openapi': { scope: 'metrics' }, '/openapi/json': { scope: 'metrics' } }
+const API_DESCRIPTION = 'An HTTP cache server with a typed JSON key-value API.'
+const API_TAGS = [
+  { name: 'keys', description: 'values by key: store, read, delete, count, expire, list' },
+  { name: 'batch', description: 'several operations run as one' },
+  { name: 'proxy', description: 'the read-through HTTP cache in front of configured upstreams' },
+  { name: 'admin', description: 'persistence' },
+  { name: 'observability', description: 'counters, metrics and this document' },
+  { name: 'health', description: 'liveness and readiness, open to anyone' },
+]
 
 /** Builds the whole HTTP application over one cache engine. `src/main.ts` only starts it. */
 export function createApp(config: Config, deps: AppDependencies = {}) {
@@ -80,6 +93,27 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const inFlight = new InFlight(config.maxConnections)
   const info = { version: VERSION, startedAt: performance.timeOrigin, inFlight: () => inFlight.size }
 
+  const dashboard = new DashboardService(
+    {
+      engine,
+      requests,
+      upstreams: config.upstreams.map((upstream) => upstream.name),
+      proxy: proxy.counters,
+      tier: shared,
+      persistenceDir: config.persistence?.dir ?? null,
+      clock: deps.clock ?? systemClock,
+      version: VERSION,
+      startedAt: info.startedAt,
+    },
+    { intervalMs: deps.dashboardIntervalMs ?? 1000 },
+  )
+
+  // The document describes every route: it is built from them once the app is composed.
+  const composed: { routes: readonly DeclaredRoute[] } = { routes: [] }
+  const pageAccess: PageAccess = {
+    tokensOn: () => live.tokens.enabled,
+    dataNeedsToken: () => live.tokens.enabled && !config.publicMetrics,
+  }
   // systemRouter off: Bun's native routes would pick static routes on their own reading of the path,
   // before front.ts runs; one router (Elysia's, on the URL front.ts hands it) decides every route.
   const app = new Elysia({ name: 'fastcache', normalize: false, systemRouter: false })
@@ -88,15 +122,14 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .decorate('live', live)
     .decorate('persistence', persistence)
     .decorate('readiness', readiness)
+    .decorate('dashboard', dashboard)
     .use(errorHandling(logger))
     .use(
-      openapi({
-        path: '/openapi',
-        documentation: {
-          info: { title: 'fastcache', version: VERSION, description: 'An HTTP cache server with a typed JSON key-value API.' },
-        },
-      }),
+      openapiModule(() =>
+        openApiDocument(composed.routes, { title: 'fastcache', version: VERSION, description: API_DESCRIPTION, tags: API_TAGS }),
+      ),
     )
+    .use(apiViewerModule('fastcache API', pageAccess))
     .use(healthModule(readiness, shared))
     .use(kvModule(store, config))
     .use(batchModule(store, config))
@@ -104,6 +137,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(proxyModule(proxy))
     .use(adminModule(() => persistence.current))
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
+    .use(dashboardModule(dashboard, pageAccess))
+  composed.routes = app.routes
   const remote = (request: Request) => app.server?.requestIP(request)?.address
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
@@ -112,7 +147,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     (request, response, route, seconds, path) =>
       (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
   ]
-  const routes = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+  const routes = new RouteTable(app.routes)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]

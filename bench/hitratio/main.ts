@@ -13,14 +13,18 @@ import { FORMATS, formatOf, traceName, type TraceFormat } from './readers'
 import { renderReport, type Cell, type WorkloadInfo } from './report'
 import { evaluate, type PolicyResult } from './replay'
 import { parseSizes } from './sizes'
+import { currentVersion, versionAt } from './baseline'
 import { runSpeed, type SpeedResult } from './speed'
 import {
+  HALVES,
   PROJECT_TRACE_DIR,
   SHARED_TRACE_DIR,
   defaultTraceDirs,
+  halfOf,
   syntheticWorkloads,
   traceWorkload,
   traceWorkloads,
+  type Half,
   type Workload,
 } from './workloads'
 
@@ -38,8 +42,12 @@ const HELP = `usage: bun run bench:hitratio [-- options]
   --json              print one JSON line per size: {"trace","size","results":[{"policy","hitRatio"}]}
                       (hitRatio in percent)
   --traces DIR        trace directory for the default run
+  --half H            only one half of the default run's workloads: ${Object.keys(HALVES).join('|')}
+                      (the split used to tune the policy on one half and check it on the other)
   --out FILE          where the default run writes its report
   --no-speed          skip the engine vs lru-cache speed comparison
+  --baseline COMMIT   in the speed comparison, also run the engine with the eviction policy of COMMIT
+                      and time both versions' window advisors alone (the advisor's cost per request)
 `
 
 const { values: args } = parseArgs({
@@ -50,8 +58,10 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     json: { type: 'boolean', default: false },
     traces: { type: 'string' },
+    half: { type: 'string' },
     out: { type: 'string' },
     'no-speed': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -82,6 +92,7 @@ async function runWorkload(workload: Workload, sizesArg: string | undefined, onC
   return {
     name: workload.name,
     kind: workload.kind,
+    half: halfOf(workload.name),
     description: workload.description,
     requests: trace.ids.length,
     keys: trace.keyCount,
@@ -117,7 +128,11 @@ function git(...argv: string[]): string {
 
 async function all(): Promise<void> {
   if (args.sizes) throw new Error('--sizes goes with --trace; the default run uses its own sizes')
-  const workloads = [...traceWorkloads(args.traces === undefined ? defaultTraceDirs() : [args.traces]), ...syntheticWorkloads()]
+  const half = args.half as Half | undefined
+  if (half !== undefined && !(half in HALVES)) throw new Error(`--half must be one of ${Object.keys(HALVES).join(', ')}`)
+  const workloads = [...traceWorkloads(args.traces === undefined ? defaultTraceDirs() : [args.traces]), ...syntheticWorkloads()].filter(
+    (workload) => half === undefined || halfOf(workload.name) === half,
+  )
   const cells: Cell[] = []
   const infos: WorkloadInfo[] = []
   const load: [number, number] = [loadavg()[0]!, 0]
@@ -134,7 +149,8 @@ async function all(): Promise<void> {
   let speed: SpeedResult | undefined
   load[1] = loadavg()[0]!
   const speedStarted = performance.now()
-  if (!args['no-speed']) speed = runSpeed(undefined, progress)
+  const versions = args.baseline ? { current: await currentVersion(), baseline: await versionAt(args.baseline) } : undefined
+  if (!args['no-speed']) speed = runSpeed(undefined, progress, versions)
   const speedSeconds = (performance.now() - speedStarted) / 1000
   endProgress()
 

@@ -14,6 +14,8 @@ export interface Cell {
 export interface WorkloadInfo {
   name: string
   kind: 'trace' | 'synthetic'
+  /** Which half of the tuning split it is in (bench/hitratio/workloads.ts). */
+  half: 'dev' | 'held-out' | undefined
   description: string
   requests: number
   keys: number
@@ -114,11 +116,15 @@ function workloadTable(info: WorkloadInfo, cells: Cell[]): string {
 
 function summary(cells: Cell[], infos: WorkloadInfo[]): string {
   const kindOf = new Map(infos.map((i) => [i.name, i.kind]))
-  const groups: [string, Cell[]][] = [
+  const halfOf = new Map(infos.map((i) => [i.name, i.half]))
+  const all: [string, Cell[]][] = [
     [`mean hit ratio, all ${cells.length} cells`, cells],
     ['mean, trace cells', cells.filter((c) => kindOf.get(c.workload) === 'trace')],
     ['mean, synthetic cells', cells.filter((c) => kindOf.get(c.workload) === 'synthetic')],
+    ['mean, development half', cells.filter((c) => halfOf.get(c.workload) === 'dev')],
+    ['mean, held-out half', cells.filter((c) => halfOf.get(c.workload) === 'held-out')],
   ]
+  const groups = all.filter(([, group]) => group.length > 0)
   const rows = groups.map(([label, group]) => [
     label,
     ...COLUMNS.map((p) => pct(mean(group.map((c) => (p === 'OPT' ? optOf(c) : ratio(c, p)))))),
@@ -144,10 +150,12 @@ function targets(cells: Cell[]): string {
   const belowText =
     below.length === 0
       ? 'no cell'
-      : `${below.length} cell(s): ${below
+      : `${below.length} cell(s): ` +
+        below
           .slice(0, 12)
           .map(({ c, by }) => `${c.workload} @ ${c.size.value} (−${by.toFixed(2)} vs ${bestClassic(c).policy})`)
-          .join('; ')}${below.length > 12 ? '; …' : ''}`
+          .join('; ') +
+        (below.length > 12 ? '; …' : '')
   const meanFails = CLASSIC.filter((p) => mean(cells.map((c) => ratio(c, p))) >= fcMean)
   const gapFails = CLASSIC.filter((p) => gap(p) <= gap('fastcache'))
   const mark = (ok: boolean) => (ok ? '✅ holds' : '❌ does not hold')
@@ -196,7 +204,7 @@ function harnessCheck(cells: Cell[]): string {
   return table(['entries', 'LRU here', 'LRU published', 'OPT here', 'OPT published', 'match'], rows)
 }
 
-function speedSection(speed: SpeedResult | undefined): string {
+export function speedSection(speed: SpeedResult | undefined): string {
   if (!speed) return 'Skipped in this run (`--no-speed`).'
   const { options } = speed
   const [engine, ...peers] = speed.contestants
@@ -214,11 +222,33 @@ function speedSection(speed: SpeedResult | undefined): string {
     `Zipf α=0.99 over ${thousands(options.keys)} scrambled keys, ${thousands(options.requests)} requests per round, capacity ${thousands(options.entries)} entries ` +
       `(${thousands(options.entries * 10)} bytes of 10-byte keys and empty values; the engine with \`entryOverheadBytes: 0\`). ` +
       `Each request is a get, and a set on a miss; ops counts both calls. ${options.rounds} counted rounds per contestant after one warm-up, ` +
-      'contestants taking turns round by round, a fresh cache each round, a full GC before each. Key strings are built once up front and reused.',
+      'contestants taking turns round by round, a fresh cache each round, a full GC before each. Key strings are built once up front and reused. ' +
+      'Times are CPU time of the process (user, all threads, the collector included), not wall time: the machine is shared, and time ' +
+      'spent descheduled says nothing about the code; ops/s are per CPU-second.',
     '',
     table(['contestant', 'median get+set ops/s', 'median ns per request', 'hit ratio %', 'per round (M ops/s)'], rows),
     '',
     ...ratios,
+    ...(speed.advisors ? ['', advisorSection(speed.advisors)] : []),
+  ].join('\n')
+}
+
+function advisorSection(advisors: NonNullable<SpeedResult['advisors']>): string {
+  const rows = advisors.timings.map((t) => [
+    thousands(t.entries),
+    thousands(t.requests),
+    t.currentNs.toFixed(1),
+    t.baselineNs.toFixed(1),
+    `**${t.ratio.toFixed(2)}**`,
+    t.roundRatios.map((r) => r.toFixed(2)).join(' / '),
+  ])
+  return [
+    `**The window advisor alone**, called as each version's policy calls it on every hit and miss (before issue 15 ` +
+      '`record` on every request; since, `sampled` on every request and `record` on the sampled ones), fed the xxHash32 of ' +
+      `the same requests for a full cache; ${advisors.current} against ${advisors.baseline}, rounds interleaved, twice as ` +
+      'many as above; median CPU ns per request (CPU time, not wall time: the machine is shared) and the ratio of the medians:',
+    '',
+    table(['cache entries', 'requests', `ns, ${advisors.current}`, `ns, ${advisors.baseline}`, 'ratio', 'per round'], rows),
   ].join('\n')
 }
 

@@ -1,6 +1,7 @@
 /**
  * Cache sizes per trace: about 0.1%, 1% and 10% of its distinct keys (or distinct bytes, for sized
- * traces), skipping sizes under MIN_ENTRIES entries, plus the sizes published results use.
+ * traces), skipping sizes under MIN_ENTRIES entries, a small cache of SMALL_ENTRIES entries, plus the
+ * sizes published results use.
  */
 import { KEY_BYTES, type Trace } from './trace'
 
@@ -15,16 +16,29 @@ export interface CacheSize {
 
 export const PERCENTS = [0.1, 1, 10]
 export const MIN_ENTRIES = 10
+/**
+ * Every workload is also tried at 100 entries (objects of the mean size, for sized traces): small caches
+ * are where an adaptive policy has the fewest samples to go on. Skipped when a size within 10% is
+ * already there, or when 100 entries would hold more than half the keys.
+ */
+export const SMALL_ENTRIES = 100
 
 const steps = (from: number, to: number, step: number): number[] =>
   Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step)
 
-/** Sizes in entries used in published results for the LIRS traces (LIRS, ARC, Caffeine's simulator). */
+/**
+ * Sizes in entries used in published results for the LIRS traces (LIRS, ARC, Caffeine's simulator), and
+ * the sizes the shared traces' README suggests for the larger ones (a spread over its ranges).
+ */
 export const PUBLISHED_SIZES: Record<string, number[]> = {
+  'lirs-backf': [50, ...steps(100, 500, 100)],
   'lirs-gli': steps(250, 2000, 250),
   'lirs-loop': steps(250, 1500, 250),
   'lirs-multi2': steps(500, 3000, 500),
   'lirs-sprite': steps(100, 1000, 100),
+  'cache2k-orm-busy': [500, 1_000, 2_000, 5_000, 10_000, 20_000],
+  'scarab-recs': [10_000, 50_000, 100_000],
+  'corda-vaultservice': [5_000, 25_000, 50_000],
 }
 
 /** A size of `value` entries (entry-count trace) or bytes (sized trace). */
@@ -42,6 +56,9 @@ export function defaultSizes(trace: Trace, extra: number[] = PUBLISHED_SIZES[tra
     const entries = trace.sized ? value / meanWeight : value
     if (entries >= MIN_ENTRIES) values.add(value)
   }
+  const small = trace.sized ? Math.round(SMALL_ENTRIES * meanWeight) : SMALL_ENTRIES
+  const near = [...values].some((value) => Math.abs(value - small) <= small * 0.1)
+  if (!near && SMALL_ENTRIES <= trace.keyCount / 2) values.add(small)
   return [...values].sort((a, b) => a - b).map((value) => cacheSize(trace, value))
 }
 

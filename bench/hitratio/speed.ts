@@ -3,9 +3,13 @@
  * requests (Zipf 0.99 over scrambled keys), driven like a cache-aside client: get, and set on a miss.
  * Contestants alternate round by round (A B A B ...) so drift in machine load hits both alike;
  * each round uses a fresh cache; the first round of each is a warm-up and is not counted.
+ * Given an earlier policy version, the engine also runs with that policy, and the window advisors of
+ * both versions are timed alone on the same requests (the advisor's cost per request).
  */
 import { LRUCache } from 'lru-cache'
-import { CacheEngine } from '../../src/cache'
+import { CacheEngine, type EvictionPolicyFactory } from '../../src/cache'
+import type { PolicyVersion } from './baseline'
+import { cpuMs } from './cpu-time'
 import { Rng } from './prng'
 import { scrambledZipf } from './synthetic'
 import { KEY_BYTES, keyString } from './trace'
@@ -30,9 +34,23 @@ export interface ContestantResult {
   hitRatio: number
 }
 
+/** One advisor timed alone at one cache size: `record` per request, as the policy calls it. */
+export interface AdvisorTiming {
+  entries: number
+  requests: number
+  /** Median ns per request of the current advisor and of the baseline's, and their ratio. */
+  currentNs: number
+  baselineNs: number
+  ratio: number
+  /** Per counted round, current / baseline. */
+  roundRatios: number[]
+}
+
 export interface SpeedResult {
   options: SpeedOptions
   contestants: ContestantResult[]
+  /** Present when a baseline version was given. */
+  advisors?: { current: string; baseline: string; timings: AdvisorTiming[] }
 }
 
 interface Round {
@@ -42,14 +60,20 @@ interface Round {
 }
 
 const CONTENT_TYPE = 'application/octet-stream'
+
 const shared = new Uint8Array(1)
 
 // One loop per contestant, written out, so neither pays for an adapter call the other does not.
-function roundEngine(requests: string[], entries: number): Round {
-  const engine = new CacheEngine({ maxBytes: entries * KEY_BYTES, entryOverheadBytes: 0, sweepIntervalMs: 0 })
+function roundEngine(requests: string[], entries: number, policy?: EvictionPolicyFactory): Round {
+  const engine = new CacheEngine({
+    maxBytes: entries * KEY_BYTES,
+    entryOverheadBytes: 0,
+    sweepIntervalMs: 0,
+    ...(policy ? { policy } : {}),
+  })
   let ops = 0
   let hits = 0
-  const start = performance.now()
+  const start = cpuMs()
   for (let i = 0; i < requests.length; i++) {
     const key = requests[i]!
     ops++
@@ -59,7 +83,7 @@ function roundEngine(requests: string[], entries: number): Round {
       ops++
     }
   }
-  const ms = performance.now() - start
+  const ms = cpuMs() - start
   engine.close()
   return { ops, hits, ms }
 }
@@ -67,7 +91,7 @@ function roundEngine(requests: string[], entries: number): Round {
 function roundLruCache(requests: string[], cache: LRUCache<string, Uint8Array>): Round {
   let ops = 0
   let hits = 0
-  const start = performance.now()
+  const start = cpuMs()
   for (let i = 0; i < requests.length; i++) {
     const key = requests[i]!
     ops++
@@ -77,7 +101,7 @@ function roundLruCache(requests: string[], cache: LRUCache<string, Uint8Array>):
       ops++
     }
   }
-  return { ops, hits, ms: performance.now() - start }
+  return { ops, hits, ms: cpuMs() - start }
 }
 
 const median = (values: number[]): number => {
@@ -86,13 +110,69 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (message: string) => void = () => {}): SpeedResult {
+/**
+ * Cache sizes the advisors are timed at, with how many of the requests each round replays and how many
+ * times: a large cache samples few requests, so its rounds replay the requests 5 times to last long
+ * enough to time (a round of a few ms is mostly scheduler noise on a shared machine).
+ */
+const ADVISOR_SIZES = (options: SpeedOptions): { entries: number; count: number; passes: number }[] => [
+  { entries: options.entries, count: options.requests, passes: 5 },
+  { entries: 1_000, count: Math.min(options.requests, 300_000), passes: 1 },
+  { entries: 100, count: Math.min(options.requests, 300_000), passes: 1 },
+]
+/** The advisors are cheap to time: twice as many counted rounds as the engines get. */
+const ADVISOR_ROUND_FACTOR = 2
+
+function timeAdvisors(
+  versions: { current: PolicyVersion; baseline: PolicyVersion },
+  requests: string[],
+  options: SpeedOptions,
+  progress: (message: string) => void,
+): AdvisorTiming[] {
+  // The engine hashes keys with xxHash32; the advisors see those hashes.
+  const hashes = Int32Array.from(requests, (key) => Bun.hash.xxHash32(key) | 0)
+  const rounds = options.rounds * ADVISOR_ROUND_FACTOR
+  return ADVISOR_SIZES(options).map(({ entries, count, passes }) => {
+    const times: [number[], number[]] = [[], []]
+    for (let r = 0; r <= rounds; r++) {
+      ;[versions.current, versions.baseline].forEach((version, i) => {
+        progress(`speed: advisor of ${version.label} at ${entries} entries, round ${r}/${rounds}${r === 0 ? ' (warm-up)' : ''}`)
+        Bun.gc(true)
+        const ms = version.timeAdvisor(hashes, count, passes, entries, KEY_BYTES)
+        if (r > 0) times[i]!.push((ms * 1e6) / (count * passes))
+      })
+    }
+    const [current, baseline] = times
+    return {
+      entries,
+      requests: count * passes,
+      currentNs: median(current),
+      baselineNs: median(baseline),
+      ratio: median(current) / median(baseline),
+      roundRatios: current.map((ns, i) => ns / baseline[i]!),
+    }
+  })
+}
+
+export function runSpeed(
+  options: SpeedOptions = DEFAULT_SPEED,
+  progress: (message: string) => void = () => {},
+  versions?: { current: PolicyVersion; baseline: PolicyVersion },
+): SpeedResult {
   const next = scrambledZipf(options.keys, 0.99, new Rng(options.seed))
   const names = Array.from({ length: options.keys }, (_, id) => keyString(id))
   const requests = Array.from({ length: options.requests }, () => names[next()]!)
   const { entries } = options
   const contestants: { name: string; round: () => Round }[] = [
     { name: 'fastcache engine', round: () => roundEngine(requests, entries) },
+    ...(versions
+      ? [
+          {
+            name: `fastcache engine, policy of ${versions.baseline.label}`,
+            round: () => roundEngine(requests, entries, versions.baseline.policy),
+          },
+        ]
+      : []),
     {
       // The same byte accounting as the engine: key + value bytes against a byte budget.
       name: 'lru-cache (maxSize + sizeCalculation)',
@@ -114,8 +194,14 @@ export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (messa
       if (r > 0) rounds[i]!.push(result)
     })
   }
+  const advisors = versions && {
+    current: versions.current.label,
+    baseline: versions.baseline.label,
+    timings: timeAdvisors(versions, requests, options, progress),
+  }
   return {
     options,
+    ...(advisors ? { advisors } : {}),
     contestants: contestants.map(({ name }, i) => {
       const counted = rounds[i]!
       return {
@@ -127,4 +213,19 @@ export function runSpeed(options: SpeedOptions = DEFAULT_SPEED, progress: (messa
       }
     }),
   }
+}
+
+/** `bun run bench/hitratio/speed.ts [--baseline COMMIT] [--rounds N]`: the speed section alone, printed. */
+if (import.meta.main) {
+  const { parseArgs } = await import('node:util')
+  const { currentVersion, versionAt } = await import('./baseline')
+  const { speedSection } = await import('./report')
+  const { loadavg } = await import('node:os')
+  const { values } = parseArgs({ args: Bun.argv.slice(2), options: { baseline: { type: 'string' }, rounds: { type: 'string' } } })
+  const versions = values.baseline ? { current: await currentVersion(), baseline: await versionAt(values.baseline) } : undefined
+  const options = { ...DEFAULT_SPEED, ...(values.rounds ? { rounds: Number(values.rounds) } : {}) }
+  const before = loadavg()[0]!.toFixed(2)
+  const result = runSpeed(options, (message) => process.stderr.write(`${message}\n`), versions)
+  console.log(`1-minute load average ${before} at the start, ${loadavg()[0]!.toFixed(2)} at the end.\n`)
+  console.log(speedSection(result))
 }

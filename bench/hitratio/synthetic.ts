@@ -80,3 +80,102 @@ export function phaseTrace(keys: number, perPhase: number, seed: number): Trace 
   for (const next of [a, b, a]) for (let i = 0; i < perPhase; i++) out.push(next())
   return buildTrace('phase-change', out)
 }
+
+/**
+ * Requests drawn by LRU stack depth (the stack-distance model): depth d (1 = the key used last) is
+ * drawn Zipf(alpha) over 1..maxDepth; a depth beyond the keys seen so far is a new key. Under this
+ * model recency is everything and LRU is the best online policy; frequency says nothing.
+ * Last uses are marks on a Fenwick tree over request times, so the d-th most recent key is found in
+ * O(log n).
+ */
+export class StackDepthSource {
+  private readonly tree: Int32Array
+  private readonly keyAt: Int32Array
+  private readonly lastUse = new Map<number, number>()
+  private readonly depth: ZipfSampler
+  private time = 0
+  private marked = 0
+  private topBit = 1
+
+  constructor(
+    maxDepth: number,
+    alpha: number,
+    private readonly requests: number,
+    private readonly newKey: () => number,
+    rng: Rng,
+  ) {
+    this.depth = new ZipfSampler(maxDepth, alpha, rng)
+    this.tree = new Int32Array(requests + 1)
+    this.keyAt = new Int32Array(requests + 1)
+    while (this.topBit * 2 <= requests) this.topBit *= 2
+  }
+
+  /** The next request. */
+  next(): number {
+    const d = this.depth.next() + 1
+    return this.touch(d <= this.marked ? this.keyAt[this.find(this.marked - d + 1)]! : this.newKey())
+  }
+
+  /** Records a use of `key` made by another source, so the stack sees every request of a mixed trace. */
+  touch(key: number): number {
+    if (this.time >= this.requests) throw new Error('StackDepthSource: more requests than planned')
+    const last = this.lastUse.get(key)
+    if (last !== undefined) this.add(last, -1)
+    else this.marked++
+    const now = ++this.time
+    this.add(now, 1)
+    this.keyAt[now] = key
+    this.lastUse.set(key, now)
+    return key
+  }
+
+  private add(position: number, delta: number): void {
+    for (let i = position; i < this.tree.length; i += i & -i) this.tree[i]! += delta
+  }
+
+  /** The smallest position whose prefix count is `rank`. */
+  private find(rank: number): number {
+    let position = 0
+    let remaining = rank
+    for (let bit = this.topBit; bit > 0; bit >>= 1) {
+      const probe = position + bit
+      if (probe < this.tree.length && this.tree[probe]! < remaining) {
+        position = probe
+        remaining -= this.tree[probe]!
+      }
+    }
+    return position + 1
+  }
+}
+
+/**
+ * Abrupt swings between frequency and recency: phases of Zipf(0.9) over a fixed catalogue (where
+ * frequency predicts, a small window wins) alternate with phases drawn by LRU stack depth with fresh
+ * keys (where only recency predicts, a large window wins). The stack sees the catalogue phases too.
+ */
+export function flipTrace(catalogue: number, perPhase: number, phases: number, seed: number): Trace {
+  const rng = new Rng(seed)
+  const zipf = scrambledZipf(catalogue, 0.9, rng)
+  let fresh = catalogue
+  const stack = new StackDepthSource(catalogue * 4, 0.9, perPhase * phases, () => fresh++, rng)
+  const out: number[] = []
+  for (let p = 0; p < phases; p++) {
+    for (let i = 0; i < perPhase; i++) out.push(p % 2 === 0 ? stack.touch(zipf()) : stack.next())
+  }
+  return buildTrace('flip', out)
+}
+
+/**
+ * Zipf(0.9) whose popularity order is drawn anew every `perPhase` requests: what was hot goes cold at
+ * once, and frequency counts mislead until they fade.
+ */
+export function reshuffleTrace(keys: number, perPhase: number, phases: number, seed: number): Trace {
+  const rng = new Rng(seed)
+  const zipf = new ZipfSampler(keys, 0.9, rng)
+  const out: number[] = []
+  for (let p = 0; p < phases; p++) {
+    const ids = rng.permutation(keys)
+    for (let i = 0; i < perPhase; i++) out.push(ids[zipf.next()]!)
+  }
+  return buildTrace('zipf-reshuffle', out)
+}

@@ -21,7 +21,7 @@ export interface MemoryResult {
 }
 
 /** RSS keeps moving for a moment after a load (GC, allocator purges): sample until it settles. */
-async function settledRssKb(pid: number): Promise<number> {
+export async function settledRssKb(pid: number): Promise<number> {
   let last = await rssKb(pid)
   for (let i = 0; i < 10; i++) {
     await Bun.sleep(300)

@@ -1,8 +1,11 @@
-// Cache-aside for a slow SQL query through fastcache, with leases so an expired key is computed once.
+// Cache-aside for a slow SQL query through fastcache, with leases so an expired key is computed once:
+// the client's cached() (client/) takes the lease on a miss, runs the query once, and stores it with
+// soft expiry; the other callers wait for that value. (From npm: import { FastcacheClient } from 'fastcache-client'.)
 // Usage: bun docs/examples/cache-aside-sqlite.ts [http://127.0.0.1:7070] [callers]
 import { Database } from 'bun:sqlite'
+import { FastcacheClient } from '../../client/src/index'
 
-const server = process.argv[2] ?? 'http://127.0.0.1:7070'
+const cache = new FastcacheClient({ baseUrl: process.argv[2] ?? 'http://127.0.0.1:7070' })
 const callers = Number(process.argv[3] ?? 100)
 
 // The "database": an in-memory SQLite table and a query made slow on purpose.
@@ -18,28 +21,11 @@ async function revenueByRegion(): Promise<unknown> {
   return db.query('SELECT region, ROUND(SUM(total), 2) AS revenue FROM orders GROUP BY region ORDER BY region').all()
 }
 
-/** Reads the key; on a miss, whoever gets the lease runs the query and stores it, the others wait for that value. */
-async function cached(key: string, compute: () => Promise<unknown>): Promise<unknown> {
-  const url = `${server}/v1/kv/${encodeURIComponent(key)}`
-  const read = await fetch(`${url}?lease=5s`)
-  if (read.status === 200) return read.json()
-  const lease = read.headers.get('lease')
-  const value = await compute()
-  // With the lease, store it for everyone; without one (the wait ran out), just use it.
-  if (lease !== null) {
-    await fetch(`${url}?ttl=60s&stale=30s&lease=${lease}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(value),
-    })
-  }
-  return value
-}
-
 const key = `report:revenue-by-region:${Date.now()}` // a key nobody has: as good as just expired
-const results = await Promise.all(Array.from({ length: callers }, () => cached(key, revenueByRegion)))
+const report = () => cache.cached(key, revenueByRegion, { ttl: '60s', stale: '30s', lease: '5s' })
+const results = await Promise.all(Array.from({ length: callers }, report))
 const identical = results.every((result) => JSON.stringify(result) === JSON.stringify(results[0]))
 console.log(`${callers} concurrent callers, ${queries} query, identical results: ${identical}`)
 console.log(JSON.stringify(results[0]))
 // The demo's key is of no use to anyone else.
-await fetch(`${server}/v1/kv/${encodeURIComponent(key)}`, { method: 'DELETE' })
+await cache.delete(key)

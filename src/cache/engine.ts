@@ -1,26 +1,39 @@
+import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
+import { hashKey, hashKeyBytes, hashedKeyBytes, randomHashSeed } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
 import { WindowAdvisor } from './policies/window-advisor'
-import { SlotTable } from './slot-table'
+import { emptyRawEntry, type RawEntry } from './raw-entry'
+import { MAX_KEY_BYTES, SlotTable } from './slot-table'
 import { utf8Length } from './utf8'
 
 /**
- * Bytes charged per entry on top of its key and value: the key string's and the value's object headers,
- * the slot's metadata, its index position and the policy's links. Measured with
- * `bun run bench/engine-memory.ts`: 161-173 B of heap at 1M entries, 237 B just after the slot arrays
- * double, plus ~30 B of key string header the heap statistics miss (bench/RESULTS-engine-memory.md).
+ * Bytes charged per entry on top of its key and value: the record's header and size-class rounding in
+ * the arena, the slot's two numbers, its index position, the policy's links and its share of the
+ * frequency sketch. Measured with `bun run bench/engine-memory.ts` (bench/RESULTS-engine-memory.md).
  */
-export const ENTRY_OVERHEAD_BYTES = 280
+export const ENTRY_OVERHEAD_BYTES = 72
+/**
+ * Room the arena may hold beyond its live records when the cache is full: free segments, holes of
+ * sizes no longer written, unfilled segment tails. A share of the bound (or of the live records, when
+ * they outweigh the bound: an engine charged without overhead), at least four segments.
+ */
+const ARENA_HEADROOM_SHARE = 1 / 64
+const ARENA_HEADROOM_SEGMENTS = 2
+/**
+ * Slots are sized up front for as many entries as the bound can hold, up to this many: a typed array's
+ * pages take memory only once written, and slots are handed out from the bottom, so this costs nothing
+ * until used and spares the copies (and the memory the old arrays keep) of growing step by step.
+ */
+const MAX_PRESIZED_SLOTS = 1 << 20
 
 const JSON_TYPE = 'application/json'
+/** What a call without options gets: a default parameter would make a new object on every call. */
+const NO_OPTIONS: Readonly<SetOptions> = Object.freeze({})
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/**
- * Told of every change a client makes, after it is made, so it can be logged and replayed
- * (persistence). Evictions and expirations are not changes of data and are not reported.
- */
 export interface MutationListener {
   /** An entry was written (set or incr), with everything needed to restore it exactly. */
   written(entry: Entry): void
@@ -42,6 +55,11 @@ export interface EngineOptions {
   sweepIntervalMs?: number
   /** Per-entry overhead charged on top of key and value; the hit-ratio benchmark sets 0 to count bytes exactly. */
   entryOverheadBytes?: number
+  /**
+   * Seed of the key hash. Random by default, so a client cannot compute keys that pile up in one probe
+   * run of the index (hash flooding); fix it only where runs must repeat exactly (benchmarks, tests).
+   */
+  hashSeed?: number
 }
 
 /** A read-only copy of one entry's state at the moment it was read. */
@@ -111,6 +129,20 @@ const SWEEP_SLOTS_PER_ROUND = 1024
 const SWEEP_REPEAT_RATIO = 0.25
 const SWEEP_MAX_ROUNDS_PER_TICK = 16
 
+/** Where the engine's memory is, for benchmarks and tests: what the arena holds against what is charged. */
+export interface EngineMemory {
+  /** Bytes of arena segments and external value buffers held. */
+  arenaBytes: number
+  /** Of those, bytes in live records (at their size-class capacity) and live external buffers. */
+  liveRecordBytes: number
+  segments: number
+  segmentBytes: number
+  /** Bytes of live records before rounding to their size class (plus external buffers). */
+  recordBytes: number
+  /** Bytes copied by arena cleaning so far. */
+  movedBytes: number
+}
+
 /**
  * The cache engine: a byte-bounded key-value store with TTLs, versions, conditional writes,
  * counters and cursor scans. It knows nothing of HTTP; every front drives it through this API.
@@ -118,26 +150,43 @@ const SWEEP_MAX_ROUNDS_PER_TICK = 16
  */
 export class CacheEngine {
   readonly maxBytes: number
+  /** The key hash's seed (see EngineOptions.hashSeed); for tests. Never handed to clients. */
+  readonly hashSeed: number
   private readonly entryOverheadBytes: number
   private readonly defaultTtlMs: number
   private readonly clock: Clock
   private readonly policy: EvictionPolicy
   private readonly slots: SlotTable
+  private readonly minArenaHeadroom: number
   private readonly sweepTimer: ReturnType<typeof setInterval> | undefined
   private sweepCursor = 0
   private lastVersion = 0
   private chargedBytes = 0
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, expirations: 0 }
   private listener: MutationListener | undefined
+  // The record being made room for (see makeRoom), in fields so the eviction callbacks allocate nothing.
+  private pendingKeyBytes = 0
+  private pendingValueBytes = 0
+  private pendingStale = false
+  private pendingAddress = NO_RECORD
+  /** The charge of the entry being written, not yet counted: the arena may hold it until eviction runs. */
+  private writingCharge = 0
+  /** What dump() hands out, refilled for every entry. */
+  private readonly dumped = emptyRawEntry()
 
   constructor(options: EngineOptions) {
     this.maxBytes = options.maxBytes
+    this.hashSeed = (options.hashSeed ?? randomHashSeed()) >>> 0
     this.entryOverheadBytes = options.entryOverheadBytes ?? ENTRY_OVERHEAD_BYTES
     this.defaultTtlMs = options.defaultTtlMs ?? 0
     this.clock = options.clock ?? systemClock
-    this.slots = new SlotTable()
+    const segmentBytes = segmentBytesFor(this.maxBytes)
+    this.minArenaHeadroom = Math.max(ARENA_HEADROOM_SEGMENTS * segmentBytes, this.maxBytes * ARENA_HEADROOM_SHARE)
+    // What the arena may hold beyond its live records: the charge budget not yet used, plus headroom.
+    const slots = Math.min(MAX_PRESIZED_SLOTS, Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1)))
+    this.slots = new SlotTable({ segmentBytes, slots, hashSeed: this.hashSeed, slack: () => this.arenaSlack() })
     const createPolicy = options.policy ?? ((context) => new WTinyLfuPolicy(context, { advisor: new WindowAdvisor(context.maxWeight) }))
-    this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.slots.charge(slot) })
+    this.policy = createPolicy({ capacity: this.slots.capacity, maxWeight: this.maxBytes, weightOf: (slot) => this.chargeAt(slot) })
     const interval = options.sweepIntervalMs ?? 100
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweepExpired(), interval)
@@ -162,7 +211,7 @@ export class CacheEngine {
 
   /** Reads an entry, counting a hit or a miss. */
   get(key: string): Entry | undefined {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
     const slot = this.liveSlot(key, hash)
     if (slot < 0) {
       this.counters.misses++
@@ -171,23 +220,24 @@ export class CacheEngine {
     }
     this.counters.hits++
     this.policy.onHit(slot)
-    return this.entryAt(slot)
+    return this.entryAt(slot, key)
   }
 
   /** Reads an entry without counting it or touching the eviction order. */
   peek(key: string): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
-    return slot < 0 ? undefined : this.entryAt(slot)
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
+    return slot < 0 ? undefined : this.entryAt(slot, key)
   }
 
   has(key: string): boolean {
-    return this.liveSlot(key, hashKey(key)) >= 0
+    return this.liveSlot(key, hashKey(key, this.hashSeed)) >= 0
   }
 
-  set(key: string, value: Uint8Array, contentType: string, options: SetOptions = {}): SetResult {
-    const charge = this.chargeOf(key, value.byteLength)
-    if (charge > this.maxBytes) return { status: 'too-large' }
-    const hash = hashKey(key)
+  set(key: string, value: Uint8Array, contentType: string, options: SetOptions = NO_OPTIONS): SetResult {
+    const hash = hashKey(key, this.hashSeed)
+    const keyBytes = hashedKeyBytes
+    const charge = keyBytes + value.byteLength + this.entryOverheadBytes
+    if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
     const slot = this.liveSlot(key, hash)
     if (!this.conditionsHold(slot, options)) return { status: 'condition-failed' }
     const now = this.clock.now()
@@ -203,13 +253,14 @@ export class CacheEngine {
       expiresAt = this.slots.expiresAt(slot)
       staleAt = this.slots.staleAt(slot)
     } else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, hash, value, contentType, expiresAt, staleAt, charge, now)
+    const version = this.write(slot, key, hash, keyBytes, value, contentType, expiresAt, staleAt, charge, now)
+    if (version < 0) return { status: 'too-large' }
     this.counters.sets++
     return { status: slot < 0 ? 'created' : 'replaced', version, expiresAt: nullIfZero(expiresAt), staleAt: nullIfZero(staleAt) }
   }
 
-  delete(key: string, conditions: WriteConditions = {}): DeleteResult {
-    const slot = this.liveSlot(key, hashKey(key))
+  delete(key: string, conditions: WriteConditions = NO_OPTIONS): DeleteResult {
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return conditions.ifVersion === undefined ? 'absent' : 'condition-failed'
     if (!this.conditionsHold(slot, conditions)) return 'condition-failed'
     this.remove(slot)
@@ -223,19 +274,20 @@ export class CacheEngine {
    * an existing entry keeps its TTL.
    */
   incr(key: string, by: number, ttlMs?: number): IncrResult {
-    const hash = hashKey(key)
+    const hash = hashKey(key, this.hashSeed)
+    const keyBytes = hashedKeyBytes
     const slot = this.liveSlot(key, hash)
     let current = 0
     if (slot >= 0) {
-      const parsed = parseJsonInteger(this.slots.values[slot]!)
+      const parsed = parseJsonInteger(this.slots.valueView(slot))
       if (parsed === undefined) return { status: 'not-integer' }
       current = parsed
     }
     const value = current + by
     if (!Number.isSafeInteger(value)) return { status: 'out-of-range' }
     const bytes = encoder.encode(String(value))
-    const charge = this.chargeOf(key, bytes.byteLength)
-    if (charge > this.maxBytes) return { status: 'too-large' }
+    const charge = keyBytes + bytes.byteLength + this.entryOverheadBytes
+    if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return { status: 'too-large' }
     const now = this.clock.now()
     let expiresAt: number
     let staleAt = 0
@@ -244,19 +296,20 @@ export class CacheEngine {
       staleAt = this.slots.staleAt(slot)
     } else if (ttlMs !== undefined) expiresAt = now + ttlMs
     else expiresAt = this.defaultExpiry(now)
-    const version = this.write(slot, key, hash, bytes, JSON_TYPE, expiresAt, staleAt, charge, now)
+    const version = this.write(slot, key, hash, keyBytes, bytes, JSON_TYPE, expiresAt, staleAt, charge, now)
+    if (version < 0) return { status: 'too-large' }
     this.counters.sets++
     return { status: slot < 0 ? 'created' : 'updated', value, version }
   }
 
   /** Sets (or with null removes) an entry's TTL without changing its value or version. */
   touch(key: string, ttlMs: number | null): Entry | undefined {
-    const slot = this.liveSlot(key, hashKey(key))
+    const slot = this.liveSlot(key, hashKey(key, this.hashSeed))
     if (slot < 0) return undefined
     const expiresAt = ttlMs === null ? 0 : this.clock.now() + ttlMs
     this.slots.setExpiresAt(slot, expiresAt)
     this.listener?.touched(key, expiresAt)
-    return this.entryAt(slot)
+    return this.entryAt(slot, key)
   }
 
   /**
@@ -268,11 +321,11 @@ export class CacheEngine {
     const end = this.slots.highWater
     const stop = Math.min(end, cursor + SCAN_SLOT_BUDGET)
     const now = this.clock.now()
+    const prefixBytes = encoder.encode(prefix)
     let slot = cursor
     for (; slot < stop && keys.length < limit; slot++) {
-      const key = this.slots.keys[slot]
-      if (key === undefined || this.isExpired(slot, now)) continue
-      if (prefix === '' || key.startsWith(prefix)) keys.push(key)
+      if (!this.slots.isLive(slot) || this.isExpired(slot, now)) continue
+      if (this.slots.keyStartsWith(slot, prefixBytes)) keys.push(this.slots.key(slot))
     }
     return { keys, next: slot < end ? slot : null }
   }
@@ -280,10 +333,10 @@ export class CacheEngine {
   /** Deletes every live key that starts with a non-empty prefix; returns how many. */
   deletePrefix(prefix: string): number {
     const now = this.clock.now()
+    const prefixBytes = encoder.encode(prefix)
     let deleted = 0
     for (let slot = 0; slot < this.slots.highWater; slot++) {
-      const key = this.slots.keys[slot]
-      if (key === undefined || !key.startsWith(prefix)) continue
+      if (!this.slots.isLive(slot) || !this.slots.keyStartsWith(slot, prefixBytes)) continue
       if (this.isExpired(slot, now)) {
         this.expire(slot)
         continue
@@ -300,7 +353,7 @@ export class CacheEngine {
   flush(): number {
     const now = this.clock.now()
     let live = 0
-    for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.keys[slot] !== undefined && !this.isExpired(slot, now)) live++
+    for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.isLive(slot) && !this.isExpired(slot, now)) live++
     this.counters.deletes += live
     this.counters.expirations += this.slots.count - live
     this.slots.clear()
@@ -322,50 +375,79 @@ export class CacheEngine {
     const now = this.clock.now()
     let slot = cursor
     for (; slot < end && entries.length < limit; slot++) {
-      if (this.slots.keys[slot] === undefined || this.isExpired(slot, now)) continue
-      entries.push(this.entryAt(slot))
+      if (!this.slots.isLive(slot) || this.isExpired(slot, now)) continue
+      entries.push(this.entryAt(slot, this.slots.key(slot)))
     }
     return { entries, next: slot < end ? slot : null }
   }
 
   /**
-   * Puts back an entry exactly as it was (version, creation and expiry times) without telling the
-   * listener: loading a snapshot or replaying a log. An expired entry is skipped; later versions
-   * continue after the highest restored one. Returns false when it was skipped or did not fit.
+   * Like entries(), without making anything per entry (snapshots): hands each live entry from slot
+   * `cursor` on to `take` as bytes in the arena, until `take` returns false (it did not take that one:
+   * the next walk starts with it). The entry and its bytes are valid only during the call. Returns
+   * where the next walk starts, or null when the walk is complete.
    */
-  restore(entry: Entry): boolean {
-    if (entry.version > this.lastVersion) this.lastVersion = entry.version
-    if (entry.expiresAt !== null && entry.expiresAt <= this.clock.now()) return false
-    const charge = this.chargeOf(entry.key, entry.value.byteLength)
-    if (charge > this.maxBytes) return false
-    const hash = hashKey(entry.key)
-    let slot = this.slots.find(entry.key, hash)
-    if (slot < 0) {
-      const before = this.slots.capacity
-      slot = this.slots.allocate(entry.key, hash, entry.createdAt)
-      if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
-      this.slots.setCharge(slot, charge)
-      this.policy.onInsert(slot, hash, charge)
-    } else {
-      const previous = this.slots.charge(slot)
-      this.chargedBytes -= previous
-      this.slots.setCharge(slot, charge)
-      this.policy.onUpdate(slot, previous, charge)
+  dump(cursor: number, take: (entry: RawEntry) => boolean): number | null {
+    const end = this.slots.highWater
+    const now = this.clock.now()
+    const entry = this.dumped
+    for (let slot = cursor; slot < end; slot++) {
+      if (!this.slots.isLive(slot) || this.isExpired(slot, now)) continue
+      this.slots.readRaw(slot, entry)
+      if (!take(entry)) return slot
     }
-    this.slots.store(slot, entry.value, entry.contentType, entry.version, entry.expiresAt ?? 0, entry.staleAt ?? 0)
-    this.chargedBytes += charge
+    return null
+  }
+
+  /**
+   * Makes room for `entries` more entries at once (a snapshot about to be loaded says how many it
+   * holds): the slots and the index are sized once instead of growing step by step. A hint: the bound
+   * still decides what is kept.
+   */
+  expect(entries: number): void {
+    // Never more than the bound could hold: every entry is charged at least its overhead and a byte.
+    const most = Math.ceil(this.maxBytes / (this.entryOverheadBytes + 1))
+    const before = this.slots.capacity
+    this.slots.reserveSlots(Math.min(most, this.slots.count + entries))
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+  }
+
+  /**
+   * Puts back an entry exactly as it was (version, creation and expiry times) from its bytes, without
+   * telling the listener: loading a snapshot or replaying a log. Its key must be valid UTF-8. It replaces
+   * whatever the key held, also when it is not kept itself (expired, too large for this bound): the last
+   * record of a key is its state. Later versions continue after the highest one loaded. Returns whether
+   * the entry is in the cache afterwards.
+   */
+  load(entry: RawEntry): boolean {
+    if (entry.version > this.lastVersion) this.lastVersion = entry.version
+    const slots = this.slots
+    const keyBytes = entry.keyLength
+    const hash = hashKeyBytes(entry.keyBytes, entry.keyStart, keyBytes, this.hashSeed)
+    const existing = slots.findBytes(entry.keyBytes, entry.keyStart, keyBytes, hash)
+    if (existing >= 0) this.remove(existing)
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.clock.now()) return false
+    const charge = keyBytes + entry.valueLength + this.entryOverheadBytes
+    if (charge > this.maxBytes || keyBytes > MAX_KEY_BYTES) return false
+    const address = this.recordFor(keyBytes, entry.valueLength, entry.staleAt !== 0, charge)
+    if (address === NO_RECORD) return false
+    const slot = this.newSlot(hash)
+    slots.fillRaw(slot, address, entry)
+    this.adopt(slot, hash, charge)
     this.evictToBound()
-    return this.slots.find(entry.key, hash) >= 0
+    return slots.isLive(slot)
   }
 
   /** Applies a logged change without telling the listener (replay). */
   replay = {
     delete: (key: string) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.remove(slot)
     },
     deletePrefix: (prefix: string) => {
-      for (let slot = 0; slot < this.slots.highWater; slot++) if (this.slots.keys[slot]?.startsWith(prefix)) this.remove(slot)
+      const prefixBytes = encoder.encode(prefix)
+      for (let slot = 0; slot < this.slots.highWater; slot++)
+        if (this.slots.isLive(slot) && this.slots.keyStartsWith(slot, prefixBytes)) this.remove(slot)
     },
     flush: () => {
       const listener = this.listener
@@ -374,7 +456,7 @@ export class CacheEngine {
       this.listener = listener
     },
     touch: (key: string, expiresAt: number) => {
-      const slot = this.slots.find(key, hashKey(key))
+      const slot = this.slots.find(key, hashKey(key, this.hashSeed))
       if (slot >= 0) this.slots.setExpiresAt(slot, expiresAt)
     },
   }
@@ -394,7 +476,7 @@ export class CacheEngine {
       for (let i = 0; i < SWEEP_SLOTS_PER_ROUND && i < end; i++) {
         if (this.sweepCursor >= end) this.sweepCursor = 0
         const slot = this.sweepCursor++
-        if (this.slots.keys[slot] === undefined) continue
+        if (!this.slots.isLive(slot)) continue
         seen++
         if (this.isExpired(slot, now)) {
           this.expire(slot)
@@ -411,6 +493,19 @@ export class CacheEngine {
     return { items: this.slots.count, bytes: this.chargedBytes, maxBytes: this.maxBytes, ...this.counters }
   }
 
+  /** The arena's state, next to the charged bytes of stats(). */
+  memory(): EngineMemory {
+    const arena = this.slots.arena
+    return {
+      arenaBytes: arena.allocatedBytes,
+      liveRecordBytes: arena.liveBytes,
+      recordBytes: arena.requestedBytes,
+      segments: arena.segmentCount,
+      segmentBytes: arena.segmentBytes,
+      movedBytes: arena.movedBytes,
+    }
+  }
+
   /** The engine's current time, in epoch milliseconds. */
   now(): number {
     return this.clock.now()
@@ -424,6 +519,22 @@ export class CacheEngine {
   /** Continues versions after `version` (restoring a counter saved with a snapshot): an ETag is never reused. */
   keepVersionsAbove(version: number): void {
     if (version > this.lastVersion) this.lastVersion = version
+  }
+
+  /**
+   * What the arena may hold beyond its records' bytes: the charge budget not yet used, plus headroom.
+   * During a write the new entry's charge is not counted yet: like the charged total, the arena may
+   * take the new record before eviction runs, so admission (which may turn the new entry away) decides
+   * what goes, not the order of allocation.
+   * When records outweigh their charges (an engine charged with less overhead than a record's header,
+   * as the hit-ratio benchmark's), the unused budget is scaled by records' bytes per charged byte, so
+   * the arena can hold whatever the charges still allow.
+   */
+  private arenaSlack(): number {
+    const records = this.slots.arena.requestedBytes
+    const perCharged = this.chargedBytes > 0 ? Math.max(1, records / this.chargedBytes) : 1
+    const headroom = Math.max(this.minArenaHeadroom, records * ARENA_HEADROOM_SHARE)
+    return (this.maxBytes - this.chargedBytes + this.writingCharge) * perCharged + headroom
   }
 
   private defaultExpiry(now: number): number {
@@ -454,11 +565,20 @@ export class CacheEngine {
     return true
   }
 
-  /** Stores a value in `slot` (or a new slot when -1), takes a new version, evicts down to the bound; returns the version. */
+  /** The charge of a live slot (the policy's weight). */
+  private chargeAt(slot: number): number {
+    return this.slots.payloadBytes(slot) + this.entryOverheadBytes
+  }
+
+  /**
+   * Stores a value in `slot` (or a new slot when -1) with a new version, tells the listener, evicts down
+   * to the bound; returns the version, or -1 when the arena could not take it even after evicting everything.
+   */
   private write(
     slot: number,
     key: string,
     hash: number,
+    keyBytes: number,
     value: Uint8Array,
     contentType: string,
     expiresAt: number,
@@ -466,27 +586,103 @@ export class CacheEngine {
     charge: number,
     now: number,
   ): number {
-    const slots = this.slots
-    const version = ++this.lastVersion
-    if (slot < 0) {
-      const before = slots.capacity
-      slot = slots.allocate(key, hash, now)
-      if (slots.capacity !== before) this.policy.resize(slots.capacity)
-      slots.setCharge(slot, charge)
-      this.policy.onInsert(slot, hash, charge)
-    } else {
-      const previous = slots.charge(slot)
-      this.chargedBytes -= previous
-      slots.setCharge(slot, charge)
-      this.policy.onUpdate(slot, previous, charge)
-    }
-    slots.store(slot, value, contentType, version, expiresAt, staleAt)
-    this.chargedBytes += charge
+    const version = this.lastVersion + 1
+    const stored = this.store(slot, key, hash, keyBytes, value, contentType, version, now, expiresAt, staleAt, charge)
+    if (stored < 0) return -1
+    this.lastVersion = version
     // Told before eviction runs: the write happened (with this version) even if admission turns it away.
-    this.listener?.written(this.entryAt(slot))
+    // The caller's bytes are what was stored; the listener encodes them at once and keeps nothing.
+    if (this.listener) {
+      const createdAt = this.slots.createdAt(stored)
+      this.listener.written({ key, value, contentType, version, createdAt, expiresAt: nullIfZero(expiresAt), staleAt: nullIfZero(staleAt) })
+    }
     // Admission may turn the new entry away at once; the write still happened, with this version.
     this.evictToBound()
     return version
+  }
+
+  /**
+   * Puts an entry's record in the arena and its slot in the index and the policy. A rewrite keeps the
+   * slot and its creation time; its record is rewritten in place when the new one has the same size
+   * class (values handed out are copies, so nobody reads those bytes). Returns the slot, or -1.
+   */
+  private store(
+    slot: number,
+    key: string,
+    hash: number,
+    keyBytes: number,
+    value: Uint8Array,
+    contentType: string,
+    version: number,
+    createdAt: number,
+    expiresAt: number,
+    staleAt: number,
+    charge: number,
+  ): number {
+    const slots = this.slots
+    const stale = staleAt !== 0
+    let previous = 0
+    if (slot >= 0) {
+      previous = this.chargeAt(slot)
+      createdAt = slots.createdAt(slot)
+    }
+    let address = slot >= 0 && slots.fitsInPlace(slot, keyBytes, value.byteLength, stale) ? slots.addressOf(slot) : NO_RECORD
+    if (address === NO_RECORD) {
+      address = this.recordFor(keyBytes, value.byteLength, stale, charge)
+      if (address === NO_RECORD) return -1
+      // Making room may have evicted this very entry; then it is written as a new one.
+      if (slot >= 0 && !slots.isLive(slot)) slot = -1
+      else if (slot >= 0) slots.releaseRecord(slot)
+    }
+    if (slot < 0) {
+      slot = this.newSlot(hash)
+      slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
+      this.adopt(slot, hash, charge)
+    } else {
+      slots.fill(slot, address, key, keyBytes, value, contentType, version, createdAt, expiresAt, staleAt)
+      this.chargedBytes -= previous
+      this.policy.onUpdate(slot, previous, charge)
+      this.chargedBytes += charge
+    }
+    return slot
+  }
+
+  /** A record for a new entry of this charge, evicting to make room if needed; NO_RECORD when even that fails. */
+  private recordFor(keyBytes: number, valueBytes: number, stale: boolean, charge: number): number {
+    this.writingCharge = charge
+    let address = this.slots.reserve(keyBytes, valueBytes, stale)
+    if (address === NO_RECORD) address = this.makeRoom(keyBytes, valueBytes, stale)
+    this.writingCharge = 0
+    return address
+  }
+
+  /** A slot for a new key (the policy grows with the slots). */
+  private newSlot(hash: number): number {
+    const before = this.slots.capacity
+    const slot = this.slots.allocate(hash)
+    if (this.slots.capacity !== before) this.policy.resize(this.slots.capacity)
+    return slot
+  }
+
+  /** Makes a filled new slot findable and known to the policy, and counts its charge. */
+  private adopt(slot: number, hash: number, charge: number): void {
+    this.slots.insert(slot)
+    this.policy.onInsert(slot, hash, charge)
+    this.chargedBytes += charge
+  }
+
+  /**
+   * The arena has no room for a record: evict by the policy's order until it has (the bound itself may
+   * not be reached: holes of other sizes are not yet reusable). Returns the record's address, or NO_RECORD.
+   */
+  private makeRoom(keyBytes: number, valueBytes: number, stale: boolean): number {
+    this.pendingKeyBytes = keyBytes
+    this.pendingValueBytes = valueBytes
+    this.pendingStale = stale
+    this.pendingAddress = NO_RECORD
+    this.policy.evict(this.arenaFull, this.evictVictim)
+    if (this.pendingAddress === NO_RECORD) this.pendingAddress = this.slots.reserve(keyBytes, valueBytes, stale)
+    return this.pendingAddress
   }
 
   /** Runs after every write, even under the bound: the policy also rebalances its areas here. */
@@ -496,6 +692,10 @@ export class CacheEngine {
 
   // Bound once, so a write allocates no closures.
   private readonly overBudget = () => this.chargedBytes > this.maxBytes
+  private readonly arenaFull = () => {
+    this.pendingAddress = this.slots.reserve(this.pendingKeyBytes, this.pendingValueBytes, this.pendingStale)
+    return this.pendingAddress === NO_RECORD
+  }
   private readonly evictVictim = (victim: number) => {
     // Read the clock only for entries with a TTL: most victims have none.
     if (this.slots.expiresAt(victim) !== 0 && this.isExpired(victim, this.clock.now())) this.expire(victim)
@@ -511,29 +711,15 @@ export class CacheEngine {
   }
 
   private remove(slot: number): void {
-    const charge = this.slots.charge(slot)
+    const charge = this.chargeAt(slot)
     this.chargedBytes -= charge
     this.policy.onRemove(slot, charge)
     this.slots.release(slot)
   }
 
-  private entryAt(slot: number): Entry {
-    const s = this.slots
-    return {
-      key: s.keys[slot]!,
-      value: s.values[slot]!,
-      contentType: s.contentType(slot),
-      version: s.version(slot),
-      createdAt: s.createdAt(slot),
-      expiresAt: nullIfZero(s.expiresAt(slot)),
-      staleAt: nullIfZero(s.staleAt(slot)),
-    }
+  private entryAt(slot: number, key: string): Entry {
+    return this.slots.entry(slot, key)
   }
-}
-
-/** A key's hash, for the index and the policy's frequency sketch; computed once per call. */
-function hashKey(key: string): number {
-  return Bun.hash.xxHash32(key) | 0
 }
 
 function nullIfZero(time: number): number | null {

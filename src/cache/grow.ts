@@ -1,4 +1,4 @@
-type NumberArray = Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>
+type NumberArray = Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>
 
 /** A typed array of `length` elements holding `array`'s contents first (cut when shorter). */
 export function grown<T extends NumberArray>(array: T, length: number): T {

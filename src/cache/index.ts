@@ -13,4 +13,6 @@ export type {
 } from './engine'
 export { systemClock, ManualClock, type Clock } from './clock'
 export type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
-export { utf8Length } from './utf8'
+export { isUtf8, utf8Length } from './utf8'
+export { MAX_KEY_BYTES } from './slot-table'
+export { copyBytes, emptyRawEntry, type RawEntry } from './raw-entry'

@@ -83,7 +83,7 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
     if (value === undefined) throw new ConfigError(`${what} is too ${schema.unit === 'size' ? 'large' : 'long'}`)
     if (schema.max !== undefined && value > schema.max) {
       throw new ConfigError(
-        `${what} is more than ${schema.unit === 'size' ? formatSize(schema.max) : formatMs(schema.max)}, the most the runtime allows`,
+        `${what} is more than ${schema.unit === 'size' ? formatSize(schema.max) : formatMs(schema.max)}, ${schema.maxReason ?? 'the most the runtime allows'}`,
       )
     }
   }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { MAX_KEY_BYTES } from '../cache'
 
 /**
  * The one schema every configuration source is validated against: command-line flags, FASTCACHE_*
@@ -14,8 +15,10 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 export interface SettingOptions {
   /** A size in bytes ("256mb") or a duration ("30s"): parsed, bounded and described as such. */
   unit?: 'size' | 'duration'
-  /** The largest value allowed, in bytes or milliseconds, where the runtime sets one. */
+  /** The largest value allowed, in bytes or milliseconds, where the runtime or the engine sets one. */
   max?: number
+  /** What sets `max`, for the message that refuses more (default: the runtime). */
+  maxReason?: string
   /** What a valid value looks like, where the type alone cannot say it (patterns). */
   hint?: string
   /** Never printed as given: `secret` values are masked, `url` values lose their password. */
@@ -120,7 +123,13 @@ export const ConfigInput = Type.Object(
       default: '256mb',
     }),
     maxValueSize: size({ description: 'largest value accepted', default: '1mb' }),
-    maxKeySize: size({ description: 'largest key accepted, in UTF-8 bytes', default: '512' }),
+    // The engine keeps a key's length in 16 bits and refuses longer keys, so more could never be stored.
+    maxKeySize: size({
+      description: 'largest key accepted, in UTF-8 bytes',
+      default: '512',
+      max: MAX_KEY_BYTES,
+      maxReason: 'the longest key the engine stores',
+    }),
     defaultTtl: duration({ description: 'TTL of entries written without one (unset: none)' }),
     logLevel: oneOf(['debug', 'info', 'warn', 'error'], { description: 'least severe level logged', default: 'info' }),
     upstream: Type.Array(Type.String({ pattern: `^${UPSTREAM_NAME}=https?://` }), {
@@ -150,7 +159,7 @@ export const ConfigInput = Type.Object(
       description: 'file of SCOPE:SECRET lines (# comments), so secrets stay out of process listings',
     }),
     allowUnauthenticated: flag({ description: 'serve without tokens on a non-loopback address' }),
-    publicMetrics: flag({ description: 'serve /metrics, /v1/stats and /openapi without a token' }),
+    publicMetrics: flag({ description: 'serve /metrics, /v1/stats, /openapi/json and /dashboard/data without a token' }),
     accessLog: flag({
       description: 'log one JSON line per request (method, route, status, bytes, duration, remote address; the path only at debug)',
     }),

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { HttpError } from './errors'
 import { access } from '../access/rules'
+import { failures } from './openapi/declare'
 
 /**
  * Answers 405 with an Allow header for any other method on a known path (Elysia alone would say 404).
@@ -14,6 +15,6 @@ export function otherMethods(path: string, allowed: string[]) {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `this path accepts ${allow}`, { allow })
     },
     // Any token may learn which methods a path takes.
-    { detail: { hide: true, ...access('read') } },
+    { response: failures({ 405: ['METHOD_NOT_ALLOWED'] }), detail: { hide: true, ...access('read') } },
   )
 }

@@ -1,6 +1,6 @@
 import { type AccessRule, declaredRule, unknownRoute } from '../access/rules'
 
-interface Route {
+export interface Route {
   method: string
   path: string
   hooks?: { detail?: unknown }
@@ -10,6 +10,7 @@ interface Entry {
   template: string
   /** Rules by method; 'ALL' for the route that answers every other method (405 fallbacks, proxy writes). */
   rules: Map<string, AccessRule>
+  routes: Map<string, Route>
 }
 
 /**
@@ -22,13 +23,17 @@ export class RouteTable {
   /** Longest first; `shadowed` when some exact path starts with the prefix (and so may take a path it matches). */
   private readonly prefixes: [prefix: string, entry: Entry, shadowed: boolean][] = []
 
-  /** `extra`: rules of routes that cannot declare their own (a plugin's). */
-  constructor(routes: readonly Route[], extra: Record<string, AccessRule> = {}) {
+  constructor(routes: readonly Route[]) {
     const entries = new Map<string, Entry>()
     for (const route of routes) {
-      const entry = entries.get(route.path) ?? { template: route.path, rules: new Map<string, AccessRule>() }
+      const entry = entries.get(route.path) ?? {
+        template: route.path,
+        rules: new Map<string, AccessRule>(),
+        routes: new Map<string, Route>(),
+      }
       entries.set(route.path, entry)
-      const rule = declaredRule(route.hooks?.detail) ?? extra[route.path]
+      entry.routes.set(route.method, route)
+      const rule = declaredRule(route.hooks?.detail)
       if (rule !== undefined) entry.rules.set(route.method, rule)
     }
     for (const [path, entry] of entries) if (!path.endsWith('*')) this.exact.set(path, entry)
@@ -59,6 +64,12 @@ export class RouteTable {
   rule(method: string, pathname: string): AccessRule {
     const rules = this.entry(pathname)?.rules
     return rules?.get(method) ?? (method === 'HEAD' ? rules?.get('GET') : undefined) ?? rules?.get('ALL') ?? unknownRoute(method)
+  }
+
+  /** The route that serves a request, as Elysia chooses it: its method's, else GET's for HEAD, else the path's catch-all. */
+  route(method: string, pathname: string): Route | undefined {
+    const routes = this.entry(pathname)?.routes
+    return routes?.get(method) ?? (method === 'HEAD' ? routes?.get('GET') : undefined) ?? routes?.get('ALL')
   }
 
   /** Routes that declared no rule, as "METHOD path": a test keeps this empty. */

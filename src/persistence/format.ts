@@ -5,15 +5,16 @@
 // mistaken for a record cut off by a crash), u32 CRC-32 of the payload, the payload (little-endian).
 // Payloads start with an op byte. Every value in them is absolute (whole entries, expiry times),
 // so replaying a record that a snapshot already reflects changes nothing.
-import type { Entry } from '../cache'
+// Format version 2 writes a snapshot's entries in blocks (entry-block.ts), one record and one CRC per
+// block; version 1 wrote one Set record per entry. Both are read; the journal's records are alike in both.
+import { isUtf8, type Entry, type RawEntry } from '../cache'
 
 export const SNAPSHOT_MAGIC = 'FCSN'
 export const JOURNAL_MAGIC = 'FCJL'
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
+const OLDEST_READABLE_VERSION = 1
 export const HEADER_BYTES = 16
-const RECORD_HEADER_BYTES = 12
-/** The smallest a set record can be (empty key, type and value): each set takes one version. */
-export const MIN_SET_RECORD_BYTES = RECORD_HEADER_BYTES + 1 + 4 + 2 + 32 + 4
+export const RECORD_HEADER_BYTES = 12
 
 export enum Op {
   Set = 1,
@@ -21,6 +22,10 @@ export enum Op {
   DeletePrefix = 3,
   Flush = 4,
   Touch = 5,
+  /** Many entries of a snapshot in one record (entry-block.ts). */
+  Entries = 6,
+  /** First record of a snapshot: about how many entries follow, so loading sizes the engine once. A hint only. */
+  Expect = 7,
   /** Last record of a snapshot: how many entries it holds. A snapshot without it is incomplete. */
   End = 255,
 }
@@ -32,6 +37,7 @@ export type Mutation =
   | { op: Op.Touch; key: string; expiresAt: number }
   /** `lastVersion`: the engine's version counter, so versions of entries deleted before the snapshot are never reused. */
   | { op: Op.End; count: number; lastVersion: number }
+  | { op: Op.Expect; entries: number }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -52,7 +58,8 @@ export function decodeHeader(bytes: Uint8Array, magic: string): number | string 
     return `not a fastcache ${magic === SNAPSHOT_MAGIC ? 'snapshot' : 'journal'} (bad magic)`
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES)
   const version = view.getUint32(4, true)
-  if (version !== FORMAT_VERSION) return `format version ${version} is not supported (this build reads ${FORMAT_VERSION})`
+  if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION)
+    return `format version ${version} is not supported (this build reads ${OLDEST_READABLE_VERSION} to ${FORMAT_VERSION})`
   return view.getFloat64(8, true)
 }
 
@@ -105,6 +112,9 @@ export function sizeRecord(mutation: Mutation): SizedRecord {
     case Op.End:
       payload += 16
       break
+    case Op.Expect:
+      payload += 8
+      break
   }
   return { mutation, key, type, bytes: RECORD_HEADER_BYTES + payload }
 }
@@ -150,42 +160,138 @@ export function writeRecord(sized: SizedRecord, out: Uint8Array, offset: number)
       putNumber(mutation.count)
       putNumber(mutation.lastVersion)
       break
+    case Op.Expect:
+      putNumber(mutation.entries)
+      break
   }
-  const payloadStart = offset + RECORD_HEADER_BYTES
-  const length = sized.bytes - RECORD_HEADER_BYTES
-  view.setUint32(offset, length, true)
-  view.setUint32(offset + 4, ~length >>> 0, true)
-  view.setUint32(offset + 8, Bun.hash.crc32(out.subarray(payloadStart, offset + sized.bytes)), true)
+  frame(out, offset, sized.bytes - RECORD_HEADER_BYTES)
 }
 
-export type ReadResult =
-  | { kind: 'record'; mutation: Mutation; next: number }
+/** Writes the record header for the `length` payload bytes that follow it at `offset`: length, inverse, CRC. */
+export function frame(out: Uint8Array, offset: number, length: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const start = offset + RECORD_HEADER_BYTES
+  view.setUint32(offset, length, true)
+  view.setUint32(offset + 4, ~length >>> 0, true)
+  view.setUint32(offset + 8, Bun.hash.crc32(out.subarray(start, start + length)), true)
+}
+
+export type FrameResult =
+  /** An intact record: its payload is `file[start, end)`. */
+  | { kind: 'record'; start: number; end: number }
   /** The file ends inside this record: what a crash in the middle of an append leaves. */
   | { kind: 'torn' }
   | { kind: 'corrupt'; reason: string }
   | { kind: 'end' }
 
-/** Reads the record at `offset` of a whole file. */
-export function readRecord(file: Uint8Array, offset: number): ReadResult {
+// The reader looks at the same buffer record after record: one DataView for it, not one per look
+// (held weakly: a window's buffer must go once loading is done).
+const views = new WeakMap<Uint8Array, DataView>()
+
+/** A DataView of `bytes`, whose offsets are those of `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  let view = views.get(bytes)
+  if (view === undefined) {
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    views.set(bytes, view)
+  }
+  return view
+}
+
+/**
+ * The payload length of the record at `offset` when its header is whole and its length agrees with
+ * the inverse, else -1 (read before the payload itself is: a damaged length says nothing of its size).
+ */
+export function framedLength(file: Uint8Array, offset: number): number {
+  if (offset + RECORD_HEADER_BYTES > file.byteLength) return -1
+  const view = viewOf(file)
+  const length = view.getUint32(offset, true)
+  return view.getUint32(offset + 4, true) === ~length >>> 0 ? length : -1
+}
+
+/** Checks the framing and CRC of the record at `offset` of `file` (a file, or a window on one that holds the whole record). */
+export function readFrame(file: Uint8Array, offset: number): FrameResult {
   if (offset === file.byteLength) return { kind: 'end' }
   if (offset + RECORD_HEADER_BYTES > file.byteLength) return { kind: 'torn' }
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const view = viewOf(file)
   const size = view.getUint32(offset, true)
   if (view.getUint32(offset + 4, true) !== ~size >>> 0) return { kind: 'corrupt', reason: 'a damaged record length' }
   const crc = view.getUint32(offset + 8, true)
   const start = offset + RECORD_HEADER_BYTES
   if (size === 0) return { kind: 'corrupt', reason: 'a record of length 0' }
   if (start + size > file.byteLength) return { kind: 'torn' }
-  const payload = file.subarray(start, start + size)
-  if (Bun.hash.crc32(payload) !== crc) return { kind: 'corrupt', reason: 'checksum mismatch' }
-  try {
-    return { kind: 'record', mutation: decodePayload(payload), next: start + size }
-  } catch (error) {
-    return { kind: 'corrupt', reason: (error as Error).message }
+  if (Bun.hash.crc32(file.subarray(start, start + size)) !== crc) return { kind: 'corrupt', reason: 'checksum mismatch' }
+  return { kind: 'record', start, end: start + size }
+}
+
+/**
+ * Reads a Set record's payload (`file[start, end)`) into `into`, its key and value left where they are
+ * in `file`. Returns what is wrong with it, or null.
+ */
+export function readSet(file: Uint8Array, start: number, end: number, into: RawEntry, types: TypeNames): string | null {
+  const view = viewOf(file)
+  let at = start + 1
+  // Lengths first: the fixed fields take 2 + 32 + 4 bytes after the key.
+  if (at + 4 > end) return SHORT_RECORD
+  const keyLength = view.getUint32(at, true)
+  at += 4
+  if (at + keyLength + 2 > end) return SHORT_RECORD
+  into.keyBytes = file
+  into.keyStart = at
+  into.keyLength = keyLength
+  at += keyLength
+  const typeLength = view.getUint16(at, true)
+  at += 2
+  if (at + typeLength + 36 > end) return SHORT_RECORD
+  const type = types.name(file, at, typeLength)
+  if (type === undefined) return NOT_UTF8
+  into.contentType = type
+  at += typeLength
+  into.version = view.getFloat64(at, true)
+  into.createdAt = view.getFloat64(at + 8, true)
+  into.expiresAt = view.getFloat64(at + 16, true)
+  into.staleAt = view.getFloat64(at + 24, true)
+  const valueLength = view.getUint32(at + 32, true)
+  at += 36
+  if (at + valueLength > end) return SHORT_RECORD
+  into.valueBytes = file
+  into.valueStart = at
+  into.valueLength = valueLength
+  return isUtf8(file, into.keyStart, keyLength) ? null : NOT_UTF8
+}
+
+export const SHORT_RECORD = 'a record shorter than its fields'
+export const NOT_UTF8 = 'a key or content type that is not UTF-8'
+
+/**
+ * Content types as strings, decoded from the bytes of a record without decoding the same bytes twice
+ * in a row (most records repeat the type of the one before).
+ */
+export class TypeNames {
+  private last = new Uint8Array(0)
+  private lastName = ''
+
+  /** The type in `length` bytes at `at`, or undefined when they are not UTF-8. */
+  name(bytes: Uint8Array, at: number, length: number): string | undefined {
+    const last = this.last
+    if (length === last.byteLength) {
+      let same = true
+      for (let i = 0; i < length && same; i++) same = bytes[at + i] === last[i]
+      if (same) return this.lastName
+    }
+    const copy = bytes.slice(at, at + length)
+    try {
+      this.lastName = decoder.decode(copy)
+    } catch {
+      return undefined
+    }
+    this.last = copy
+    return this.lastName
   }
 }
 
-function decodePayload(payload: Uint8Array): Mutation {
+/** A payload of any op but Set and Entries (which load through readSet and readBlock). */
+export function decodePayload(payload: Uint8Array): Mutation {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   let at = 1
   const need = (bytes: number) => {
@@ -208,17 +314,6 @@ function decodePayload(payload: Uint8Array): Mutation {
   }
   const op = payload[0] as Op
   switch (op) {
-    case Op.Set: {
-      const key = decoder.decode(getBytes(4))
-      const contentType = decoder.decode(getBytes(2))
-      const version = getNumber()
-      const createdAt = getNumber()
-      const expiresAt = getNumber()
-      const staleAt = getNumber()
-      // A copy: the file's buffer must not stay alive through one small view per value.
-      const value = getBytes(4).slice()
-      return { op, entry: { key, value, contentType, version, createdAt, expiresAt: expiresAt || null, staleAt: staleAt || null } }
-    }
     case Op.Delete:
     case Op.DeletePrefix:
       return { op, key: decoder.decode(getBytes(4)) }
@@ -228,27 +323,9 @@ function decodePayload(payload: Uint8Array): Mutation {
       return { op, key: decoder.decode(getBytes(4)), expiresAt: getNumber() }
     case Op.End:
       return { op, count: getNumber(), lastVersion: getNumber() }
+    case Op.Expect:
+      return { op, entries: getNumber() }
     default:
       throw new Error(`unknown record type ${op}`)
   }
-}
-
-/**
- * Where the next intact record after damage at `offset` starts, or the file's length when none
- * does. When the record's length agrees with its inverse, only its payload is damaged: it alone is
- * skipped, provided something sane follows it. Otherwise the first offset after it where a whole
- * record checks out (length, inverse, CRC, decodable payload) is taken.
- */
-export function resync(file: Uint8Array, offset: number): number {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
-  const framed = (at: number) =>
-    at + RECORD_HEADER_BYTES <= file.byteLength && view.getUint32(at + 4, true) === ~view.getUint32(at, true) >>> 0
-  if (framed(offset)) {
-    const end = offset + RECORD_HEADER_BYTES + view.getUint32(offset, true)
-    if (end > offset + RECORD_HEADER_BYTES && end <= file.byteLength && readRecord(file, end).kind !== 'corrupt') return end
-  }
-  for (let at = offset + 1; at + RECORD_HEADER_BYTES <= file.byteLength; at++) {
-    if (framed(at) && readRecord(file, at).kind === 'record') return at
-  }
-  return file.byteLength
 }

@@ -1,19 +1,24 @@
-import { readFileSync } from 'node:fs'
-import type { CacheEngine } from '../cache'
+import { emptyRawEntry, type CacheEngine } from '../cache'
 import type { Logger } from '../log/logger'
+import { MIN_ENTRY_BYTES, checkBlock, readBlock } from './entry-block'
 import { PersistenceError } from './errors'
+import { FileWindow } from './file-window'
 import {
   HEADER_BYTES,
   JOURNAL_MAGIC,
-  MIN_SET_RECORD_BYTES,
   Op,
+  RECORD_HEADER_BYTES,
   SNAPSHOT_MAGIC,
+  TypeNames,
   decodeHeader,
+  decodePayload,
+  framedLength,
   isCutHeader,
-  readRecord,
-  resync,
+  readFrame,
+  readSet,
   type Mutation,
 } from './format'
+import { resync } from './resync'
 
 /** Files larger than this log their loading progress. */
 const PROGRESS_BYTES = 16 * 1024 * 1024
@@ -40,11 +45,9 @@ export interface Loaded {
   damage: Damage | null
 }
 
+/** Applies a record other than Set, Entries and End (which the loader handles itself). */
 function apply(engine: CacheEngine, mutation: Mutation): void {
   switch (mutation.op) {
-    case Op.Set:
-      engine.restore(mutation.entry)
-      break
     case Op.Delete:
       engine.replay.delete(mutation.key)
       break
@@ -56,8 +59,6 @@ function apply(engine: CacheEngine, mutation: Mutation): void {
       break
     case Op.Touch:
       engine.replay.touch(mutation.key, mutation.expiresAt)
-      break
-    case Op.End:
       break
   }
 }
@@ -76,16 +77,32 @@ export async function loadFile(
   recover: boolean,
   logger: Logger,
 ): Promise<Loaded> {
-  const file = new Uint8Array(readFileSync(path))
-  if (kind === 'journal' && isCutHeader(file, JOURNAL_MAGIC)) {
+  const file = await FileWindow.open(path)
+  try {
+    return await loadFrom(file, engine, path, kind, recover, logger)
+  } finally {
+    await file.close()
+  }
+}
+
+async function loadFrom(
+  file: FileWindow,
+  engine: CacheEngine,
+  path: string,
+  kind: 'snapshot' | 'journal',
+  recover: boolean,
+  logger: Logger,
+): Promise<Loaded> {
+  await file.ensure(0, HEADER_BYTES)
+  if (kind === 'journal' && isCutHeader(file.bytes, JOURNAL_MAGIC)) {
     const message = 'the journal ends inside its header (a crash while it was created); it is taken as empty'
-    logger.warn(message, { file: path, bytes: file.byteLength })
+    logger.warn(message, { file: path, bytes: file.size })
     return { generation: -1, records: 0, validBytes: 0, damage: null }
   }
-  const header = decodeHeader(file, kind === 'snapshot' ? SNAPSHOT_MAGIC : JOURNAL_MAGIC)
+  const header = decodeHeader(file.bytes, kind === 'snapshot' ? SNAPSHOT_MAGIC : JOURNAL_MAGIC)
   if (typeof header === 'string') {
     if (!recover) throw new PersistenceError(`${path}: ${header} at offset 0 (start with --recover to skip this file)`)
-    const damage = { offset: 0, reason: header, skippedRecords: 1, skippedBytes: file.byteLength }
+    const damage = { offset: 0, reason: header, skippedRecords: 1, skippedBytes: file.size }
     keepVersionsPast(engine, damage)
     return { generation: -1, records: 0, validBytes: 0, damage }
   }
@@ -96,11 +113,22 @@ export async function loadFile(
   let nextProgress = PROGRESS_BYTES
   const started = performance.now()
   let lastYield = started
+  let recordsAtCheck = 0
+  // Every entry is read into this one object, its key and value bytes left in the file's buffer.
+  const entry = emptyRawEntry()
+  const types = new TypeNames()
+  const load = (loaded: typeof entry) => void engine.load(loaded)
 
-  const skip = (reason: string, to: number) => {
+  const skip = async (reason: string, toEnd = false) => {
     if (!recover) {
       const hint = '(start with --recover to skip the damaged records and keep the rest)'
       throw new PersistenceError(`${path}: ${reason} at offset ${offset} ${hint}`)
+    }
+    let to = file.size
+    if (!toEnd) {
+      // Only here is the rest of the file read at once: finding the next intact record may take all of it.
+      await file.ensure(offset, file.size - offset)
+      to = file.start + resync(file.bytes, offset - file.start)
     }
     damage ??= { offset, reason, skippedRecords: 0, skippedBytes: 0 }
     damage.skippedRecords++
@@ -108,48 +136,89 @@ export async function loadFile(
     offset = to
   }
 
-  while (offset < file.byteLength) {
+  while (offset < file.size) {
     if (ended) {
-      skip('data after the end record', file.byteLength)
+      await skip('data after the end record', true)
       break
     }
-    const read = readRecord(file, offset)
-    if (read.kind === 'end') break
+    // The header first: its length, once it agrees with its inverse, says how much more to read.
+    // (Awaited only when something must be read: most records are in the window already.)
+    if (!file.holds(offset, RECORD_HEADER_BYTES)) await file.ensure(offset, RECORD_HEADER_BYTES)
+    const length = framedLength(file.bytes, offset - file.start)
+    const whole = RECORD_HEADER_BYTES + length
+    if (length >= 0 && offset + whole <= file.size && !file.holds(offset, whole)) await file.ensure(offset, whole)
+    const read = readFrame(file.bytes, offset - file.start)
     if (read.kind === 'torn' && kind === 'journal') {
       logger.warn('the journal ends in an incomplete record (a crash during a write); it is cut off', {
         file: path,
         offset,
-        bytes: file.byteLength - offset,
+        bytes: file.size - offset,
       })
       return { generation: header, records, validBytes: offset, damage }
     }
     if (read.kind !== 'record') {
-      skip(read.kind === 'torn' ? 'the file ends in the middle of a record (truncated)' : read.reason, resync(file, offset))
+      await skip(
+        read.kind === 'torn' ? 'the file ends in the middle of a record (truncated)' : read.kind === 'corrupt' ? read.reason : 'end',
+      )
       continue
     }
-    const mutation = read.mutation
-    if (mutation.op === Op.End) {
-      // Counts differ after skipped records; without any, a wrong count is damage of its own.
-      if (damage === null && mutation.count !== records) skip(`the snapshot says ${mutation.count} entries but holds ${records}`, offset)
-      engine.keepVersionsAbove(mutation.lastVersion)
-      ended = true
-    } else {
-      apply(engine, mutation)
+    const bytes = file.bytes
+    const op = bytes[read.start]
+    if (op === Op.Set) {
+      const wrong = readSet(bytes, read.start, read.end, entry, types)
+      if (wrong !== null) {
+        await skip(wrong)
+        continue
+      }
+      engine.load(entry)
       records++
+    } else if (op === Op.Entries) {
+      const block = checkBlock(bytes, read.start, read.end)
+      if (typeof block === 'string') {
+        await skip(block)
+        continue
+      }
+      records += readBlock(bytes, read.start, block, entry, load)
+    } else {
+      let mutation: Mutation
+      try {
+        mutation = decodePayload(bytes.subarray(read.start, read.end))
+      } catch (error) {
+        await skip((error as Error).message)
+        continue
+      }
+      if (mutation.op === Op.Expect) {
+        // A hint, bounded by what the rest of the file could hold.
+        engine.expect(Math.min(mutation.entries, Math.floor((file.size - offset) / MIN_ENTRY_BYTES)))
+      } else if (mutation.op === Op.End) {
+        // Counts differ after skipped records; without any, a wrong count is damage of its own.
+        if (damage === null && mutation.count !== records) {
+          await skip(`the snapshot says ${mutation.count} entries but holds ${records}`, true)
+          break
+        }
+        engine.keepVersionsAbove(mutation.lastVersion)
+        ended = true
+      } else {
+        apply(engine, mutation)
+        records++
+      }
     }
-    offset = read.next
-    if ((records & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve))
-      lastYield = performance.now()
+    offset += RECORD_HEADER_BYTES + (read.end - read.start)
+    if (records - recordsAtCheck >= 256) {
+      recordsAtCheck = records
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        lastYield = performance.now()
+      }
     }
     if (offset >= nextProgress) {
-      logger.info(`loading ${kind}`, { file: path, percent: Math.floor((100 * offset) / file.byteLength), records })
+      logger.info(`loading ${kind}`, { file: path, percent: Math.floor((100 * offset) / file.size), records })
       nextProgress += PROGRESS_BYTES
     }
   }
-  if (kind === 'snapshot' && !ended) skip('the snapshot has no end record (truncated)', offset)
+  if (kind === 'snapshot' && !ended) await skip('the snapshot has no end record (truncated)', true)
   if (damage !== null) keepVersionsPast(engine, damage)
-  if (file.byteLength >= PROGRESS_BYTES) logger.info(`loaded ${kind}`, { file: path, records, ms: Math.round(performance.now() - started) })
+  if (file.size >= PROGRESS_BYTES) logger.info(`loaded ${kind}`, { file: path, records, ms: Math.round(performance.now() - started) })
   return { generation: header, records, validBytes: offset, damage }
 }
 
@@ -158,5 +227,5 @@ export async function loadFile(
  * moves past as many as the skipped bytes could hold: no ETag is handed out twice.
  */
 function keepVersionsPast(engine: CacheEngine, damage: Damage): void {
-  engine.keepVersionsAbove(engine.currentVersion + Math.ceil(damage.skippedBytes / MIN_SET_RECORD_BYTES))
+  engine.keepVersionsAbove(engine.currentVersion + Math.ceil(damage.skippedBytes / MIN_ENTRY_BYTES))
 }

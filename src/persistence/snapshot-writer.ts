@@ -1,10 +1,8 @@
 import { dirname } from 'node:path'
 import type { CacheEngine } from '../cache'
 import type { Files } from './files'
-import { Op, SNAPSHOT_MAGIC, encodeHeader, encodeRecord, sizeRecord, writeRecord } from './format'
-
-/** Entries encoded per step; one step is the longest the event loop waits on a snapshot (~1 ms). */
-const ENTRIES_PER_STEP = 1000
+import { BlockWriter } from './entry-block'
+import { Op, SNAPSHOT_MAGIC, encodeHeader, encodeRecord } from './format'
 
 export interface SnapshotWritten {
   entries: number
@@ -17,14 +15,14 @@ export interface SnapshotWritten {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/** Where a snapshot of `path` is written before it is renamed over it. */
+export const temporaryOf = (path: string) => `${path}.tmp`
+
 /**
  * Writes the whole cache to `path` so that a crash at any moment leaves either the previous
  * snapshot or this complete one: written to `path.tmp` in steps (the event loop runs between
  * them), fsynced, renamed over `path`, and the directory fsynced so the rename itself is durable.
  */
-/** Where a snapshot of `path` is written before it is renamed over it. */
-export const temporaryOf = (path: string) => `${path}.tmp`
-
 export async function writeSnapshot(files: Files, engine: CacheEngine, path: string, generation: number): Promise<SnapshotWritten> {
   const temporary = temporaryOf(path)
   let bytes = 0
@@ -41,21 +39,18 @@ export async function writeSnapshot(files: Files, engine: CacheEngine, path: str
     }
     try {
       await write(encodeHeader(SNAPSHOT_MAGIC, generation))
+      await write(encodeRecord({ op: Op.Expect, entries: engine.stats().items }))
+      // One block per step, its entries' bytes copied from the arena into it: the event loop runs between
+      // blocks, so an entry changed meanwhile is read as it is then (and is in the new journal too).
+      const block = new BlockWriter()
       let cursor: number | null = 0
       while (cursor !== null) {
         const started = performance.now()
-        const page = engine.entries(cursor, ENTRIES_PER_STEP)
-        // One buffer per step, records written straight into it: no object per record to collect later.
-        const records = page.entries.map((entry) => sizeRecord({ op: Op.Set, entry }))
-        const chunk = new Uint8Array(records.reduce((sum, record) => sum + record.bytes, 0))
-        let at = 0
-        for (const record of records) {
-          writeRecord(record, chunk, at)
-          at += record.bytes
-        }
+        cursor = engine.dump(cursor, block.add)
+        if (block.count === 0) break
+        entries += block.count
+        const chunk = block.finish()
         steps.push(performance.now() - started)
-        entries += records.length
-        cursor = page.next
         await write(chunk)
         await nextTurn()
       }

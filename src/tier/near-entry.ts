@@ -1,4 +1,5 @@
 import type { Entry } from '../cache'
+import type { VersionMemo } from '../cache/version-memo'
 
 /** Near-cache values are whole shared entries (their metadata, then the value), stored under this type. */
 export const NEAR_TYPE = 'application/vnd.fastcache.near-entry'
@@ -24,15 +25,16 @@ export function encodeNearEntry(entry: Entry): Uint8Array {
   return out
 }
 
-// Keyed by the near engine's stored bytes: decoded once per copy, gone with it.
-const decoded = new WeakMap<Uint8Array, Entry>()
+/** What a near copy's metadata decodes to; kept by the near engine's version of the copy. */
+export type NearMeta = Meta
 
-export function decodeNearEntry(key: string, bytes: Uint8Array): Entry {
-  const cached = decoded.get(bytes)
-  if (cached !== undefined) return cached
+/** A near copy as the shared entry it holds; the near engine's `version` of the copy lets `decoded` keep its metadata. */
+export function decodeNearEntry(key: string, bytes: Uint8Array, version: number, decoded: VersionMemo<Meta>): Entry {
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true)
-  const meta = JSON.parse(decoder.decode(bytes.subarray(4, 4 + length))) as Meta
-  const entry: Entry = { key, value: bytes.subarray(4 + length), ...meta }
-  decoded.set(bytes, entry)
-  return entry
+  let meta = decoded.get(version)
+  if (meta === undefined) {
+    meta = JSON.parse(decoder.decode(bytes.subarray(4, 4 + length))) as Meta
+    decoded.set(version, meta)
+  }
+  return { key, value: bytes.subarray(4 + length), ...meta }
 }

@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger'
 import { StoreUnavailable, type BatchOutcome, type BatchStep, type BatchStepResult, type KeyPage, type Store } from '../store'
 import type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, StoreCounters } from '../store'
 import { TIER_COUNTER_HELP, type TierCounters } from './counters'
-import { decodeNearEntry, encodeNearEntry, NEAR_TYPE } from './near-entry'
+import { decodeNearEntry, encodeNearEntry, NEAR_TYPE, type NearMeta } from './near-entry'
+import { VersionMemo } from '../cache/version-memo'
 import type { Cluster } from 'ioredis'
 import type { RedisLike } from './redis-connection'
 import { DELETE, GET, INCR, SET, TOUCH } from './scripts'
@@ -59,6 +60,8 @@ export class SharedStore implements Store {
   readonly leases: SharedLeases
   private readonly scripted: Scripted
   private readonly instanceId = crypto.randomUUID()
+  /** Decoded metadata of the near copies, by the near engine's version of each. */
+  private readonly nearDecoded = new VersionMemo<NearMeta>()
   private readonly changeListeners: ((key: string) => void)[] = []
 
   constructor(
@@ -199,7 +202,7 @@ export class SharedStore implements Store {
     const near = this.near?.get(key)
     if (near !== undefined) {
       this.counts.nearHits++
-      return decodeNearEntry(key, near.value)
+      return decodeNearEntry(key, near.value, near.version, this.nearDecoded)
     }
     return this.fetch(key)
   }

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { PLUGIN_ROUTE_RULES } from '../../src/app'
 import { RouteTable } from '../../src/http/route-table'
 import { testApp } from '../support/app'
 
@@ -10,7 +9,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token.slice(token.
 const tokens = [READ, WRITE, ADMIN].map((token) => ({ scope: token.split(':')[0] as 'read', secret: token.slice(token.indexOf(':') + 1) }))
 
 describe('access control with bearer tokens', () => {
-  test('every registered route refuses a request without a token (401, WWW-Authenticate), except the health routes', async () => {
+  test('every registered route refuses a request without a token (401, WWW-Authenticate), except the open ones', async () => {
     const { app, call } = testApp({ tokens })
     const seen: string[] = []
     for (const route of app.routes) {
@@ -21,7 +20,10 @@ describe('access control with bearer tokens', () => {
         headers: { 'content-type': 'application/json' },
       })
       seen.push(`${method} ${path}`)
-      if ((path === '/health' || path === '/health/ready') && method === 'GET') {
+      // Open: the health routes, and the viewer's and dashboard's pages and files (they hold no data).
+      const open =
+        ['/health', '/health/ready', '/openapi', '/dashboard'].includes(path) || /^\/(openapi|dashboard)\/[\w.-]+\.(js|css|txt)$/.test(path)
+      if (open && method === 'GET') {
         expect(r.status).not.toBe(401)
         continue
       }
@@ -197,7 +199,7 @@ describe('request limits and CORS', () => {
 describe('route rules live with their routes', () => {
   test('every registered route declares who may call it', () => {
     const { app } = testApp()
-    const table = new RouteTable(app.routes, PLUGIN_ROUTE_RULES)
+    const table = new RouteTable(app.routes)
     expect(table.undeclared(app.routes)).toEqual([])
   })
 

@@ -13,6 +13,8 @@ function engineFor(entries: number, options: Partial<ConstructorParameters<typeo
     entryOverheadBytes: 0,
     sweepIntervalMs: 0,
     clock: new ManualClock(),
+    // The sketch counts by key hash: a fixed seed makes every run see the same collisions.
+    hashSeed: 0,
     ...options,
   })
 }
@@ -95,6 +97,55 @@ describe('default policy (W-TinyLFU)', () => {
     cache.set('huge', new Uint8Array(500 * key(0).length), OCTET)
     expect(hot.filter((k) => cache.has(k)).length).toBeGreaterThanOrEqual(850)
     expect(cache.stats().bytes).toBeLessThanOrEqual(cache.maxBytes)
+  })
+
+  test('the lenient rule admits a key reused in the window even when the sketch prefers the victims; the strict rule does not', () => {
+    const survives = (lenient: boolean) => {
+      const cache = engineFor(100, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.05, lenient }) })
+      for (let round = 0; round < 10; round++) for (let i = 0; i < 100; i++) access(cache, key(i))
+      // Used twice while new, then pushed out of the 5-entry window by one-time keys.
+      access(cache, key(5000))
+      access(cache, key(5000))
+      for (let i = 0; i < 10; i++) access(cache, key(6000 + i))
+      return cache.has(key(5000))
+    }
+    expect(survives(true)).toBe(true)
+    expect(survives(false)).toBe(false)
+  })
+
+  test('the lenient rule admits a key that admission turned away shortly before', () => {
+    const admittedOnReturn = (lenient: boolean) => {
+      const cache = engineFor(100, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.01, lenient }) })
+      for (let round = 0; round < 10; round++) for (let i = 0; i < 100; i++) access(cache, key(i))
+      access(cache, key(5000))
+      access(cache, key(5001))
+      // The next write pushed key 5000 out of the window, and admission turned it away.
+      const turnedAway = !cache.has(key(5000))
+      access(cache, key(5000))
+      access(cache, key(5002))
+      return turnedAway && cache.has(key(5000))
+    }
+    expect(admittedOnReturn(true)).toBe(true)
+    expect(admittedOnReturn(false)).toBe(false)
+  })
+
+  test('a huge value read back, or written twice, does not flush hot small ones either, under either rule', () => {
+    for (const lenient of [false, true]) {
+      for (const readBack of [true, false]) {
+        const cache = engineFor(1000, { policy: (context) => new WTinyLfuPolicy(context, { windowShare: 0.1, lenient }) })
+        const hot = Array.from({ length: 900 }, (_, i) => key(i))
+        for (let round = 0; round < 5; round++) for (const k of hot) access(cache, k)
+        // Half the cache in one value: read back at once (a hit in the window), or written twice (turned
+        // away once); small new keys follow each write.
+        for (let write = 0; write < 2; write++) {
+          cache.set('huge', new Uint8Array(500 * key(0).length), OCTET)
+          if (readBack) cache.get('huge')
+          for (let i = 0; i < 200; i++) access(cache, key(10_000 + write * 1000 + i))
+        }
+        expect({ lenient, readBack, hot: hot.filter((k) => cache.has(k)).length >= 890 }).toEqual({ lenient, readBack, hot: true })
+        expect(cache.stats().bytes).toBeLessThanOrEqual(cache.maxBytes)
+      }
+    }
   })
 
   test('a large entry that is used often is admitted', () => {

@@ -6,7 +6,7 @@ import { version } from '../../package.json'
 import { DURATION_HINT } from '../../src/units/duration'
 import { ConfigError, envName, flagName, loadConfig, type LoadResult } from '../../src/config/load'
 import type { Config } from '../../src/config/schema'
-import { ENTRY_OVERHEAD_BYTES } from '../../src/cache'
+import { ENTRY_OVERHEAD_BYTES, MAX_KEY_BYTES } from '../../src/cache'
 import { fingerprint } from '../../src/config/mask'
 import { printConfig } from '../../src/config/print'
 import { ConfigInput } from '../../src/config/schema'
@@ -258,10 +258,12 @@ describe('sizes', () => {
     ['1gb', GB],
     ['2GB', 2 * GB],
   ])('%p is %p bytes for every size flag', (value, bytes) => {
-    const config = run(['--max-memory', '8gb', '--max-value-size', value, '--max-key-size', value, '--max-body-size', value])
+    // Keys stop at 65535 bytes (see below).
+    const key = bytes <= MAX_KEY_BYTES ? ['--max-key-size', value] : []
+    const config = run(['--max-memory', '8gb', '--max-value-size', value, ...key, '--max-body-size', value])
     expect(config.maxBodyBytes).toBe(bytes)
     expect(config.maxValueBytes).toBe(bytes)
-    expect(config.maxKeyBytes).toBe(bytes)
+    if (key.length > 0) expect(config.maxKeyBytes).toBe(bytes)
     // --max-memory must hold one entry of the largest key and value (plus the entry overhead).
     const smallest = attempt(['--max-memory', value, '--max-value-size', '1', '--max-key-size', '1'])
     if (bytes >= 2 + ENTRY_OVERHEAD_BYTES) expect((smallest as Config).maxMemoryBytes).toBe(bytes)
@@ -1001,12 +1003,19 @@ describe('access control and limits', () => {
     )
   })
 
-  test('limits are checked: read timeout at most 255s, value size within the body size', () => {
+  test('limits are checked: read timeout at most 255s, value size within the body size, keys at most what the engine stores', () => {
     expect(failure(['--read-timeout', '5m']).message).toBe('--read-timeout: "5m" is more than 255s, the most the runtime allows')
     expect(failure(['--max-value-size', '16mb']).message).toBe(
       '--max-value-size cannot exceed --max-body-size: such a value could never be sent',
     )
     expect(failure(['--max-header-size', '32kb']).message).toBe('--max-header-size: "32kb" is more than 16kb, the most the runtime allows')
+    expect(failure(['--max-key-size', '64kb']).message).toBe(
+      '--max-key-size: "64kb" is more than 65535b, the longest key the engine stores',
+    )
+    expect(failure([], { FASTCACHE_MAX_KEY_SIZE: '1mb' }).message).toBe(
+      'FASTCACHE_MAX_KEY_SIZE: "1mb" is more than 65535b, the longest key the engine stores',
+    )
+    expect(run(['--max-key-size', '65535']).maxKeyBytes).toBe(MAX_KEY_BYTES)
     expect(run(['--max-header-size', '4kb']).maxHeaderBytes).toBe(4 * KB)
     expect(failure(['--max-batch', '0']).message).toBe('--max-batch: expected an integer from 1 to 100000, got "0"')
     expect(failure(['--cors-origin', 'app.example.com']).message).toStartWith('--cors-origin: expected an origin')

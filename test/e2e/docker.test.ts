@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { binary, binaryHarness, root } from '../support/binary'
+import { binary, binaryHarness, root, serverEnv } from '../support/binary'
 
 // The Dockerfile's HEALTHCHECK, run exactly as written against the binary, with and without TLS; and,
 // where a Docker engine runs, the image itself until Docker reports it healthy.
@@ -41,7 +41,7 @@ describe("the Dockerfile's HEALTHCHECK", () => {
 
   test('passes with TLS on, given by variables (seen by the check) or by arguments (not seen: it falls back to HTTPS)', async () => {
     const tlsEnv = { FASTCACHE_TLS_CERT: join(tlsDir, 'cert.pem'), FASTCACHE_TLS_KEY: join(tlsDir, 'key.pem') }
-    const byEnv = await start([], { env: { ...(process.env as Record<string, string>), ...tlsEnv } })
+    const byEnv = await start([], { env: { ...serverEnv, ...tlsEnv } })
     expect(byEnv.url).toStartWith('https://')
     expect(runHealthCheck({ FASTCACHE_PORT: String(byEnv.port), ...tlsEnv }).exitCode).toBe(0)
     expect(await stop(byEnv)).toBe(0)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { binaryHarness, type Server } from '../support/binary'
+import { binaryHarness, serverEnv, type Server } from '../support/binary'
 import { freePort, redisAvailable, startRedis } from '../support/redis'
 import { IGNORED_SIGNALS } from '../../src/signals'
 
@@ -17,10 +17,6 @@ const SECRETS = {
   redis: 'redis-password-000000001',
   replaced: 'reloaded-secret-00000001',
 }
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<
-  string,
-  string
->
 
 function files() {
   const dir = mkdtempSync(join(workDir, 'operator-'))
@@ -35,7 +31,7 @@ function files() {
 function secretArgs(paths: { tokenFile: string; config: string }) {
   return {
     args: ['--token', `write:${SECRETS.flag}`, '--config', paths.config, '--token-file', paths.tokenFile],
-    env: { ...cleanEnv, FASTCACHE_TOKENS: `read:${SECRETS.env}` },
+    env: { ...serverEnv, FASTCACHE_TOKENS: `read:${SECRETS.env}` },
   }
 }
 
@@ -124,7 +120,7 @@ describe('commands', () => {
   })
 
   test('an unknown FASTCACHE_ variable is warned about at start with the nearest known name', async () => {
-    const server = await start([], { env: { ...cleanEnv, FASTCACHE_MAX_MEMROY: '1gb' } })
+    const server = await start([], { env: { ...serverEnv, FASTCACHE_MAX_MEMROY: '1gb' } })
     const warning = server.earlierLines.map((line) => JSON.parse(line)).find((line) => line.level === 'warn')
     expect(warning.message).toBe('unknown variable FASTCACHE_MAX_MEMROY is ignored (did you mean FASTCACHE_MAX_MEMORY?)')
     expect(await stop(server)).toBe(0)

@@ -116,16 +116,19 @@ describe('--recover', () => {
     const dir = dataDir()
     const clock = new ManualClock()
     const first = await open(dir, clock)
-    for (const key of KEYS) first.engine.set(key, bytes('x'.repeat(50)), 'text/plain')
+    // Values this large take a block each, so one of them can be damaged alone.
+    for (const key of KEYS) first.engine.set(key, bytes('x'.repeat(40_000)), 'text/plain')
     // Versions 11..15 belong to deleted keys: only the snapshot's end record remembers them.
     for (let i = 0; i < 5; i++) first.engine.set(`gone${i}`, bytes('x'), 'text/plain')
     first.engine.deletePrefix('gone')
     await first.close()
     const path = join(dir, 'snapshot.fcs')
     const original = new Uint8Array(readFileSync(path))
+    expect(recordOffsets(original)).toHaveLength(12)
     writeFileSync(
       path,
-      damaged(original, (file) => (file[recordOffsets(original)[2]! + 20]! ^= 0xff)),
+      // Records: the expected count, the ten blocks, the end record.
+      damaged(original, (file) => (file[recordOffsets(original)[3]! + 20]! ^= 0xff)),
     )
 
     const recovered = await open(dir, clock, { recover: true })

@@ -155,7 +155,11 @@ describe('a stale copy while the upstream is asked', () => {
     const ok = await revalidating(storedAt())
     const refreshed = await ok.revalidation.refresh(ok.exchange, ok.kept, new Headers({ 'cache-control': 'max-age=60' }), times)
     expect(refreshed.stored).toBe(true)
-    expect((await ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers)).response).toBe(refreshed.response)
+    // What the store holds now is the refreshed response (the engine hands out copies: compare what they say).
+    const now = (await ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers)).response!
+    const { headerView, sendHeaders, directives, ...fields } = refreshed.response
+    expect(now).toMatchObject(fields)
+    expect([...now.headerView]).toEqual([...headerView])
     expect(refreshed.response.lifetimeMs).toBe(60_000)
     expect(ok.counters.totals().notModified).toBe(1)
 

@@ -2,6 +2,7 @@ import { createApp, type AppDependencies } from '../../src/app'
 import { ManualClock } from '../../src/cache'
 import { loadConfig } from '../../src/config/load'
 import type { Config } from '../../src/config/schema'
+import { replyChecker } from './reply-check'
 
 /** The defaults (from the schema, through the loader), on a free port, quiet, with a 64 MiB bound. */
 export const baseConfig: Config = (() => {
@@ -21,10 +22,11 @@ export interface Reply {
 
 /**
  * An app over a fresh engine (or the one in `deps`) with a manual clock and no background sweep,
- * plus a terse request helper.
+ * plus a terse request helper that checks each reply against its route's declared replies.
  */
 export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock(), deps: AppDependencies = {}) {
-  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, ...deps })
+  const app = createApp({ ...baseConfig, ...overrides }, { clock, sweepIntervalMs: 0, dashboardIntervalMs: 0, ...deps })
+  const check = replyChecker(app.routes)
 
   async function call(
     method: string,
@@ -39,6 +41,8 @@ export function testApp(overrides: Partial<Config> = {}, clock = new ManualClock
     }
     const response = await app.handle(new Request(`http://localhost${path}`, { method, body, headers }))
     const text = await response.text()
+    // Every reply a test gets must be one its route declares (and so the OpenAPI document shows).
+    check(method, path, { status: response.status, headers: response.headers, text })
     let json: unknown
     try {
       json = JSON.parse(text)

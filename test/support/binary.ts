@@ -2,6 +2,9 @@ import { afterAll, beforeAll } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createApp } from '../../src/app'
+import { baseConfig } from './app'
+import { replyChecker } from './reply-check'
 
 // Drives the compiled binary over a real socket. FASTCACHE_BIN names a prebuilt binary (CI);
 // otherwise the binary is built once per test run with the project's own build script.
@@ -32,7 +35,37 @@ export interface StartOptions {
 
 let built: Promise<void> | undefined
 
-const withoutFastcacheVariables = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_')))
+/**
+ * The environment servers start in unless a test gives one: this process's, without any FASTCACHE_*
+ * variable, so neither a developer's settings nor the tests' own switches (FASTCACHE_BIN,
+ * FASTCACHE_REQUIRE_REDIS) reach the server.
+ */
+export const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FASTCACHE_'))) as Record<
+  string,
+  string
+>
+
+/** The binary's routes, read from the same source in this process. */
+let checkReply: ReturnType<typeof replyChecker> | undefined
+
+/**
+ * A fetch that checks every reply from a server the harness started against its route's declared
+ * replies, as testApp() does. Proxied paths are left alone: their bodies stream from an upstream
+ * (some tests stall them on purpose) and any status may be the upstream's.
+ */
+function checkingFetch(original: typeof fetch, isOurs: (url: string) => boolean): typeof fetch {
+  const checked = async (input: string | URL | Request, init?: RequestInit) => {
+    const response = await original(input, init)
+    const url = input instanceof Request ? input.url : String(input)
+    if (!isOurs(url) || new URL(url).pathname.startsWith('/proxy/')) return response
+    checkReply ??= replyChecker(createApp(baseConfig, { sweepIntervalMs: 0 }).routes)
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET')
+    const text = await response.clone().text()
+    checkReply(method.toUpperCase(), url, { status: response.status, headers: response.headers, text })
+    return response
+  }
+  return Object.assign(checked, original) as typeof fetch
+}
 
 function buildOnce(): Promise<void> {
   built ??= (async () => {
@@ -51,8 +84,14 @@ function buildOnce(): Promise<void> {
 export function binaryHarness() {
   const running = new Set<Bun.Subprocess>()
   const workDir = mkdtempSync(join(tmpdir(), 'fastcache-e2e-'))
+  const origins = new Set<string>()
+  const originalFetch = globalThis.fetch
   beforeAll(buildOnce, 120_000)
+  beforeAll(() => {
+    globalThis.fetch = checkingFetch(originalFetch, (url) => origins.has(new URL(url).origin))
+  })
   afterAll(() => {
+    globalThis.fetch = originalFetch
     for (const proc of running) proc.kill('SIGKILL')
     running.clear()
     rmSync(workDir, { recursive: true, force: true })
@@ -62,8 +101,7 @@ export function binaryHarness() {
   async function start(args: string[] = [], options: StartOptions = {}): Promise<Server> {
     const proc = Bun.spawn([...(options.launcher ?? []), binary, '--port', '0', ...args], {
       cwd: options.cwd ?? workDir,
-      // The test run's own FASTCACHE_* variables (FASTCACHE_BIN) are not the server's settings.
-      env: options.env ?? withoutFastcacheVariables(),
+      env: options.env ?? serverEnv,
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -104,6 +142,7 @@ export function binaryHarness() {
     const lines = buffered.split('\n')
     const startLog = JSON.parse(startLine) as Record<string, unknown>
     const url = String(startLog.address)
+    origins.add(new URL(url).origin)
     const seen = buffered.length
     let from = seen
     async function nextLine(match: (line: Record<string, unknown>) => boolean, timeoutMs = 5000) {

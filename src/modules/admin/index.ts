@@ -1,17 +1,22 @@
-import { Elysia, t } from 'elysia'
+import { Type } from '@sinclair/typebox'
+import { Elysia } from 'elysia'
 import { HttpError } from '../../http/errors'
 import { otherMethods } from '../../http/method-not-allowed'
 import { jsonResponse } from '../../http/respond'
 import { SnapshotError, type Persistence } from '../../persistence'
 import { NoQuery } from '../kv/model'
 import { access } from '../../access/rules'
+import { failures, named, reply } from '../../http/openapi/declare'
 
-const SnapshotReply = t.Object({
-  generation: t.Integer(),
-  entries: t.Integer(),
-  bytes: t.Integer(),
-  durationMs: t.Integer(),
-})
+const SnapshotReply = named(
+  'Snapshot',
+  Type.Object({
+    generation: Type.Integer({ minimum: 1 }),
+    entries: Type.Integer({ minimum: 0 }),
+    bytes: Type.Integer({ minimum: 0 }),
+    durationMs: Type.Integer({ minimum: 0 }),
+  }),
+)
 
 /** A failed snapshot has its own answer: the server is fine, the previous snapshot and the journal still stand. */
 function snapshotFailure(error: unknown): never {
@@ -34,8 +39,16 @@ export function adminModule(persistenceNow: () => Persistence | undefined) {
       },
       {
         query: NoQuery,
-        response: { 200: SnapshotReply },
-        detail: { summary: 'Take a snapshot now (persistence must be on)', ...access('admin') },
+        response: {
+          200: reply(SnapshotReply, 'the snapshot is on disk'),
+          ...failures({ 400: ['INVALID_REQUEST'], 409: ['PERSISTENCE_OFF'], 503: ['SNAPSHOT_FAILED'], 507: ['INSUFFICIENT_STORAGE'] }),
+        },
+        detail: {
+          summary: 'Take a snapshot now (persistence must be on)',
+          operationId: 'takeSnapshot',
+          tags: ['admin'],
+          ...access('admin'),
+        },
       },
     )
     .use(otherMethods('/v1/admin/snapshot', ['POST']))

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { named } from '../../http/openapi/declare'
 import { SafeInteger, strictObject } from '../../http/schemas'
 import { TtlSchema } from '../../http/ttl'
 
@@ -15,25 +17,37 @@ export const SetOp = strictObject({
 export const DelOp = strictObject({ op: t.Literal('del'), key: t.String() })
 export const IncrOp = strictObject({ op: t.Literal('incr'), key: t.String(), by: t.Optional(SafeInteger) })
 
-const Op = t.Union([GetOp, SetOp, DelOp, IncrOp])
+const Op = named('BatchOperation', t.Union([GetOp, SetOp, DelOp, IncrOp]))
 
 /** The batch body, with the configured bound on its length (--max-batch). */
-export const batchBody = (maxOps: number) => strictObject({ ops: t.Array(Op, { maxItems: maxOps }) })
+export const batchBody = (maxOps: number) =>
+  named('BatchRequest', strictObject({ ops: t.Array(Op, { maxItems: maxOps, description: `at most ${maxOps} (--max-batch)` }) }))
 
 export type BatchOp = typeof Op.static
 
-export const BatchReply = t.Object({
-  atomic: t.Optional(t.Boolean({ description: 'with a shared tier: whether the batch ran as one Redis transaction' })),
-  results: t.Array(
-    t.Object({
-      key: t.String(),
-      status: t.Integer({ description: '200, 201, 204, 404, 409 or 412' }),
-      version: t.Optional(t.Integer()),
-      value: t.Optional(t.Unknown()),
-      encoding: t.Optional(t.Literal('base64')),
-      contentType: t.Optional(t.String()),
-      expiresAt: t.Optional(t.Union([t.String(), t.Null()])),
-      error: t.Optional(t.String()),
-    }),
-  ),
-})
+export const BatchResult = named(
+  'BatchResult',
+  Type.Object({
+    key: Type.String(),
+    status: Type.Union(
+      [200, 201, 204, 404, 409, 412, 413].map((status) => Type.Literal(status)),
+      {
+        description: "the operation's own status",
+      },
+    ),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    value: Type.Optional(Type.Unknown({ description: 'get: a JSON value as is, any other value as base64; incr: the new value' })),
+    encoding: Type.Optional(Type.Literal('base64')),
+    contentType: Type.Optional(Type.String()),
+    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+    error: Type.Optional(Type.String({ description: 'the error code of a failed operation' })),
+  }),
+)
+
+export const BatchReply = named(
+  'BatchReply',
+  Type.Object({
+    atomic: Type.Optional(Type.Boolean({ description: 'with a shared tier: whether the batch ran as one Redis transaction' })),
+    results: Type.Array(BatchResult, { description: 'one per operation, in order' }),
+  }),
+)

@@ -7,6 +7,7 @@ import { unavailableForWrites } from '../../http/store-unavailable'
 import { then, type KeyPage, type Store } from '../../store'
 import { DeleteQuery, DeletedReply, ListQuery, ListReply } from './model'
 import { access } from '../../access/rules'
+import { failures, reply } from '../../http/openapi/declare'
 
 const DEFAULT_LIMIT = 100
 
@@ -32,9 +33,14 @@ export function keysModule(store: Store) {
       },
       {
         query: ListQuery,
-        response: { 200: ListReply },
+        response: {
+          200: reply(ListReply, 'a page of keys'),
+          ...failures({ 400: ['INVALID_REQUEST', 'INVALID_CURSOR', 'INVALID_KEY'], 503: ['REDIS_UNAVAILABLE'] }),
+        },
         detail: {
           summary: 'List keys',
+          operationId: 'listKeys',
+          tags: ['keys'],
           ...access('read'),
           description:
             'No promised order. Follow cursor until null: every key that exists for the whole scan is returned. A page may be short or empty before the end.',
@@ -53,9 +59,18 @@ export function keysModule(store: Store) {
       },
       {
         query: DeleteQuery,
-        response: { 200: DeletedReply },
-        // A flush empties the whole cache, proxy responses included: an admin's job.
-        detail: { summary: 'Delete every key with a prefix, or all keys', ...access('write', { query: 'all', scope: 'admin' }) },
+        response: {
+          200: reply(DeletedReply, 'how many keys were deleted'),
+          ...failures({ 400: ['INVALID_REQUEST', 'INVALID_KEY'], 503: ['REDIS_UNAVAILABLE'] }),
+        },
+        detail: {
+          summary: 'Delete every key with a prefix, or all keys',
+          description: 'Exactly one of prefix=<non-empty> or all=true (a flush, which also empties the stored proxy responses).',
+          operationId: 'deleteKeys',
+          tags: ['keys'],
+          // A flush empties the whole cache, proxy responses included: an admin's job.
+          ...access('write', { query: 'all', scope: 'admin' }),
+        },
       },
     )
     .use(otherMethods('/v1/keys', ['GET', 'HEAD', 'DELETE']))

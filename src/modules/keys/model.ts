@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { named } from '../../http/openapi/declare'
 import { strictObject } from '../../http/schemas'
 
 export const ListQuery = strictObject({
@@ -12,5 +14,11 @@ export const DeleteQuery = strictObject({
   all: t.Optional(t.Literal('true')),
 })
 
-export const ListReply = t.Object({ keys: t.Array(t.String()), cursor: t.Union([t.String(), t.Null()]) })
-export const DeletedReply = t.Object({ deleted: t.Integer() })
+export const ListReply = named(
+  'KeyPage',
+  Type.Object({
+    keys: Type.Array(Type.String()),
+    cursor: Type.Union([Type.String(), Type.Null()], { description: 'for the next page; null: the scan is over' }),
+  }),
+)
+export const DeletedReply = named('Deleted', Type.Object({ deleted: Type.Integer({ minimum: 0, description: 'keys deleted' }) }))

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { named } from '../../http/openapi/declare'
 import { QueryFlag, SafeInteger, strictObject } from '../../http/schemas'
 import { TtlSchema } from '../../http/ttl'
 
@@ -19,28 +21,47 @@ export const GetQuery = strictObject({
 
 export const NoQuery = strictObject({})
 
-export const WriteReply = t.Object({
-  key: t.String(),
-  version: t.Integer(),
-  expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
-  staleAt: t.Optional(t.String({ format: 'date-time', description: 'with soft expiry: when the value turns stale' })),
-})
+// Replies are plain TypeBox (Elysia's t.Integer also accepts numeric strings): the tests check every reply against them.
+const Version = Type.Integer({ minimum: 1, description: 'the version, also sent as the ETag "<version>"' })
+const Time = Type.String({ format: 'date-time' })
 
-export const MetaReply = t.Object({
-  key: t.String(),
-  version: t.Integer(),
-  size: t.Integer(),
-  contentType: t.String(),
-  createdAt: t.String({ format: 'date-time' }),
-  expiresAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
-  ttlMs: t.Union([t.Integer(), t.Null()]),
-})
+export const WriteReply = named(
+  'WriteReply',
+  Type.Object({
+    key: Type.String(),
+    version: Version,
+    expiresAt: Type.Union([Time, Type.Null()], { description: 'when the key expires; null: never' }),
+    staleAt: Type.Optional(Type.String({ format: 'date-time', description: 'with soft expiry: when the value turns stale' })),
+  }),
+)
 
-export const IncrBody = strictObject({
-  by: t.Optional(SafeInteger),
-  ttl: t.Optional(TtlSchema),
-})
+export const MetaReply = named(
+  'MetaReply',
+  Type.Object({
+    key: Type.String(),
+    version: Version,
+    size: Type.Integer({ minimum: 0, description: 'bytes of the value' }),
+    contentType: Type.String(),
+    createdAt: Type.String({ format: 'date-time', description: 'when the key was created (an overwrite keeps it)' }),
+    expiresAt: Type.Union([Time, Type.Null()]),
+    ttlMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'milliseconds left; null: no TTL' }),
+  }),
+)
 
-export const IncrReply = t.Object({ key: t.String(), value: t.Integer(), version: t.Integer() })
+export const IncrBody = named(
+  'IncrRequest',
+  strictObject({
+    by: t.Optional(SafeInteger),
+    ttl: t.Optional(TtlSchema),
+  }),
+)
 
-export const TouchBody = strictObject({ ttl: t.Union([TtlSchema, t.Null()]) })
+export const IncrReply = named(
+  'IncrReply',
+  Type.Object({ key: Type.String(), value: Type.Integer({ description: 'the value after the addition' }), version: Version }),
+)
+
+export const TouchBody = named(
+  'TouchRequest',
+  strictObject({ ttl: t.Union([TtlSchema, t.Null()], { description: 'null removes the TTL' }) }),
+)

@@ -1,7 +1,15 @@
 import { RESERVED_KEY_PREFIX } from '../../http/key'
 import { all, then, type Entry, type MaybePromise, type Store } from '../../store'
 import { varyKey } from './headers'
-import { RESPONSE_TYPE, decodeStoredResponse, encodeStoredResponse, type LoadedResponse, type StoredResponse } from './stored-response'
+import { VersionMemo } from '../../cache/version-memo'
+import {
+  type DecodedMeta,
+  RESPONSE_TYPE,
+  decodeStoredResponse,
+  encodeStoredResponse,
+  type LoadedResponse,
+  type StoredResponse,
+} from './stored-response'
 import { VARY_TYPE, decodeVaryMarker, encodeVaryMarker, type VaryMarker } from './vary-marker'
 
 const NAMESPACE = `${RESERVED_KEY_PREFIX}proxy${RESERVED_KEY_PREFIX}`
@@ -32,7 +40,17 @@ export class ProxyStore {
   /** Most variants kept for one URL; past it the oldest goes, so a marker and an invalidation stay small. */
   static readonly MAX_VARIANTS = 128
 
+  /**
+   * Decoded metadata of the store's hot responses, by version and key (a shared tier's versions come
+   * from Redis clocks, so two keys on two cluster shards may share one).
+   */
+  private readonly decoded = new VersionMemo<DecodedMeta>()
+
   constructor(private readonly entries: Store) {}
+
+  private decode(key: string, bytes: Uint8Array, version: number): LoadedResponse {
+    return decodeStoredResponse(bytes, { key, version, decoded: this.decoded })
+  }
 
   static baseKey(upstream: string, pathAndQuery: string): string {
     return `${NAMESPACE}${upstream}${RESERVED_KEY_PREFIX}${pathAndQuery}`
@@ -50,13 +68,14 @@ export class ProxyStore {
 
   private lookedUp(baseKey: string, entry: Entry | undefined, request: Headers): MaybePromise<Lookup> {
     if (entry === undefined) return missAt(baseKey)
-    if (entry.contentType !== VARY_TYPE) return { key: baseKey, response: decodeStoredResponse(entry.value), varyMiss: false }
+    if (entry.contentType !== VARY_TYPE)
+      return { key: baseKey, response: this.decode(baseKey, entry.value, entry.version), varyMiss: false }
     const marker = decodeVaryMarker(entry.value)
     if (marker === undefined) return missAt(baseKey)
     const values = varyKey(marker.vary, request)
     const key = variantKey(baseKey, marker.id, values)
     return then(this.entries.get(key), (variant) => {
-      const response = variant === undefined ? undefined : decodeStoredResponse(variant.value)
+      const response = variant === undefined ? undefined : this.decode(key, variant.value, variant.version)
       // Variant keys hold a hash of the values: a response stored for other values is a miss, never served.
       if (response === undefined || response.varyKey !== values) return { key, response: undefined, varyMiss: true }
       return { key, response, varyMiss: false }
@@ -75,9 +94,9 @@ export class ProxyStore {
     const bytes = encodeStoredResponse(response)
     const write = (key: string) => {
       if (this.entries.chargeOf(key, bytes.byteLength) > this.entries.maxBytes) return undefined
-      // Decoded from the very bytes the local engine keeps, so its hits find them decoded.
+      // Decoded under the version the store gave it, so the hits that follow find it decoded.
       return then(this.entries.set(key, bytes, RESPONSE_TYPE, { ttlMs }), (result) =>
-        result.status === 'created' || result.status === 'replaced' ? decodeStoredResponse(bytes) : undefined,
+        result.status === 'created' || result.status === 'replaced' ? this.decode(key, bytes, result.version) : undefined,
       )
     }
     if (vary.length === 0) return then(this.dropVariants(baseKey), () => write(baseKey))
@@ -111,7 +130,8 @@ export class ProxyStore {
 
   /** Drops every response tagged with `tag`: a walk over the proxy's keys (purges are rare), a page at a time. */
   invalidateTag(tag: string): Promise<number> {
-    const tagged = (entry: Entry) => entry.contentType === RESPONSE_TYPE && decodeStoredResponse(entry.value).tags.includes(tag)
+    const tagged = (entry: Entry) =>
+      entry.contentType === RESPONSE_TYPE && this.decode(entry.key, entry.value, entry.version).tags.includes(tag)
     return this.deleteWhere(NAMESPACE, tagged)
   }
 

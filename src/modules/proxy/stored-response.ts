@@ -1,3 +1,4 @@
+import type { VersionMemo } from '../../cache/version-memo'
 import { parseCacheControl, type Directives } from './cache-control'
 
 /** A response as the proxy keeps it: what to send again, and what its freshness is computed from. */
@@ -47,26 +48,38 @@ export function encodeStoredResponse(response: StoredResponse): Uint8Array {
   return out
 }
 
-// Keyed by the engine's stored bytes: a replaced or evicted value takes its decoded form with it.
-const loaded = new WeakMap<Uint8Array, LoadedResponse>()
+/** A stored response's decoded metadata: everything but the body. */
+export type DecodedMeta = Omit<LoadedResponse, 'body'>
 
-export function decodeStoredResponse(bytes: Uint8Array): LoadedResponse {
-  const cached = loaded.get(bytes)
-  if (cached !== undefined) return cached
+/** Where a stored response's decoded metadata is remembered: the store's key and version of the bytes. */
+export interface MetaMemo {
+  key: string
+  version: number
+  decoded: VersionMemo<DecodedMeta>
+}
+
+/**
+ * A stored response with its views. Given the store's key and version of the bytes and that store's
+ * memo, the metadata (parsing it is most of a hit's cost) is decoded once per stored response, not
+ * per read; the body is always this copy's.
+ */
+export function decodeStoredResponse(bytes: Uint8Array, memo?: MetaMemo): LoadedResponse {
   const metaLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true)
+  const body = bytes.subarray(4 + metaLength)
+  const known = memo?.decoded.get(memo.version, memo.key)
+  if (known !== undefined) return { ...known, body }
   const meta = JSON.parse(decoder.decode(bytes.subarray(4, 4 + metaLength))) as Omit<StoredResponse, 'body'>
   const headerView = new Headers(meta.headers)
-  const response: LoadedResponse = {
+  const decoded: DecodedMeta = {
     ...meta,
-    body: bytes.subarray(4 + metaLength),
     headerView,
     // Responses stored before rules were kept have Cache-Control's.
     directives: meta.rules === undefined ? parseCacheControl(headerView.get('cache-control')) : new Map(meta.rules),
     sendHeaders: new Headers(meta.headers.filter(([name]) => name !== 'cache-status' && name !== 'age')),
     upstreamCacheStatus: headerView.get('cache-status'),
   }
-  loaded.set(bytes, response)
-  return response
+  memo?.decoded.set(memo.version, decoded, memo.key)
+  return { ...decoded, body }
 }
 
 /** A response the engine does not hold, with the views a stored one has (to answer the one client it is for). */

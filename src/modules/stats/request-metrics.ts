@@ -1,11 +1,23 @@
 /** Upper bounds of the request-duration histogram, in seconds. */
-const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
+export const DURATION_BUCKETS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
+]
+
+/** One series' totals at a moment (see `totals`). */
+export interface SeriesTotals {
+  method: string
+  route: string
+  status: number
+  count: number
+  /** counts[i] = observations <= DURATION_BUCKETS[i]; the last cell counts those above every bound. */
+  counts: Float64Array
+}
 
 interface Series {
   method: string
   route: string
   status: number
-  /** counts[i] = observations <= BUCKETS[i]; the last cell counts those above every bound. */
+  /** counts[i] = observations <= DURATION_BUCKETS[i]; the last cell counts those above every bound. */
   counts: Float64Array
   sum: number
   count: number
@@ -40,15 +52,26 @@ export class RequestMetrics {
     }
     let series = byStatus.get(status)
     if (series === undefined) {
-      series = { method, route, status, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 }
+      series = { method, route, status, counts: new Float64Array(DURATION_BUCKETS.length + 1), sum: 0, count: 0 }
       byStatus.set(status, series)
       this.series.push(series)
     }
     let bucket = 0
-    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++
+    while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++
     series.counts[bucket]!++
     series.sum += seconds
     series.count++
+  }
+
+  /** Every series' totals so far, copied: the dashboard turns two of these into rates and quantiles. */
+  totals(): SeriesTotals[] {
+    return Array.from(this.series.values(), ({ method, route, status, count, counts }) => ({
+      method,
+      route,
+      status,
+      count,
+      counts: counts.slice(),
+    }))
   }
 
   render(): string {
@@ -57,7 +80,7 @@ export class RequestMetrics {
     for (const s of this.series) {
       const labels = `method="${escapeLabel(s.method)}",route="${escapeLabel(s.route)}",status="${s.status}"`
       let cumulative = 0
-      BUCKETS.forEach((bound, i) => {
+      DURATION_BUCKETS.forEach((bound, i) => {
         cumulative += s.counts[i]!
         lines.push(`${name}_bucket{${labels},le="${bound}"} ${cumulative}`)
       })
