@@ -6,6 +6,7 @@ import { startOrigin, type OriginHandler } from '../support/origin'
 import { upstreamAt } from '../support/proxied'
 import { redisAvailable, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../support/redis'
 import { ManualClock } from '../../src/cache'
+import { ProxyStore } from '../../src/modules/proxy/proxy-store'
 
 // One proxy cache for the fleet: instances on one shared tier store each proxied response once (in
 // Redis), keep near copies, drop them everywhere on a purge or a write, and ask the upstream once
@@ -190,6 +191,40 @@ describe.skipIf(!redisAvailable)('the proxy on a shared tier: a three-primary Re
     cluster = await startRedisCluster(3)
     return { tier: { cluster: cluster.nodes }, dispose: () => cluster.dispose() }
   })
+})
+
+describe.skipIf(!redisAvailable)('the proxy on a shared tier whose versions repeat across keys', () => {
+  test('two URLs whose entries carry one version (as two cluster shards can give) are each answered with their own fields', async () => {
+    const redis = await startRedis()
+    const upstream = origin()
+    upstream.set(({ path }) => {
+      const name = path.endsWith('one') ? 'one' : 'two'
+      return new Response(name, { headers: { 'cache-control': 'max-age=60', 'content-type': `text/${name}` } })
+    })
+    const [writer, reader] = [instance({ url: redis.url }, `${upstream.url}/base`), instance({ url: redis.url }, `${upstream.url}/base`)]
+    const redisCli = (...args: string[]) =>
+      Bun.spawnSync(['redis-cli', '-p', String(redis.port), ...args])
+        .stdout.toString()
+        .trim()
+    try {
+      await until(async () => writer.app.decorator.shared!.available && reader.app.decorator.shared!.available)
+      await writer.call('GET', '/proxy/api/one')
+      await writer.call('GET', '/proxy/api/two')
+      const keys = ['one', 'two'].map((name) => ProxyStore.baseKey('api', `/${name}`))
+      redisCli('HSET', keys[1]!, 'n', redisCli('HGET', keys[0]!, 'n'))
+      const read = async (name: string) => {
+        const response = await reader.app.handle(new Request(`http://localhost/proxy/api/${name}`))
+        return [await response.text(), response.headers.get('content-type'), isHit({ cacheStatus: response.headers.get('cache-status') })]
+      }
+      expect(await read('one')).toEqual(['one', 'text/one', true])
+      expect(await read('two')).toEqual(['two', 'text/two', true])
+    } finally {
+      await writer.close()
+      await reader.close()
+      upstream.stop()
+      await redis.dispose()
+    }
+  }, 20_000)
 })
 
 describe.skipIf(!redisAvailable)('the proxy when the shared tier is down', () => {
