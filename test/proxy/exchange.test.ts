@@ -50,10 +50,11 @@ describe('whether a response stored by another request answers this one', () => 
     expect(sameVariant(exchangeFor(get({ 'accept-language': 'fr' })), storedFor([], ''))).toBe(true)
   })
 
-  test('with Vary, only requests with the same values of the named fields (absent counts as empty)', () => {
-    const english = storedFor([['vary', 'Accept-Language, Accept']], 'accept:\naccept-language:en')
+  test('with Vary, only requests with the same values of the named fields (absent matches only absent)', () => {
+    const english = storedFor([['vary', 'Accept-Language, Accept']], 'accept\naccept-language:en')
     expect(sameVariant(exchangeFor(get({ 'accept-language': 'en' })), english)).toBe(true)
     expect(sameVariant(exchangeFor(get({ 'accept-language': 'fr' })), english)).toBe(false)
     expect(sameVariant(exchangeFor(get({ 'accept-language': 'en', accept: 'text/html' })), english)).toBe(false)
+    expect(sameVariant(exchangeFor(get({ 'accept-language': 'en', accept: '' })), english)).toBe(false)
   })
 })

@@ -59,3 +59,28 @@ describe('a selecting value a client crafts', () => {
     expect(selectingValue('foo', `a${run}b`)).toBe(`a${run}b`)
   })
 })
+
+describe('Vary as an upstream sends it', () => {
+  test('a Vary listing something that is not a field name is treated as Vary: * (never reused), not an error', async () => {
+    const { call, origin } = proxied(() => new Response('x', { headers: { 'cache-control': 'max-age=60', vary: 'Accept, foo bar' } }))
+    for (let i = 0; i < 2; i++) {
+      const reply = await call('GET', '/proxy/api/odd-vary')
+      expect([reply.status, reply.text, reply.headers.get('cache-status')]).toEqual([200, 'x', 'fastcache; fwd=uri-miss'])
+    }
+    expect(origin.count('/base/odd-vary')).toBe(2)
+  })
+
+  test('a selecting field absent from the request matches only its absence, not an empty value (RFC 9111 section 4.1)', async () => {
+    const { call, origin } = proxied(
+      ({ headers }) =>
+        new Response(`tenant [${headers.get('x-tenant')}]`, { headers: { 'cache-control': 'max-age=60', vary: 'X-Tenant' } }),
+    )
+    expect((await call('GET', '/proxy/api/t')).text).toBe('tenant [null]')
+    const empty = await call('GET', '/proxy/api/t', { headers: { 'x-tenant': '' } })
+    expect([empty.text, empty.headers.get('cache-status')]).toEqual(['tenant []', 'fastcache; fwd=vary-miss; stored'])
+    const listOfNothing = await call('GET', '/proxy/api/t', { headers: { 'x-tenant': ' , ' } })
+    expect(listOfNothing.headers.get('cache-status')).toBe('fastcache; hit; ttl=60')
+    expect((await call('GET', '/proxy/api/t')).text).toBe('tenant [null]')
+    expect(origin.count('/base/t')).toBe(2)
+  })
+})

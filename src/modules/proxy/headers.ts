@@ -104,19 +104,34 @@ export function declaredLength(headers: Headers): number | undefined {
   return field !== null && /^[0-9]{1,15}$/.test(field) ? Number(field) : undefined
 }
 
-/** The field names a Vary value lists, lower-case; `['*']` for Vary: *. */
+/** A field name (RFC 9110 section 5.1: a token), lower-case. */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
+
+/**
+ * The field names a Vary value lists, lower-case; `['*']` for Vary: *, and for a Vary that lists
+ * something that is not a field name: no request can be matched against it (Headers would throw).
+ */
 export function varyNames(vary: string | null): string[] {
   if (!vary) return []
   const names = vary
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name.length > 0)
-  return names.includes('*') ? ['*'] : [...new Set(names)].sort()
+  return names.includes('*') || !names.every((name) => FIELD_NAME.test(name)) ? ['*'] : [...new Set(names)].sort()
 }
 
-/** The part of a cache key a Vary adds: the request's values of the named fields, in order, normalised. */
+/**
+ * The part of a cache key a Vary adds: the request's values of the named fields, in order,
+ * normalised. A field the request lacks is only its name: absent matches only absent, never an
+ * empty value (RFC 9111 section 4.1).
+ */
 export function varyKey(names: string[], request: Headers): string {
-  return names.map((name) => `${name}:${selectingValue(name, request.get(name))}`).join('\n')
+  return names
+    .map((name) => {
+      const value = request.get(name)
+      return value === null ? name : `${name}:${selectingValue(name, value)}`
+    })
+    .join('\n')
 }
 
 /**
