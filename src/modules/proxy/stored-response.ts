@@ -64,10 +64,11 @@ export interface MetaMemo {
  * per read; the body is always this copy's.
  */
 export function decodeStoredResponse(bytes: Uint8Array, memo?: MetaMemo): LoadedResponse {
-  const metaLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true)
+  // The 4-byte little-endian length, read without a DataView (this runs on every hit).
+  const metaLength = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0
   const body = bytes.subarray(4 + metaLength)
   const known = memo?.decoded.get(memo.version, memo.key)
-  if (known !== undefined) return { ...known, body }
+  if (known !== undefined) return withBody(known, body)
   const meta = JSON.parse(decoder.decode(bytes.subarray(4, 4 + metaLength))) as Omit<StoredResponse, 'body'>
   const headerView = new Headers(meta.headers)
   const decoded: DecodedMeta = {
@@ -79,8 +80,30 @@ export function decodeStoredResponse(bytes: Uint8Array, memo?: MetaMemo): Loaded
     upstreamCacheStatus: headerView.get('cache-status'),
   }
   memo?.decoded.set(memo.version, decoded, memo.key)
-  return { ...decoded, body }
+  return withBody(decoded, body)
 }
+
+/**
+ * The metadata with this copy's body, field by field: one object of one shape, where a spread of
+ * the metadata cost a hit more than the engine's read of the value.
+ */
+const withBody = (meta: DecodedMeta, body: Uint8Array): LoadedResponse => ({
+  status: meta.status,
+  headers: meta.headers,
+  requestTime: meta.requestTime,
+  responseTime: meta.responseTime,
+  lifetimeMs: meta.lifetimeMs,
+  heuristic: meta.heuristic,
+  initialAgeMs: meta.initialAgeMs,
+  rules: meta.rules,
+  varyKey: meta.varyKey,
+  tags: meta.tags,
+  headerView: meta.headerView,
+  directives: meta.directives,
+  sendHeaders: meta.sendHeaders,
+  upstreamCacheStatus: meta.upstreamCacheStatus,
+  body,
+})
 
 /** A response the engine does not hold, with the views a stored one has (to answer the one client it is for). */
 export const loadedFrom = (response: StoredResponse): LoadedResponse => decodeStoredResponse(encodeStoredResponse(response))
