@@ -20,7 +20,7 @@ async function twice(status: number, headers: Record<string, string>, afterMs = 
 describe('heuristic freshness (RFC 9111 section 4.2.2)', () => {
   const modifiedDayAgo = { 'last-modified': httpDate(NOW - DAY) }
 
-  test.each([200, 203, 204, 404, 405, 410, 414, 501])(
+  test.each([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])(
     'a %i with Last-Modified and no explicit freshness is fresh for a tenth of its age, and says so',
     async (status) => {
       const { first, second, reused } = await twice(status, modifiedDayAgo, 60_000)
