@@ -53,4 +53,16 @@ describe('the binary routes on the path access control checked, whatever the Hos
       expect(await stop(server)).toBe(0)
     })
   }
+
+  test('a request rebuilt for a short Host keeps its peer: the access log and the refusal line name 127.0.0.1', async () => {
+    const server = await start(['--token', `write:${WRITE}`, '--access-log'])
+    const send = (bytes: string) => rawRequest(server.port, bytes)
+    const logged = server.nextLine((line) => line.message === 'request' && line.status === 201)
+    expect((await send(request('PUT', '/v1/kv/k', 'Host: x\r\n', WRITE, 'v'))).status).toBe(201)
+    expect((await logged).remote).toBe('127.0.0.1')
+    const refused = server.nextLine((line) => typeof line.message === 'string' && line.message.includes('refused'))
+    expect((await send(request('GET', '/v1/kv/k', 'Host: kv\r\n', 'wrong-token-00000000000'))).status).toBe(401)
+    expect((await refused).remote).toBe('127.0.0.1')
+    expect(await stop(server)).toBe(0)
+  })
 })
