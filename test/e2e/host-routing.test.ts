@@ -44,6 +44,15 @@ describe('the binary routes on the path access control checked, whatever the Hos
         expect((await send(request('PUT', '/v1/kv/short', host, WRITE, 'ok'))).status).toBeOneOf([200, 201])
         expect((await send(request('GET', '/v1/kv/short', host, READ))).body).toBe('ok')
       }
+      // A key sent as raw UTF-8 bytes is one key for every method, whatever the Host.
+      const utf8 = (method: string, host: string, body = '') =>
+        rawRequest(server.port, Buffer.from(request(method, '/v1/kv/caf\u00e9-\u00fcber', host, ADMIN, body), 'utf8'), { tls })
+      for (const host of ['Host: localhost\r\n', 'Host: x\r\n']) {
+        expect((await utf8('PUT', host, 'u')).status).toBeOneOf([200, 201])
+        expect((await utf8('GET', host)).body).toBe('u')
+        expect((await utf8('DELETE', host)).status).toBe(204)
+        expect((await utf8('GET', host)).status).toBe(404)
+      }
       // Nothing was flushed or written by the refused requests.
       const listing = await send(request('GET', '/v1/keys', 'Host: localhost\r\n', ADMIN))
       expect(JSON.parse(listing.body).keys.sort()).toEqual(['keep', 'short'])
