@@ -13,6 +13,7 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
+import { peerAddress } from './http/url'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -139,7 +140,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
     .use(dashboardModule(dashboard, pageAccess))
   composed.routes = app.routes
-  const remote = (request: Request) => app.server?.requestIP(request)?.address
+  const remote = (request: Request) => peerAddress(app.server, request)
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
     requests.observer,
