@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { CacheEngine, systemClock, type Clock } from './cache'
 import type { Config } from './config/schema'
 import { errorHandling } from './http/error-handler'
+import { checkFastPaths } from './http/fast-path'
 import { silentLogger, type Logger } from './log/logger'
 import { adminModule } from './modules/admin'
 import { batchModule } from './modules/batch'
@@ -13,6 +14,7 @@ import { kvFastGet } from './modules/kv/fast-get'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
+import { peerAddress } from './http/url'
 import { accessLog } from './log/access-log'
 import { LiveSettings } from './live-settings'
 import { Readiness } from './readiness'
@@ -139,7 +141,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
     .use(statsModule(engine, info, requests, proxy.counters, store.counters))
     .use(dashboardModule(dashboard, pageAccess))
   composed.routes = app.routes
-  const remote = (request: Request) => app.server?.requestIP(request)?.address
+  const remote = (request: Request) => peerAddress(app.server, request)
   const logRequest = accessLog(logger, remote, () => logger.enabled('debug'))
   const observers: RequestObserver[] = [
     requests.observer,
@@ -151,9 +153,8 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]
-  // A fast path serves its GET route and is guarded by that route's rule: the route must exist.
-  for (const { prefix } of fastPaths)
-    if (routes.template(`${prefix}x`) !== `${prefix}*`) throw new Error(`no route ${prefix}* for a fast path`)
+  // A fast path serves its GET route and is guarded by that route's rule: the route must exist, alone under its prefix.
+  checkFastPaths(fastPaths, app.routes)
   // With --fsync always a write is answered once the journal's fsync covers it.
   const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness, routes }) as never)

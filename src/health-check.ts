@@ -1,4 +1,5 @@
 import type { Config } from './config/schema'
+import { createLogger } from './log/logger'
 
 /** Docker's HEALTHCHECK gives the whole check 3 s; the answer must come well within that. */
 const TIMEOUT_MS = 2000
@@ -37,8 +38,6 @@ export async function healthCheck(config: Config): Promise<number> {
       failure = `GET ${scheme}://${address}/health failed: ${(error as Error).message}`
     }
   }
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'health check failed', reason: failure })}\n`,
-  )
+  createLogger('error').error('health check failed', { reason: failure })
   return 1
 }

@@ -28,7 +28,10 @@ function load() {
   try {
     return loadConfig(argv, process.env)
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message, 2)
+    if (error instanceof ConfigError) {
+      for (const warning of error.warnings) createLogger('warn').warn(warning)
+      fail(error.message, 2)
+    }
     throw error
   }
 }

@@ -1,6 +1,12 @@
-import type { FastcacheClient, Stored } from './client.js'
 import { FastcacheError } from './errors.js'
 import type { Duration } from './types.js'
+import type { LeasedRead, PutOptions, Stored, Value } from './values.js'
+
+/** What cached() needs of a client (FastcacheClient is one): a read that may take a lease, and a write. */
+export interface CacheAsideClient {
+  getWithLease(name: string, options: { lease: Duration; wait?: Duration; timeoutMs?: number }): Promise<LeasedRead>
+  put(name: string, value: Value, options?: PutOptions): Promise<unknown>
+}
 
 export interface CacheAsideOptions<T> {
   /** How long a computed value is fresh (default 60 s). */
@@ -37,7 +43,7 @@ export function durationMs(value: Duration): number {
  * cache cannot be reached, the value is computed (and `onError` told).
  */
 export async function cached<T>(
-  client: FastcacheClient,
+  client: CacheAsideClient,
   key: string,
   compute: () => Promise<T>,
   options: CacheAsideOptions<T> = {},
@@ -55,7 +61,7 @@ export async function cached<T>(
       report(error)
     }
   }
-  let read: Awaited<ReturnType<FastcacheClient['getWithLease']>>
+  let read: LeasedRead
   try {
     // The server holds this read until the holder writes (or the wait ends): allow for that.
     const waitMs = durationMs(options.wait ?? lease)

@@ -1,5 +1,6 @@
-export { FastcacheClient, type LeasedRead, type PutOptions, type Stored, type Value } from './client.js'
-export { type CacheAsideOptions, cached, durationMs } from './cache-aside.js'
+export { FastcacheClient } from './client.js'
+export { type CacheAsideClient, type CacheAsideOptions, cached, durationMs } from './cache-aside.js'
+export type { LeasedRead, PutOptions, Stored, Value } from './values.js'
 export { FastcacheError, type TransportFailure } from './errors.js'
 export type { ClientOptions } from './transport.js'
 export type * from './types.js'

@@ -94,6 +94,9 @@ export class Transport {
       headers,
       body: call.body ?? null,
       signal: controller.signal,
+      // A value with a TTL comes with max-age: a browser would keep it and answer later reads itself,
+      // missing overwrites and deletes (and answering a client without the token). Always ask the server.
+      cache: 'no-store',
     })
     try {
       return await this.fetch(request)

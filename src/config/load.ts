@@ -7,7 +7,7 @@ import { parseDurationMs } from '../units/duration'
 import { formatSize, parseSizeBytes } from '../units/size'
 import { ConfigError } from './errors'
 import { formatMs, hintOf } from './hints'
-import { maskUrl, ordinal } from './mask'
+import { maskUrlSetting, ordinal } from './mask'
 import { describeSetting, type Source } from './names'
 import { ConfigInput, UpstreamInput, settingSchema, type Config, type ConfigKey, type Scope, type UpstreamConfig } from './schema'
 import { KEYS, parseArgv, readConfigFile, readEnv, type Command, type Raw } from './sources'
@@ -39,11 +39,27 @@ export function loadConfig(
   readFile = (path: string) => readFileSync(path, 'utf8'),
 ): LoadResult {
   const warnings: string[] = []
+  try {
+    return loadWith(argv, env, readFile, warnings)
+  } catch (error) {
+    if (error instanceof ConfigError) error.warnings = warnings
+    throw error
+  }
+}
+
+function loadWith(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string,
+  warnings: string[],
+): LoadResult {
   const { raw: flags, command } = parseArgv(argv, warnings)
   if (command === 'help' || command === 'version') return { kind: command }
+  // The environment is read first, so its warnings (a misspelt variable) come out even when a flag is wrong.
+  const fromEnv = readEnv(env, warnings)
   const given: [Source, Partial<Record<ConfigKey, unknown>>][] = [
     ['flag', validate(flags, 'flag')],
-    ['env', validate(readEnv(env, warnings), 'env')],
+    ['env', validate(fromEnv, 'env')],
   ]
   const configPath = (given[0]![1].config ?? given[1]![1].config) as string | undefined
   given.push(['file', configPath === undefined ? {} : validate(readConfigFile(configPath, readFile, warnings), 'file')])
@@ -96,7 +112,7 @@ function validate(raw: Raw, source: Source): Partial<Record<ConfigKey, unknown>>
  */
 function shown(key: ConfigKey, value: unknown, index: string | undefined): string {
   const sensitive = settingSchema(key).sensitive
-  if (sensitive === 'url') return `got ${JSON.stringify(maskUrl(String(value)))}`
+  if (sensitive === 'url') return `got ${JSON.stringify(maskUrlSetting(String(value)))}`
   if (sensitive !== 'secret') return `got ${JSON.stringify(value)}`
   const items = Array.isArray(value) ? value : [value]
   const position = index === undefined ? 0 : Number(index)
@@ -139,7 +155,7 @@ function upstreamBaseUrl(where: string, input: string): string {
   try {
     url = new URL(input)
   } catch {
-    throw new ConfigError(`${where}: ${JSON.stringify(input)} is not a valid URL`)
+    throw new ConfigError(`${where}: ${JSON.stringify(maskUrlSetting(input))} is not a valid URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${where}: only http and https upstreams are supported`)
   if (url.username || url.password) throw new ConfigError(`${where}: credentials in the URL are not supported`)
@@ -244,6 +260,29 @@ function checkReadable(flag: string, path: string, readFile: (path: string) => s
   return path
 }
 
+/**
+ * A --redis URL the client can take: host, optional port and database number, nothing after. A
+ * malformed one is refused without being shown, since its password could sit anywhere in it (a
+ * password with an unencoded '/', '#' or '?' ends the authority early and turns into a port or path).
+ */
+function checkRedisUrl(value: string): string {
+  const refuse = (what: string) =>
+    new ConfigError(
+      `--redis ${what} (the URL is not shown: it may hold a password); give redis[s]://[user:pass@]host[:port][/db], with ` +
+        'reserved characters in the user name or password percent-encoded (%2F for /, %23 for #, %3F for ?, %40 for @, %20 for a space)',
+    )
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw refuse('is not a valid URL')
+  }
+  if (url.hostname === '') throw refuse('names no host')
+  if (!/^\/?\d*$/.test(url.pathname)) throw refuse('has a path that is not a database number')
+  if (url.search !== '' || url.hash !== '') throw refuse("has a '?' or '#' part")
+  return value
+}
+
 /** A validated duration in milliseconds; 0 where 0 means off. */
 const durationMs = (value: unknown) => (value === 0 ? 0 : parseDurationMs(value)!)
 
@@ -251,7 +290,7 @@ function decodeTier(input: Raw): Config['tier'] {
   if (input.redis === undefined && input.redisCluster === undefined) return null
   const redis =
     input.redis !== undefined
-      ? { url: input.redis as string }
+      ? { url: checkRedisUrl(input.redis as string) }
       : {
           cluster: (input.redisCluster as string).split(',').map((node) => {
             const colon = node.lastIndexOf(':')

@@ -13,11 +13,27 @@ export function maskToken(token: string): string {
 /** Text with the password of every URL in it masked: `redis://user:***@host:6379`. */
 export const maskUrl = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]*@/gi, '$1***@')
 
+/**
+ * A setting that is one URL, as it may be shown. Unlike `maskUrl` (for URLs inside free text), it
+ * knows where the URL ends, so a password with a space, '/', '#' or '?' in it is masked too:
+ * everything between the user name and the last '@' is treated as the password.
+ */
+export function maskUrlSetting(url: string): string {
+  const authority = url.indexOf('://')
+  const at = url.lastIndexOf('@')
+  if (authority < 0 || at < authority) return maskUrl(url)
+  const userinfo = url.slice(authority + 3, at)
+  const colon = userinfo.indexOf(':')
+  // Without a colon the userinfo may itself be the password (redis://secret@host): mask it whole.
+  const user = colon < 0 ? '' : userinfo.slice(0, colon + 1)
+  return `${url.slice(0, authority + 3)}${user}***${url.slice(at)}`
+}
+
 /** A setting's value as it may be printed or logged: secrets masked, other values as they are. */
 export function maskSetting(key: string, value: unknown): unknown {
   const sensitive = settingSchema(key)?.sensitive
   if (sensitive === 'secret') return Array.isArray(value) ? value.map((item) => maskToken(String(item))) : maskToken(String(value))
-  if (sensitive === 'url') return typeof value === 'string' ? maskUrl(value) : value
+  if (sensitive === 'url') return typeof value === 'string' ? maskUrlSetting(value) : value
   return value
 }
 

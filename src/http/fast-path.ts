@@ -33,3 +33,18 @@ export function fastPaths(paths: readonly FastPath[]): (request: Request) => Ans
     return undefined
   }
 }
+
+/**
+ * Refuses to start when a fast path would take requests that belong to another route: its GET route
+ * `prefix*` must exist, and no other GET route may live under its prefix (a later `/v1/kv/special`
+ * would otherwise be answered by the fast path, under the wrong rule).
+ */
+export function checkFastPaths(paths: readonly Pick<FastPath, 'prefix'>[], routes: readonly { method: string; path: string }[]): void {
+  for (const { prefix } of paths) {
+    const under = routes.filter((route) => (route.method === 'GET' || route.method === 'ALL') && route.path.startsWith(prefix))
+    if (!under.some((route) => route.path === `${prefix}*`)) throw new Error(`no route ${prefix}* for a fast path`)
+    const others = under.filter((route) => route.path !== `${prefix}*`)
+    if (others.length > 0)
+      throw new Error(`the fast path for ${prefix}* would answer ${others.map((route) => `${route.method} ${route.path}`).join(', ')}`)
+  }
+}

@@ -32,7 +32,7 @@ export function headerLimits(
 /**
  * Bounds the requests in flight. Bun.serve has no hook at connection accept, so the bound applies
  * to requests being handled (one per HTTP/1.1 connection at a time); idle connections are bounded
- * by --idle-timeout instead. Over the bound: 503 with Retry-After, at once.
+ * by --read-timeout instead. Over the bound: 503 with Retry-After, at once.
  */
 export class InFlight {
   private current = 0

@@ -66,8 +66,23 @@ export function routable(request: Request, origin: string): Request | undefined 
   if (!path.startsWith('/')) return undefined
   try {
     // new Request(string, request) keeps the string as it is: resolve it with URL first.
-    return new Request(new URL(origin + path).href, request)
+    const rebuilt = new Request(new URL(origin + path).href, request)
+    received.set(rebuilt, request)
+    return rebuilt
   } catch {
     return undefined
   }
+}
+
+/** Rebuilt requests and the ones the socket gave: only the latter know their peer's address. */
+const received = new WeakMap<Request, Request>()
+
+/** What can name a request's peer: the running server (Bun's), if any. */
+export interface PeerLookup {
+  requestIP(request: Request): { address: string } | null
+}
+
+/** The address of the client that sent `request`, also after `routable` rebuilt it; undefined without a socket. */
+export function peerAddress(server: PeerLookup | null | undefined, request: Request): string | undefined {
+  return server?.requestIP(received.get(request) ?? request)?.address
 }

@@ -1150,4 +1150,28 @@ describe('what an operator sees: sources, warnings, masked secrets', () => {
     const redis = failure(['--redis', 'http://u:redis-secret-pw@host:6379'])
     expect(redis.message).toBe('--redis: expected redis://[user:pass@]host:port[/db] or rediss://..., got "http://u:***@host:6379"')
   })
+
+  test('a mistake in a flag still reports the misspelt variables seen before it (the misspelling may be its cause)', () => {
+    const error = failure(['--max-memory', 'lots'], { FASTCACHE_MAX_MEMROY: '1gb' })
+    expect(error.message).toStartWith('--max-memory: expected')
+    expect(error.warnings).toEqual(['unknown variable FASTCACHE_MAX_MEMROY is ignored (did you mean FASTCACHE_MAX_MEMORY?)'])
+  })
+
+  test('a malformed --redis URL is refused without showing it; passwords with reserved characters are masked whole', () => {
+    // An unencoded '/', '#' or '?' ends the authority early: the password turns into a port or a path.
+    const malformed = ['redis://u:secretpw@h:notaport', 'redis://u:se/cretpw@h:6379', 'redis://u:se#cretpw@h', 'redis://u:se?cretpw@h']
+    for (const url of [...malformed, 'redis://u:12/secretpw@h:6379']) {
+      const error = failure(['--redis', url])
+      expect([url, error.message]).toEqual([url, expect.stringMatching(/^--redis .*\(the URL is not shown: it may hold a password\)/)])
+      expect(error.message).not.toContain('cretpw')
+    }
+    const shown = (url: string) => {
+      const result = load(['--print-config', '--redis', url], {}, fakeFile({}).read)
+      if (result.kind !== 'print-config') throw new Error(`not printed: ${url}`)
+      return JSON.parse(printConfig(result.report)).redis.value
+    }
+    expect(shown('redis://u:p secretpw@h:6379')).toBe('redis://u:***@h:6379')
+    expect(shown('redis://secretpw@h:6379')).toBe('redis://***@h:6379')
+    expect(shown('rediss://u:sec%2Fretpw@h:6379/2')).toBe('rediss://u:***@h:6379/2')
+  })
 })

@@ -172,29 +172,61 @@ describe('the fastcache binary', () => {
     expect(invalid.stderr.toString()).toContain('--tls-cert and --tls-key')
   })
 
-  test('a body over --max-body-size is refused with 413 from its Content-Length; idle connections close after --idle-timeout', {
-    timeout: 20_000,
+  test('a body over --max-body-size is refused with 413 from its Content-Length; --read-timeout closes idle connections and cuts slow uploads', {
+    timeout: 30_000,
   }, async () => {
-    const server = await start(['--max-body-size', '1kb', '--max-value-size', '1kb', '--idle-timeout', '1s'])
+    const server = await start(['--max-body-size', '1kb', '--max-value-size', '1kb', '--read-timeout', '1s'])
     const big = await fetch(`${server.url}/v1/kv/big`, { method: 'PUT', body: 'x'.repeat(4096) })
     expect(big.status).toBe(413)
-    // A kept-alive connection that goes quiet after a request is closed (Bun checks timeouts in ~4 s ticks).
-    const closed = await new Promise<number>((resolve) => {
-      const opened = Date.now()
-      Bun.connect({
-        hostname: '127.0.0.1',
-        port: server.port,
-        socket: {
-          open: (socket) => void socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'),
-          data() {},
-          end: () => resolve(Date.now() - opened),
-          close: () => resolve(Date.now() - opened),
-          error: () => resolve(-1),
-        },
+    /** Opens a connection, sends `first`, then `drip` every 200 ms; resolves with how long the server kept it open. */
+    const openFor = (first: string, drip = '') =>
+      new Promise<number>((resolve) => {
+        const opened = Date.now()
+        let timer: Timer | undefined
+        const done = (ms: number) => {
+          clearInterval(timer)
+          resolve(ms)
+        }
+        Bun.connect({
+          hostname: '127.0.0.1',
+          port: server.port,
+          socket: {
+            open(socket) {
+              socket.write(first)
+              if (drip !== '') timer = setInterval(() => socket.write(drip), 200)
+            },
+            data() {},
+            end: () => done(Date.now() - opened),
+            close: () => done(Date.now() - opened),
+            error: () => done(-1),
+          },
+        })
       })
-    })
-    expect(closed).toBeGreaterThan(500)
-    expect(closed).toBeLessThan(9000)
+    // A kept-alive connection that goes quiet after a request is closed (Bun checks timeouts in ~4 s ticks).
+    const idle = await openFor('GET /health HTTP/1.1\r\nHost: x\r\n\r\n')
+    expect(idle).toBeGreaterThan(500)
+    expect(idle).toBeLessThan(9000)
+    // A body that keeps arriving, a byte every 200 ms, is cut too: the timer is not reset by what the client sends.
+    const slow = await openFor('PUT /v1/kv/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n', 'x')
+    expect(slow).toBeGreaterThan(500)
+    expect(slow).toBeLessThan(9000)
+    expect((await fetch(`${server.url}/v1/kv/slow`)).status).toBe(404)
+    expect(await stop(server)).toBe(0)
+  })
+
+  test('leases on the binary: a read token may not take one; one client holds at most 1,000, others still get theirs', {
+    timeout: 30_000,
+  }, async () => {
+    const [read, write, other] = ['e2e-read-token-00000001', 'e2e-write-token-0000001', 'e2e-write-token-0000002']
+    const server = await start(['--token', `read:${read}`, '--token', `write:${write}`, '--token', `write:${other}`])
+    const ask = (key: string, secret: string) =>
+      fetch(`${server.url}/v1/kv/${key}?lease=10m`, { headers: { authorization: `Bearer ${secret}` } })
+    const refused = await ask('k', read)
+    expect([refused.status, refused.headers.get('lease')]).toEqual([403, null])
+    for (let i = 0; i < 1000; i++) expect((await ask(`k${i}`, write)).headers.get('lease')).not.toBeNull()
+    const over = await ask('k1000', write)
+    expect([over.status, ((await over.json()) as { error: { code: string } }).error.code]).toEqual([429, 'TOO_MANY_LEASES'])
+    expect((await ask('k1000', other)).headers.get('lease')).not.toBeNull()
     expect(await stop(server)).toBe(0)
   })
 

@@ -36,7 +36,7 @@ describe("the Dockerfile's HEALTHCHECK", () => {
     expect(failed.exitCode).toBe(1)
     const lines = failed.stderr.toString().trim().split('\n')
     expect(lines.length).toBe(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', msg: 'health check failed' })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', message: 'health check failed' })
   })
 
   test('passes with TLS on, given by variables (seen by the check) or by arguments (not seen: it falls back to HTTPS)', async () => {

@@ -44,6 +44,15 @@ describe('the binary routes on the path access control checked, whatever the Hos
         expect((await send(request('PUT', '/v1/kv/short', host, WRITE, 'ok'))).status).toBeOneOf([200, 201])
         expect((await send(request('GET', '/v1/kv/short', host, READ))).body).toBe('ok')
       }
+      // A key sent as raw UTF-8 bytes is one key for every method, whatever the Host.
+      const utf8 = (method: string, host: string, body = '') =>
+        rawRequest(server.port, Buffer.from(request(method, '/v1/kv/caf\u00e9-\u00fcber', host, ADMIN, body), 'utf8'), { tls })
+      for (const host of ['Host: localhost\r\n', 'Host: x\r\n']) {
+        expect((await utf8('PUT', host, 'u')).status).toBeOneOf([200, 201])
+        expect((await utf8('GET', host)).body).toBe('u')
+        expect((await utf8('DELETE', host)).status).toBe(204)
+        expect((await utf8('GET', host)).status).toBe(404)
+      }
       // Nothing was flushed or written by the refused requests.
       const listing = await send(request('GET', '/v1/keys', 'Host: localhost\r\n', ADMIN))
       expect(JSON.parse(listing.body).keys.sort()).toEqual(['keep', 'short'])
@@ -53,4 +62,16 @@ describe('the binary routes on the path access control checked, whatever the Hos
       expect(await stop(server)).toBe(0)
     })
   }
+
+  test('a request rebuilt for a short Host keeps its peer: the access log and the refusal line name 127.0.0.1', async () => {
+    const server = await start(['--token', `write:${WRITE}`, '--access-log'])
+    const send = (bytes: string) => rawRequest(server.port, bytes)
+    const logged = server.nextLine((line) => line.message === 'request' && line.status === 201)
+    expect((await send(request('PUT', '/v1/kv/k', 'Host: x\r\n', WRITE, 'v'))).status).toBe(201)
+    expect((await logged).remote).toBe('127.0.0.1')
+    const refused = server.nextLine((line) => typeof line.message === 'string' && line.message.includes('refused'))
+    expect((await send(request('GET', '/v1/kv/k', 'Host: kv\r\n', 'wrong-token-00000000000'))).status).toBe(401)
+    expect((await refused).remote).toBe('127.0.0.1')
+    expect(await stop(server)).toBe(0)
+  })
 })

@@ -48,6 +48,11 @@ describe('no secret in anything fastcache writes or serves', () => {
       ['--max-memory', 'lots'],
       ['--token', 'write:short'],
       ['--redis', `http://u:${SECRETS.redis}@h:1`],
+      // Malformed Redis URLs: the password becomes a port or a path unless the URL is refused whole.
+      ['--redis', `redis://u:${SECRETS.redis}@127.0.0.1:notaport`],
+      ['--redis', `redis://u:x/${SECRETS.redis}@127.0.0.1:6379`],
+      ['--redis', `redis://u:x#${SECRETS.redis}@127.0.0.1:6379`],
+      ['--upstream', `api=http://u:x/${SECRETS.redis}@127.0.0.1:notaport`],
       ['--host', '0.0.0.0x'],
     ]) {
       const run = await runToExit([...args, ...bad], { env })

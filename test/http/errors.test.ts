@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { testApp } from '../support/app'
+import { replyChecker } from '../support/reply-check'
 
 const expectErrorShape = (json: unknown) =>
   expect(json).toEqual({ error: { code: expect.stringMatching(/^[A-Z][A-Z0-9_]*$/), message: expect.any(String) } })
@@ -44,6 +45,7 @@ describe('errors', () => {
 
   test('no malformed input yields a 5xx', async () => {
     const { app } = testApp()
+    const checkReply = replyChecker(app.routes)
     const paths = [
       '/v1/kv/a',
       '/v1/kv/%',
@@ -79,7 +81,9 @@ describe('errors', () => {
             requests++
             if (response.status >= 500)
               throw new Error(`${method} ${path} ${type} ${JSON.stringify(body)} -> ${response.status} ${await response.text()}`)
-            if (response.status >= 400) expectErrorShape(await response.json())
+            const text = await response.text()
+            if (response.status >= 400) expectErrorShape(JSON.parse(text))
+            checkReply(method, path, { status: response.status, headers: response.headers, text })
           }
         }
       }

@@ -163,23 +163,16 @@ export function failure(codes: readonly ErrorCode[]): TSchema {
 export const failures = (byStatus: Record<number, readonly ErrorCode[]>): Record<number, TSchema> =>
   Object.fromEntries(Object.entries(byStatus).map(([status, codes]) => [status, failure(codes)]))
 
+/** A string parameter found `where`, required or not. */
+const stringParameter =
+  <Where extends 'path' | 'header'>(where: Where, required: boolean) =>
+  (name: string, description: string) => ({ name, in: where, required, description, schema: { type: 'string' as const } })
+
 /** A path parameter (the route's `*` stands for its path parameters, in order). */
-export const pathParameter = (name: string, description: string) => ({
-  name,
-  in: 'path' as const,
-  required: true,
-  description,
-  schema: { type: 'string' as const },
-})
+export const pathParameter = stringParameter('path', true)
 
 /** A request header parameter. */
-export const headerParameter = (name: string, description: string) => ({
-  name,
-  in: 'header' as const,
-  required: false,
-  description,
-  schema: { type: 'string' as const },
-})
+export const headerParameter = stringParameter('header', false)
 
 /** The methods a route that answers every method documents (the others it answers are left out). */
 export const documentedMethods = (...methods: string[]) => ({ 'x-fastcache-methods': methods })

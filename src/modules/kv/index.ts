@@ -7,6 +7,7 @@ import { otherMethods } from '../../http/method-not-allowed'
 import { keyFromPath } from '../../http/key'
 import { flagSet } from '../../http/schemas'
 import { parseDurationParam, parseTtlMs } from '../../http/ttl'
+import { peerAddress } from '../../http/url'
 import { GetQuery, IncrBody, IncrReply, MetaReply, NoQuery, PutQuery, TouchBody, WriteReply } from './model'
 import { Type } from '@sinclair/typebox'
 import { anyBody, eitherOf, failures, headerParameter, noBody, pathParameter, reply } from '../../http/openapi/declare'
@@ -125,7 +126,7 @@ export function kvModule(store: Store, config: Config) {
         const lease = leaseMs(query.lease)
         const waitMs = query.wait === undefined ? lease : parseDurationParam('wait', query.wait)
         // A client is its token; without tokens, its address (app.handle in tests has neither).
-        const client = presentedToken(request) ?? server?.requestIP(request)?.address ?? 'local'
+        const client = presentedToken(request) ?? peerAddress(server, request) ?? 'local'
         return kv.getWithLease(store, leases, k, { client, leaseMs: lease, waitMs, meta, ifNoneMatch })
       },
       {
