@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { binary, binaryHarness, root } from '../support/binary'
+import { binary, binaryHarness, root, serverEnv } from '../support/binary'
 import { redisAvailable, startRedis } from '../support/redis'
 import { Rng } from '../../bench/hitratio/prng'
 import { rawRequest } from '../support/raw-http'
@@ -35,7 +35,7 @@ describe('the fastcache binary', () => {
 
   test('a second instance on the same port fails with a clear error', async () => {
     const first = await start()
-    const second = Bun.spawn([binary, '--port', String(first.port)], { cwd: workDir, stdout: 'pipe', stderr: 'pipe' })
+    const second = Bun.spawn([binary, '--port', String(first.port)], { cwd: workDir, env: serverEnv, stdout: 'pipe', stderr: 'pipe' })
     track(second)
     expect(await second.exited).toBe(1)
     untrack(second)
@@ -80,13 +80,13 @@ describe('the fastcache binary', () => {
   })
 
   test('--version and --help print to stdout and exit 0; a bad flag exits 2', async () => {
-    const version = Bun.spawnSync([binary, '--version'])
+    const version = Bun.spawnSync([binary, '--version'], { env: serverEnv })
     expect(version.exitCode).toBe(0)
     expect(version.stdout.toString()).toMatch(/^fastcache \d+\.\d+\.\d+\n$/)
-    const help = Bun.spawnSync([binary, '--help'])
+    const help = Bun.spawnSync([binary, '--help'], { env: serverEnv })
     expect(help.exitCode).toBe(0)
     expect(help.stdout.toString()).toContain('--max-memory')
-    const bad = Bun.spawnSync([binary, '--max-memory', 'lots'])
+    const bad = Bun.spawnSync([binary, '--max-memory', 'lots'], { env: serverEnv })
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr.toString().trim().split('\n')).toHaveLength(1)
     expect(bad.stderr.toString()).toContain('--max-memory')
@@ -162,12 +162,15 @@ describe('the fastcache binary', () => {
     expect(r.status).toBe(200)
     expect(await stop(server)).toBe(0)
 
-    const missing = Bun.spawnSync([binary, '--port', '0', '--tls-cert', join(workDir, 'nope.pem'), '--tls-key', key], { cwd: workDir })
+    const missing = Bun.spawnSync([binary, '--port', '0', '--tls-cert', join(workDir, 'nope.pem'), '--tls-key', key], {
+      cwd: workDir,
+      env: serverEnv,
+    })
     expect(missing.exitCode).toBe(2)
     expect(missing.stderr.toString()).toContain('--tls-cert: cannot read')
     const garbage = join(workDir, 'garbage.pem')
     writeFileSync(garbage, 'not a certificate')
-    const invalid = Bun.spawnSync([binary, '--port', '0', '--tls-cert', garbage, '--tls-key', key], { cwd: workDir })
+    const invalid = Bun.spawnSync([binary, '--port', '0', '--tls-cert', garbage, '--tls-key', key], { cwd: workDir, env: serverEnv })
     expect(invalid.exitCode).toBe(1)
     expect(invalid.stderr.toString()).toContain('--tls-cert and --tls-key')
   })

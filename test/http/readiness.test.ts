@@ -3,13 +3,15 @@ import { createApp } from '../../src/app'
 import { ManualClock } from '../../src/cache'
 import { Readiness } from '../../src/readiness'
 import { baseConfig } from '../support/app'
+import { checkedHandle } from '../support/reply-check'
 
 describe('readiness beside liveness', () => {
   test('while the data loads: /health is 200, /health/ready 503 naming what it waits for, every other route 503 STARTING', async () => {
     const readiness = new Readiness(['data', 'redis'])
     const app = createApp(baseConfig, { clock: new ManualClock(), sweepIntervalMs: 0, readiness })
+    const handle = checkedHandle(app)
     const call = (method: string, path: string) =>
-      app.handle(new Request(`http://localhost${path}`, { method, body: method === 'PUT' ? 'v' : undefined }))
+      handle(new Request(`http://localhost${path}`, { method, body: method === 'PUT' ? 'v' : undefined }))
     expect((await call('GET', '/health')).status).toBe(200)
     const waiting = await call('GET', '/health/ready')
     expect([waiting.status, await waiting.json()]).toEqual([503, { status: 'starting', waitingFor: ['data', 'redis'] }])

@@ -67,3 +67,19 @@ export function replyChecker(routes: readonly Route[]) {
     throw new Error(`${where}, which fits none of the replies declared for it: ${reasons.join('; ')}`)
   }
 }
+
+/**
+ * `app.handle` with every reply checked against its route's declared replies, for tests that need the
+ * Response itself (its stream, its exact headers) rather than testApp's parsed reply.
+ */
+export function checkedHandle(app: { routes: readonly Route[]; handle(request: Request): Promise<Response> }) {
+  const check = replyChecker(app.routes)
+  return async (request: Request): Promise<Response> => {
+    const response = await app.handle(request)
+    const text = await response.clone().text()
+    const { pathname, search } = new URL(request.url)
+    if (!pathname.startsWith('/proxy/'))
+      check(request.method, `${pathname}${search}`, { status: response.status, headers: response.headers, text })
+    return response
+  }
+}
