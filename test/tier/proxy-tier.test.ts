@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/schema'
 import { baseConfig } from '../support/app'
 import { startOrigin, type OriginHandler } from '../support/origin'
 import { upstreamAt } from '../support/proxied'
+import { checkedHandle } from '../support/reply-check'
 import { redisAvailable, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../support/redis'
 import { ManualClock } from '../../src/cache'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
@@ -33,8 +34,10 @@ function instance(tier: Tier, baseUrl: string) {
     { ...baseConfig, upstreams: [upstreamAt(baseUrl)], tier: { redis: tier, nearCacheTtlMs: 5000, redisTimeoutMs: 1000 } },
     { sweepIntervalMs: 0 },
   )
+  // Replies from our own routes (kv, purges) are checked against what the routes declare.
+  const handle = checkedHandle(app)
   const call = async (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
-    const response = await app.handle(new Request(`http://localhost${path}`, { method, ...init }))
+    const response = await handle(new Request(`http://localhost${path}`, { method, ...init }))
     return { status: response.status, cacheStatus: response.headers.get('cache-status'), text: await response.text() }
   }
   const purge = (what: Record<string, string>) =>
@@ -165,14 +168,18 @@ function fleetTests(setUp: () => Promise<{ tier: Tier; dispose: () => Promise<vo
       ({ headers }) =>
         new Response(`lang ${headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }),
     )
-    const url = fresh()
     const languages = ['en', 'fr', 'de', 'it']
-    // Concurrently, from two instances: the marker listing the variants is updated by compare-and-set.
-    await Promise.all(languages.map((language, i) => nodes[i % 2]!.call('GET', url, { headers: { 'accept-language': language } })))
-    for (const language of languages) expect(isHit(await a().call('GET', url, { headers: { 'accept-language': language } }))).toBe(true)
-    expect(JSON.parse((await b().purge({ url })).text).purged).toBe(4)
-    for (const language of languages) {
-      await until(async () => !isHit(await a().call('GET', url, { headers: { 'accept-language': language } })))
+    // A few URLs: a variant dropped from the marker while another instance was still storing it
+    // (listed, not yet stored) was served and never purged, on some runs of one URL.
+    for (let round = 0; round < 4; round++) {
+      const url = fresh()
+      // Concurrently, from two instances: the marker listing the variants is updated by compare-and-set.
+      await Promise.all(languages.map((language, i) => nodes[i % 2]!.call('GET', url, { headers: { 'accept-language': language } })))
+      for (const language of languages) expect(isHit(await a().call('GET', url, { headers: { 'accept-language': language } }))).toBe(true)
+      expect(JSON.parse((await b().purge({ url })).text).purged).toBe(4)
+      for (const language of languages) {
+        await until(async () => !isHit(await a().call('GET', url, { headers: { 'accept-language': language } })))
+      }
     }
   })
 }

@@ -152,9 +152,12 @@ export class ProxyStore {
         // Listed already: at most the expiry moves (the marker must outlive the variants it points to).
         return remainingMs < ttlMs ? then(this.entries.touch(baseKey, ttlMs), () => marker.id) : marker.id
       }
-      const listed = marker === undefined ? then(this.dropListed(baseKey, found), () => []) : this.liveVariants(baseKey, marker)
-      return then(listed, (live) => {
-        const next: VaryMarker = { vary, id: marker?.id ?? newMarkerId(), variants: [...live, hash] }
+      // Every listed variant stays listed (up to MAX_VARIANTS, oldest out first), stored or not: one
+      // listed but not yet stored may be in flight on another instance, and a variant dropped from
+      // the list while its marker stays would be served but never purged.
+      const listed = marker === undefined ? then(this.dropListed(baseKey, found), () => []) : marker.variants
+      return then(listed, (kept) => {
+        const next: VaryMarker = { vary, id: marker?.id ?? newMarkerId(), variants: [...kept, hash] }
         const evicted = next.variants.splice(0, Math.max(0, next.variants.length - ProxyStore.MAX_VARIANTS))
         const conditions = entry === undefined ? { nx: true } : { ifVersion: entry.version }
         const markerTtlMs = marker === undefined ? ttlMs : Math.max(ttlMs, remainingMs)
@@ -167,12 +170,6 @@ export class ProxyStore {
         })
       })
     })
-  }
-
-  /** The marker's variants still stored (evicted, expired or purged ones leave the list when it is next written). */
-  private liveVariants(baseKey: string, marker: VaryMarker): MaybePromise<string[]> {
-    const entries = all(marker.variants.map((hash) => this.entries.peek(variantKeyOfHash(baseKey, marker.id, hash))))
-    return then(entries, (found) => marker.variants.filter((_, i) => found[i] !== undefined))
   }
 
   /** Deletes the variants listed by a marker at `baseKey`, if one is there; returns how many were stored. */
