@@ -4060,7 +4060,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description OVERLOADED, PERSISTENCE_FAILED, STARTING */
+            /** @description OVERLOADED, PERSISTENCE_FAILED, REDIS_UNAVAILABLE, STARTING */
             503: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -4071,7 +4071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         error: {
                             /** @enum {string} */
-                            code: "OVERLOADED" | "PERSISTENCE_FAILED" | "STARTING";
+                            code: "OVERLOADED" | "PERSISTENCE_FAILED" | "REDIS_UNAVAILABLE" | "STARTING";
                         };
                     };
                 };

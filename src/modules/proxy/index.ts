@@ -79,6 +79,8 @@ export function proxyModule(proxy: ProxyService) {
             400: ['INVALID_REQUEST', 'INVALID_JSON', 'INVALID_BODY'],
             413: ['PAYLOAD_TOO_LARGE'],
             415: ['UNSUPPORTED_MEDIA_TYPE'],
+            // On the shared tier, the purge goes through Redis.
+            503: ['REDIS_UNAVAILABLE'],
           }),
         },
         // A purge empties what every client is served: an admin's job.
