@@ -84,3 +84,22 @@ describe('Vary as an upstream sends it', () => {
     expect(origin.count('/base/t')).toBe(2)
   })
 })
+
+describe('a selecting field the client names in Connection', () => {
+  test('counts as absent, as it is not forwarded: a client cannot store what the upstream answers without it under its value', async () => {
+    const { call, origin } = proxied(
+      ({ headers }) =>
+        new Response(`in ${headers.get('accept-language') ?? 'the default language'}`, {
+          headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' },
+        }),
+    )
+    const attack = await call('GET', '/proxy/api/page', { headers: { 'accept-language': 'en', connection: 'accept-language' } })
+    expect(attack.text).toBe('in the default language')
+    const victim = await call('GET', '/proxy/api/page', { headers: { 'accept-language': 'en' } })
+    expect([victim.text, victim.headers.get('cache-status')]).toEqual(['in en', 'fastcache; fwd=vary-miss; stored'])
+    // What the attacker's request stored is what any request without the field gets.
+    const without = await call('GET', '/proxy/api/page')
+    expect([without.text, without.headers.get('cache-status')]).toEqual(['in the default language', 'fastcache; hit; ttl=60'])
+    expect(origin.count('/base/page')).toBe(2)
+  })
+})

@@ -123,12 +123,15 @@ export function varyNames(vary: string | null): string[] {
 /**
  * The part of a cache key a Vary adds: the request's values of the named fields, in order,
  * normalised. A field the request lacks is only its name: absent matches only absent, never an
- * empty value (RFC 9111 section 4.1).
+ * empty value (RFC 9111 section 4.1). So is a field that is not forwarded because it is hop-by-hop
+ * or the request's Connection names it: the upstream answers without it, and a client naming
+ * `Accept-Language` in Connection would otherwise store that answer for everyone sending its value.
  */
 export function varyKey(names: string[], request: Headers): string {
+  const unsent = hopByHopOf(request)
   return names
     .map((name) => {
-      const value = request.get(name)
+      const value = unsent.has(name) ? null : request.get(name)
       return value === null ? name : `${name}:${selectingValue(name, value)}`
     })
     .join('\n')
