@@ -86,7 +86,7 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   // With a shared tier, key-value entries live in Redis and this engine is the instance's near cache.
   const shared = config.tier === null ? undefined : sharedStore(config.tier, engine, config, logger)
   const store: Store = shared ?? new LocalStore(engine)
-  const proxy = new ProxyService(engine, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
+  const proxy = new ProxyService(store, config.upstreams, deps.clock ?? systemClock, logger, config.tokens.length > 0)
   const requests = new RequestMetrics()
   const live = deps.live ?? new LiveSettings(config)
   const readiness = deps.readiness ?? new Readiness()

@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { CacheEngine, type MutationListener } from '../../src/cache'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
+import { LocalStore } from '../../src/store'
 import type { StoredResponse } from '../../src/modules/proxy/stored-response'
 import { f0, f2 } from '../http/format'
 
@@ -22,7 +23,7 @@ const VARY = ['accept-language']
 const OLD_VARIANT_SEPARATOR = '\u0002'
 
 const engine = new CacheEngine({ maxBytes: 8 * 1024 ** 3, sweepIntervalMs: 0 })
-const store = new ProxyStore(engine)
+const store = new ProxyStore(new LocalStore(engine))
 const response: StoredResponse = {
   status: 200,
   headers: [['cache-control', 'max-age=3600']],

@@ -189,17 +189,17 @@ export interface paths {
         };
         /** Read through the cache from an upstream (RFC 9111); Cache-Status says what happened */
         get: operations["proxyGet"];
-        /** Any other method: passed through uncached; a success invalidates the stored responses for the URL */
+        /** Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL */
         put: operations["proxyPut"];
-        /** Any other method: passed through uncached; a success invalidates the stored responses for the URL */
+        /** Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL */
         post: operations["proxyPost"];
-        /** Any other method: passed through uncached; a success invalidates the stored responses for the URL */
+        /** Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL */
         delete: operations["proxyDelete"];
-        /** Any other method: passed through uncached; a success invalidates the stored responses for the URL */
+        /** Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL */
         options: operations["proxyOptions"];
         /** Read through the cache from an upstream (RFC 9111); Cache-Status says what happened */
         head: operations["proxyHead"];
-        /** Any other method: passed through uncached; a success invalidates the stored responses for the URL */
+        /** Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL */
         patch: operations["proxyPatch"];
         trace?: never;
     };
@@ -380,7 +380,7 @@ export interface components {
                  * @description stable and machine-readable
                  * @enum {string}
                  */
-                code: "INVALID_REQUEST" | "INVALID_KEY" | "INVALID_TTL" | "INVALID_JSON" | "INVALID_BODY" | "INVALID_CURSOR" | "CONFLICTING_CONDITIONS" | "INVALID_DURATION" | "INVALID_HOST" | "INVALID_PROXY_PATH" | "UNAUTHORIZED" | "FORBIDDEN" | "KEY_NOT_FOUND" | "ROUTE_NOT_FOUND" | "UPSTREAM_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_AN_INTEGER" | "OUT_OF_RANGE" | "LEASE_INVALID" | "PERSISTENCE_OFF" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "ENTRY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_LEASES" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UPSTREAM_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "PERSISTENCE_FAILED" | "STARTING" | "SNAPSHOT_FAILED" | "OVERLOADED" | "UPSTREAM_TIMEOUT" | "NOT_CACHED" | "INSUFFICIENT_STORAGE";
+                code: "INVALID_REQUEST" | "INVALID_KEY" | "INVALID_TTL" | "INVALID_JSON" | "INVALID_BODY" | "INVALID_CURSOR" | "CONFLICTING_CONDITIONS" | "INVALID_DURATION" | "INVALID_HOST" | "INVALID_PROXY_PATH" | "UNAUTHORIZED" | "FORBIDDEN" | "KEY_NOT_FOUND" | "ROUTE_NOT_FOUND" | "UPSTREAM_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_AN_INTEGER" | "OUT_OF_RANGE" | "LEASE_INVALID" | "PERSISTENCE_OFF" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "ENTRY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RANGE_NOT_SATISFIABLE" | "TOO_MANY_LEASES" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UPSTREAM_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "PERSISTENCE_FAILED" | "STARTING" | "SNAPSHOT_FAILED" | "OVERLOADED" | "UPSTREAM_TIMEOUT" | "NOT_CACHED" | "INSUFFICIENT_STORAGE";
                 /** @description for people; may change */
                 message: string;
             };
@@ -2536,6 +2536,25 @@ export interface operations {
                     "*/*": unknown;
                 };
             };
+            /** @description RANGE_NOT_SATISFIABLE; or the upstream's answer, as it sent it */
+            416: {
+                headers: {
+                    /** @description what the cache did (RFC 9211), e.g. `fastcache; hit; ttl=-3` for a stale value */
+                    "cache-status": string;
+                    /** @description seconds since the upstream produced the response (RFC 9111) */
+                    age?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        error: {
+                            /** @constant */
+                            code: "RANGE_NOT_SATISFIABLE";
+                        };
+                    };
+                    "*/*": unknown;
+                };
+            };
             /** @description HEADERS_TOO_LARGE; or refused by the runtime before the server saw the request (a body over --max-body-size, or headers over the runtime's own limits): no body; or the upstream's answer, as it sent it */
             431: {
                 headers: {
@@ -3613,6 +3632,17 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description RANGE_NOT_SATISFIABLE; or the upstream's answer, as it sent it */
+            416: {
+                headers: {
+                    /** @description what the cache did (RFC 9211), e.g. `fastcache; hit; ttl=-3` for a stale value */
+                    "cache-status": string;
+                    /** @description seconds since the upstream produced the response (RFC 9111) */
+                    age?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description HEADERS_TOO_LARGE; or refused by the runtime before the server saw the request (a body over --max-body-size, or headers over the runtime's own limits): no body; or the upstream's answer, as it sent it */
             431: {
                 headers: {
@@ -4030,7 +4060,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description OVERLOADED, PERSISTENCE_FAILED, STARTING */
+            /** @description OVERLOADED, PERSISTENCE_FAILED, REDIS_UNAVAILABLE, STARTING */
             503: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -4041,7 +4071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         error: {
                             /** @enum {string} */
-                            code: "OVERLOADED" | "PERSISTENCE_FAILED" | "STARTING";
+                            code: "OVERLOADED" | "PERSISTENCE_FAILED" | "REDIS_UNAVAILABLE" | "STARTING";
                         };
                     };
                 };

@@ -164,11 +164,13 @@ function upstreamBaseUrl(where: string, input: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
-type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl', unknown>> & {
+type UpstreamOptions = Partial<Record<'timeout' | 'maxBodySize' | 'defaultTtl' | 'maxHeuristicTtl' | 'staleOnError', unknown>> & {
   url: string
   forwardHeaders?: string[]
   cacheAuthorized?: boolean
   ignoreCookies?: boolean
+  targetedFields?: string[]
+  storeSetCookie?: boolean
 }
 
 const upstreamDefault = (option: keyof typeof UpstreamInput.properties) => (UpstreamInput.properties[option] as TSchema).default
@@ -179,15 +181,21 @@ function decodeUpstream(name: string, options: UpstreamOptions, where: string): 
       throw new ConfigError(`${where}.${option}: ${JSON.stringify(options[option as keyof UpstreamOptions])} is too large`)
     return value
   }
+  // A duration where 0 turns the feature off.
+  const offOr = (option: string, value: unknown) => (value === 0 ? 0 : bounded(option, parseDurationMs(value)))
   return {
     name,
     baseUrl: upstreamBaseUrl(where, options.url),
     timeoutMs: bounded('timeout', parseDurationMs(options.timeout ?? upstreamDefault('timeout'))),
     maxBodyBytes: bounded('maxBodySize', parseSizeBytes(options.maxBodySize ?? upstreamDefault('maxBodySize'))),
     defaultTtlMs: options.defaultTtl === undefined ? null : bounded('defaultTtl', parseDurationMs(options.defaultTtl)),
+    staleOnErrorMs: offOr('staleOnError', options.staleOnError ?? upstreamDefault('staleOnError')),
+    maxHeuristicTtlMs: offOr('maxHeuristicTtl', options.maxHeuristicTtl ?? upstreamDefault('maxHeuristicTtl')),
     forwardHeaders: options.forwardHeaders?.map((header) => header.toLowerCase()) ?? null,
     cacheAuthorized: options.cacheAuthorized ?? upstreamDefault('cacheAuthorized'),
     ignoreCookies: options.ignoreCookies ?? upstreamDefault('ignoreCookies'),
+    storeSetCookie: options.storeSetCookie ?? upstreamDefault('storeSetCookie'),
+    targetedFields: (options.targetedFields ?? (upstreamDefault('targetedFields') as string[])).map((name) => name.toLowerCase()),
   }
 }
 

@@ -69,10 +69,46 @@ export const UpstreamInput = Type.Object(
       }),
     ),
     cacheAuthorized: Type.Optional(
-      flag({ description: 'let requests with Authorization use the cache as RFC 9111 allows (false: bypass)' }),
+      flag({
+        description:
+          'let requests with Authorization use the cache as RFC 9111 3.5 allows: stored and shared only when the response says' +
+          ' public, s-maxage or must-revalidate (false: they bypass it)',
+        default: true,
+      }),
     ),
     ignoreCookies: Type.Optional(
       flag({ description: 'let requests with Cookie use the cache, sending no Cookie with requests made for it (false: bypass)' }),
+    ),
+    storeSetCookie: Type.Optional(
+      flag({
+        description:
+          'store responses with Set-Cookie (cookie included) and send them to every client, as RFC 9111 allows (false: not stored)',
+      }),
+    ),
+    staleOnError: Type.Optional(
+      durationOrOff({
+        description:
+          'how long past its freshness a stored response may answer while the upstream cannot be reached (RFC 9111 4.2.4),' +
+          ' unless it says must-revalidate, proxy-revalidate, no-cache or s-maxage (0: only with stale-if-error)',
+        default: '1m',
+      }),
+    ),
+    maxHeuristicTtl: Type.Optional(
+      durationOrOff({
+        description:
+          'longest heuristic freshness (a tenth of the time since Last-Modified, RFC 9111 4.2.2) of responses without explicit' +
+          ' freshness or a defaultTtl (0: none)',
+        default: '1d',
+      }),
+    ),
+    targetedFields: Type.Optional(
+      Type.Array(Type.String({ pattern: HEADER_NAME }), {
+        description:
+          'targeted cache-control fields (RFC 9213) that rule responses instead of Cache-Control and Expires, the first valid one' +
+          ' winning ([] for none)',
+        hint: 'an array of header names',
+        default: ['CDN-Cache-Control'],
+      }),
     ),
   },
   { additionalProperties: false },
@@ -253,4 +289,12 @@ export interface UpstreamConfig {
   cacheAuthorized: boolean
   /** Requests with Cookie use the cache (and the cookie is not sent when filling it), instead of bypassing it. */
   ignoreCookies: boolean
+  /** Responses with Set-Cookie are stored, cookie included (RFC 9111), instead of passed through unstored. */
+  storeSetCookie: boolean
+  /** How long past its freshness a stored response may stand in while the upstream cannot be reached; 0: only with stale-if-error. */
+  staleOnErrorMs: number
+  /** The heuristic freshness's cap (RFC 9111 section 4.2.2); 0 turns the heuristic off. */
+  maxHeuristicTtlMs: number
+  /** Lower-case names of the targeted cache-control fields obeyed (RFC 9213), in order. */
+  targetedFields: string[]
 }

@@ -12,17 +12,24 @@ type Answer = Response | Promise<Response>
 export interface FastPath {
   /** The route's template without its `*`: `/v1/kv/`. */
   prefix: string
+  /** It answers HEAD as well as GET (otherwise Elysia does, through the GET route). */
+  head?: boolean
   /** `rest` is the URL after the prefix, query string included. */
   answer(request: Request, rest: string): Answer | undefined
 }
 
-/** One dispatcher for every fast path: GET requests whose path starts with a fast path's prefix. */
+/** One dispatcher for every fast path: GET (and for some HEAD) requests whose path starts with a fast path's prefix. */
 export function fastPaths(paths: readonly FastPath[]): (request: Request) => Answer | undefined {
   return (request) => {
-    if (request.method !== 'GET') return undefined
+    const method = request.method
+    const head = method === 'HEAD'
+    if (method !== 'GET' && !head) return undefined
     const url = request.url
     const start = pathStart(url)
-    for (const path of paths) if (url.startsWith(path.prefix, start)) return path.answer(request, url.slice(start + path.prefix.length))
+    for (const path of paths) {
+      if (!url.startsWith(path.prefix, start)) continue
+      return head && !path.head ? undefined : path.answer(request, url.slice(start + path.prefix.length))
+    }
     return undefined
   }
 }

@@ -20,7 +20,8 @@ interface Entry {
  */
 export class RouteTable {
   private readonly exact = new Map<string, Entry>()
-  private readonly prefixes: [prefix: string, entry: Entry][] = []
+  /** Longest first; `shadowed` when some exact path starts with the prefix (and so may take a path it matches). */
+  private readonly prefixes: [prefix: string, entry: Entry, shadowed: boolean][] = []
 
   constructor(routes: readonly Route[]) {
     const entries = new Map<string, Entry>()
@@ -35,18 +36,23 @@ export class RouteTable {
       const rule = declaredRule(route.hooks?.detail)
       if (rule !== undefined) entry.rules.set(route.method, rule)
     }
+    for (const [path, entry] of entries) if (!path.endsWith('*')) this.exact.set(path, entry)
     for (const [path, entry] of entries) {
-      if (path.endsWith('*')) this.prefixes.push([path.slice(0, -1), entry])
-      else this.exact.set(path, entry)
+      if (!path.endsWith('*')) continue
+      const prefix = path.slice(0, -1)
+      this.prefixes.push([prefix, entry, [...this.exact.keys()].some((exact) => exact.startsWith(prefix))])
     }
     this.prefixes.sort(([a], [b]) => b.length - a.length)
   }
 
   private entry(pathname: string): Entry | undefined {
-    const exact = this.exact.get(pathname)
-    if (exact !== undefined) return exact
-    for (const [prefix, entry] of this.prefixes) if (pathname.startsWith(prefix)) return entry
-    return undefined
+    // A path under a prefix no exact path shares (the proxy's, the key-value routes') is that
+    // prefix's without hashing it into the exact map: the same answer, on every request's hot path.
+    for (const [prefix, entry, shadowed] of this.prefixes) {
+      if (!pathname.startsWith(prefix)) continue
+      return shadowed ? (this.exact.get(pathname) ?? entry) : entry
+    }
+    return this.exact.get(pathname)
   }
 
   /** The template of the route serving the path, or 'unmatched'. */

@@ -14,10 +14,18 @@ export const pathStart = (url: string) => url.indexOf('/', ROUTER_PATH_SEARCH_FR
 
 /** The path and the query (without its '?', '' when there is none) of a URL that `routable` let through. */
 export function splitUrl(url: string): [pathname: string, query: string] {
+  const pathname = pathOf(url)
   const start = pathStart(url)
-  if (start < 0) return ['/', '']
+  // Past the path comes its '?' and the query, or the end of the URL.
+  return [pathname, start < 0 ? '' : url.slice(start + pathname.length + 1)]
+}
+
+/** The path alone (no query) of a URL that `routable` let through. */
+export function pathOf(url: string): string {
+  const start = pathStart(url)
+  if (start < 0) return '/'
   const queryAt = url.indexOf('?', start)
-  return queryAt < 0 ? [url.slice(start), ''] : [url.slice(start, queryAt), url.slice(queryAt + 1)]
+  return queryAt < 0 ? url.slice(start) : url.slice(start, queryAt)
 }
 
 /** Where the path of an absolute http(s) URL really begins (after the authority), or -1. */
@@ -32,6 +40,8 @@ function realPathStart(url: string): number {
  */
 const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/
 
+let lastValidHost: string | undefined
+
 /**
  * The request as the router must see it, or undefined when its Host field is not valid (RFC 9112
  * section 3.2 asks for 400, also for more than one Host field line).
@@ -44,7 +54,11 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+;=]|%[0-9A-
  */
 export function routable(request: Request, origin: string): Request | undefined {
   const host = request.headers.get('host')
-  if (host !== null && !VALID_HOST.test(host)) return undefined
+  if (host !== null && host !== lastValidHost) {
+    if (!VALID_HOST.test(host)) return undefined
+    // Clients send the same Host request after request: checked once while it stays the same.
+    lastValidHost = host
+  }
   const url = request.url
   const start = realPathStart(url)
   if (start >= ROUTER_PATH_SEARCH_FROM && pathStart(url) === start) return request

@@ -3,7 +3,7 @@
 export type { BatchOutcome, BatchStep, BatchStepResult, KeyPage, KeyValues, Store, StoreCounters } from './store'
 export type { DeleteResult, Entry, IncrResult, SetOptions, SetResult, WriteConditions } from './store'
 export type { Acquired, Leases, WaitOutcome } from './leases'
-export { then, type MaybePromise } from './maybe-promise'
+export { all, then, type MaybePromise } from './maybe-promise'
 export { StoreUnavailable } from './unavailable'
 export { LocalStore } from './local-store'
 export { LeaseTable } from './lease-table'

@@ -70,6 +70,11 @@ export class LeaseTable implements Leases {
     if (this.holds(key, token)) this.written(key)
   }
 
+  release(key: string, token: string): void {
+    const lease = this.leases.get(key)
+    if (lease !== undefined && lease.token === token) this.end(key, lease, 'released')
+  }
+
   /** The key was written: its lease (if any) is done and every waiter is woken to read the value. */
   written(key: string): void {
     const lease = this.leases.get(key)

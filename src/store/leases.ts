@@ -21,5 +21,10 @@ export interface Leases {
   completed(key: string, token: string): MaybePromise<void>
   /** The key was written (with or without a lease): waiters may read it now. */
   written(key: string): void
+  /**
+   * The holder is done with the key, whether it wrote it or not: the lease ends, and its waiters
+   * (on every instance sharing the leases) look again at once instead of waiting out the lease.
+   */
+  release(key: string, token: string): MaybePromise<void>
   wait(key: string, ms: number): Promise<WaitOutcome>
 }

@@ -12,3 +12,8 @@ export function then<T, U>(
 ): MaybePromise<U> {
   return value instanceof Promise ? value.then(next, failed) : next(value)
 }
+
+/** Every value, as a plain array when none is a promise (the local store's case), else once all have resolved. */
+export function all<T>(values: MaybePromise<T>[]): MaybePromise<T[]> {
+  return values.some((value) => value instanceof Promise) ? Promise.all(values) : (values as T[])
+}

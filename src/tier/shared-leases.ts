@@ -5,6 +5,8 @@ import type { RedisLike } from './redis-connection'
 export interface LeaseBackend {
   command<T>(run: (redis: RedisLike) => Promise<T>): Promise<T>
   onChange(listener: (key: string) => void): void
+  /** Tells every instance the key changed (as a write does), which wakes the waiters on its lease there. */
+  announce(key: string): void
 }
 
 /** Lease keys start with a control character, which no client key may hold: they cannot collide. */
@@ -51,14 +53,14 @@ export class SharedLeases implements Leases {
       return undefined
     }
     // SET NX: a grant still recorded for this key belonged to a lease that has ended.
-    this.release(key)
-    const timer = setTimeout(() => this.release(key), durationMs)
+    this.releaseGrant(key)
+    const timer = setTimeout(() => this.releaseGrant(key), durationMs)
     timer.unref()
     this.granted.set(key, { client, timer })
     return token
   }
 
-  private release(key: string): void {
+  private releaseGrant(key: string): void {
     const grant = this.granted.get(key)
     if (grant === undefined) return
     clearTimeout(grant.timer)
@@ -74,8 +76,14 @@ export class SharedLeases implements Leases {
     await this.store.command((redis) => redis.eval(RELEASE, 1, leaseKey(key), token))
   }
 
+  /** Ends the lease if it is still this one, and wakes its waiters everywhere: a lease ending unwritten publishes nothing by itself. */
+  async release(key: string, token: string): Promise<void> {
+    await this.store.command((redis) => redis.eval(RELEASE, 1, leaseKey(key), token))
+    this.store.announce(key)
+  }
+
   written(key: string): void {
-    this.release(key)
+    this.releaseGrant(key)
     const waiting = this.waiters.get(key)
     if (waiting === undefined) return
     this.waiters.delete(key)

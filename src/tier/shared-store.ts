@@ -187,7 +187,8 @@ export class SharedStore implements Store {
     if (ttlMs >= 1) this.near.set(entry.key, encodeNearEntry(entry), NEAR_TYPE, { ttlMs })
   }
 
-  private announce(key: string): void {
+  /** Drops the key's near copies here and on every instance, and tells the change listeners (shared leases' waiters) everywhere. */
+  announce(key: string): void {
     this.near?.delete(key)
     for (const listener of this.changeListeners) listener(key)
     this.counts.invalidationsSent++

@@ -847,9 +847,13 @@ describe('upstreams for the proxy', () => {
     timeoutMs: 10_000,
     maxBodyBytes: 8 * MB,
     defaultTtlMs: null,
+    maxHeuristicTtlMs: 24 * 3600 * 1000,
+    staleOnErrorMs: 60_000,
     forwardHeaders: null,
-    cacheAuthorized: false,
+    cacheAuthorized: true,
     ignoreCookies: false,
+    storeSetCookie: false,
+    targetedFields: ['cdn-cache-control'],
     ...options,
   })
 
@@ -872,7 +876,7 @@ describe('upstreams for the proxy', () => {
           maxBodySize: '1mb',
           defaultTtl: 30,
           forwardHeaders: ['Accept', 'X-Tenant'],
-          cacheAuthorized: true,
+          cacheAuthorized: false,
         },
       },
     })
@@ -882,9 +886,37 @@ describe('upstreams for the proxy', () => {
         maxBodyBytes: MB,
         defaultTtlMs: 30_000,
         forwardHeaders: ['accept', 'x-tenant'],
-        cacheAuthorized: true,
+        cacheAuthorized: false,
       }),
     ])
+  })
+
+  test('the RFC 9111 options per upstream: durations that 0 turns off, Set-Cookie storage, targeted fields as lower-case names', () => {
+    const file = fakeFile({
+      upstreams: {
+        off: { url: 'https://off.example', staleOnError: 0, maxHeuristicTtl: 0, targetedFields: [], cacheAuthorized: false },
+        on: {
+          url: 'https://on.example',
+          staleOnError: '5m',
+          maxHeuristicTtl: '2h',
+          storeSetCookie: true,
+          targetedFields: ['Fastcache-CC'],
+        },
+      },
+    })
+    const upstreams = run(['--config', 'f.json'], {}, file.read).upstreams
+    expect(upstreams.find((u) => u.name === 'off')).toMatchObject({
+      staleOnErrorMs: 0,
+      maxHeuristicTtlMs: 0,
+      targetedFields: [],
+      cacheAuthorized: false,
+    })
+    expect(upstreams.find((u) => u.name === 'on')).toMatchObject({
+      staleOnErrorMs: 300_000,
+      maxHeuristicTtlMs: 7_200_000,
+      storeSetCookie: true,
+      targetedFields: ['fastcache-cc'],
+    })
   })
 
   test('ignoreCookies is off by default and set per upstream; "*" in forwardHeaders is kept as written', () => {

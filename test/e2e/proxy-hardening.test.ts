@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { binaryHarness, type Server } from '../support/binary'
+import { rawRequest } from '../support/raw-http'
 
 // The proxy of the compiled binary against real origins on loopback that misbehave: they hang,
 // stall mid-body, reflect request headers. Upstream timeouts are real timers, kept short.
@@ -124,6 +125,29 @@ describe('the binary keeps one client from shaping what another is served', () =
       expect(await stop(server)).toBe(0)
     } finally {
       reflecting.stop()
+    }
+  })
+
+  test("a client naming a Vary field in Connection (so it is not forwarded) cannot store the answer for that field's value", async () => {
+    const byLanguage = origin(
+      (request) =>
+        new Response(`lang ${request.headers.get('accept-language') ?? 'default'}`, {
+          headers: { 'cache-control': 'max-age=600', vary: 'Accept-Language' },
+        }),
+    )
+    try {
+      const server = await startProxying(byLanguage.url)
+      const attack = await rawRequest(
+        server.port,
+        'GET /proxy/o/page HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\nConnection: accept-language, close\r\n\r\n',
+      )
+      expect([attack.status, attack.body]).toEqual([200, 'lang default'])
+      const victim = await fetch(`${server.url}/proxy/o/page`, { headers: { 'accept-language': 'en' } })
+      expect(await victim.text()).toBe('lang en')
+      expect(victim.headers.get('cache-status')).toBe('fastcache; fwd=vary-miss; stored')
+      expect(await stop(server)).toBe(0)
+    } finally {
+      byLanguage.stop()
     }
   })
 

@@ -202,4 +202,15 @@ describe('LeaseTable bounds', () => {
     expect(typeof table.acquire('a2', 1000, 'B')).toBe('string')
     expect(table.acquire('x', 1000, 'A')).toBe('full')
   })
+
+  test('release ends a lease unwritten: its waiters look again at once, and only its own token releases it', async () => {
+    const table = new LeaseTable(new ManualClock())
+    const token = table.acquire('k', 60_000, 'A') as string
+    const waiting = table.wait('k', 60_000)
+    table.release('k', 'another-token')
+    expect(table.isHeld('k')).toBe(true)
+    table.release('k', token)
+    expect(await waiting).toBe('released')
+    expect(table.isHeld('k')).toBe(false)
+  })
 })

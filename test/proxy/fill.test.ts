@@ -7,6 +7,7 @@ import type { Exchange } from '../../src/modules/proxy/exchange'
 import { CacheFill } from '../../src/modules/proxy/fill'
 import { Forwarding } from '../../src/modules/proxy/forwarding'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
+import { LocalStore } from '../../src/store'
 import { Revalidation } from '../../src/modules/proxy/revalidation'
 import { resolveTarget } from '../../src/modules/proxy/target'
 import { startOrigin, type OriginHandler } from '../support/origin'
@@ -24,16 +25,16 @@ function filling(handler: OriginHandler) {
   stops.push(origin.stop)
   origin.answer(handler)
   const engine = new CacheEngine({ maxBytes: 16 * 1024 * 1024, clock, sweepIntervalMs: 0 })
-  const store = new ProxyStore(engine)
+  const store = new ProxyStore(new LocalStore(engine))
   const counters = new ProxyCounters()
   const forwarding = new Forwarding(counters, silentLogger, false)
   const fill = new CacheFill(store, forwarding, new Revalidation(store, counters, clock), counters, clock, silentLogger)
   const upstreams = new Map([['api', upstreamAt(`${origin.url}/base`)]])
-  const exchange = (path: string, headers: Record<string, string> = {}): Exchange => {
+  const exchange = async (path: string, headers: Record<string, string> = {}): Promise<Exchange> => {
     const request = new Request(`http://localhost/proxy/api${path}`, { headers })
     const target = resolveTarget(upstreams, request.url)
     const baseKey = ProxyStore.baseKey('api', target.pathAndQuery)
-    const { key, response: stale, varyMiss } = store.lookup(baseKey, request.headers)
+    const { key, response: stale, varyMiss } = await store.lookup(baseKey, request.headers)
     const fwd = stale !== undefined ? 'stale' : varyMiss ? 'vary-miss' : 'uri-miss'
     return { request, target, baseKey, key, directives: parseCacheControl(headers['cache-control'] ?? null), authorized: false, fwd, stale }
   }
@@ -59,8 +60,8 @@ describe('fetching for the cache', () => {
         new Response(`lang ${headers.get('accept-language')}`, { headers: { 'cache-control': 'max-age=60', vary: 'Accept-Language' } }),
     )
     const { fill, origin, counters, exchange, reply } = filling(handler)
-    const english = [exchange('/v', { 'accept-language': 'en' }), exchange('/v', { 'accept-language': 'en' })]
-    const french = exchange('/v', { 'accept-language': 'fr' })
+    const english = [await exchange('/v', { 'accept-language': 'en' }), await exchange('/v', { 'accept-language': 'en' })]
+    const french = await exchange('/v', { 'accept-language': 'fr' })
     // The first registers its fetch before it awaits anything: the others find it under way.
     const pending = [...english, french].map((one) => fill.fetch(one).then(reply))
     release()
@@ -77,10 +78,10 @@ describe('fetching for the cache', () => {
     let gate = gated(() => new Response('body', { headers: validated }))
     const { fill, origin, counters, clock, exchange, reply } = filling((request) => gate.handler(request))
     gate.release()
-    await fill.fetch(exchange('/r')).then(reply)
+    await fill.fetch(await exchange('/r')).then(reply)
     clock.advance(11_000)
     gate = gated(({ headers }) => new Response(null, { status: headers.get('if-none-match') === '"v1"' ? 304 : 200, headers: validated }))
-    const pending = [exchange('/r'), exchange('/r'), exchange('/r')].map((one) => fill.fetch(one).then(reply))
+    const pending = [await exchange('/r'), await exchange('/r'), await exchange('/r')].map((one) => fill.fetch(one).then(reply))
     gate.release()
     const replies = await Promise.all(pending)
     expect(origin.requests.map((request) => request.headers.get('if-none-match'))).toEqual([null, '"v1"'])
@@ -98,12 +99,15 @@ describe('fetching for the cache', () => {
     const { fill, origin, clock, exchange, reply } = filling(() =>
       failing ? new Response('down', { status: 503 }) : new Response('x', { headers: { etag: '"a"', 'cache-control': 'max-age=10' } }),
     )
-    await fill.fetch(exchange('/e')).then(reply)
+    await fill.fetch(await exchange('/e')).then(reply)
     clock.advance(11_000)
     failing = true
-    expect(await fill.fetch(exchange('/e')).then(reply)).toEqual({ text: 'down', cacheStatus: 'fastcache; fwd=stale; fwd-status=503' })
+    expect(await fill.fetch(await exchange('/e')).then(reply)).toEqual({
+      text: 'down',
+      cacheStatus: 'fastcache; fwd=stale; fwd-status=503',
+    })
     // The stale copy is still there to revalidate next time.
-    expect(exchange('/e').stale).toBeDefined()
+    expect((await exchange('/e')).stale).toBeDefined()
     expect(origin.count('/base/e')).toBe(2)
   })
 
@@ -111,17 +115,17 @@ describe('fetching for the cache', () => {
     let gate = gated(() => new Response('v1', { headers: { 'cache-control': 'max-age=10, stale-while-revalidate=60' } }))
     const { fill, origin, counters, clock, exchange, reply } = filling((request) => gate.handler(request))
     gate.release()
-    await fill.fetch(exchange('/s')).then(reply)
+    await fill.fetch(await exchange('/s')).then(reply)
     clock.advance(15_000)
     gate = gated(() => new Response('v2', { headers: { 'cache-control': 'max-age=10, stale-while-revalidate=60' } }))
-    fill.refreshInBackground(exchange('/s'))
-    fill.refreshInBackground(exchange('/s'))
+    fill.refreshInBackground(await exchange('/s'))
+    fill.refreshInBackground(await exchange('/s'))
     expect(counters.totals().revalidations).toBe(1)
     await Bun.sleep(20)
-    expect(new TextDecoder().decode(exchange('/s').stale!.body)).toBe('v1')
+    expect(new TextDecoder().decode((await exchange('/s')).stale!.body)).toBe('v1')
     gate.release()
-    for (let tries = 0; tries < 100 && new TextDecoder().decode(exchange('/s').stale!.body) !== 'v2'; tries++) await Bun.sleep(5)
-    expect(new TextDecoder().decode(exchange('/s').stale!.body)).toBe('v2')
+    for (let tries = 0; tries < 100 && new TextDecoder().decode((await exchange('/s')).stale!.body) !== 'v2'; tries++) await Bun.sleep(5)
+    expect(new TextDecoder().decode((await exchange('/s')).stale!.body)).toBe('v2')
     expect(origin.count('/base/s')).toBe(2)
   })
 })

@@ -91,16 +91,49 @@ describe('which request fields reach the upstream', () => {
 })
 
 describe('requests passed through uncached', () => {
-  test('a bypassed read goes as GET, HEAD included, and comes back with end-to-end fields and fwd=bypass', async () => {
+  test('a bypassed read goes as it came, HEAD as HEAD, and comes back with end-to-end fields, its Content-Length and fwd=bypass', async () => {
     const { forwarding, origin, target, request } = forwardingTo(
       () => new Response('body', { headers: { 'keep-alive': 'timeout=5', 'x-upstream': '1' } }),
     )
     const answer = await forwarding.bypass(request('/b', { method: 'HEAD' }), target('/b'))
-    expect(origin.requests[0]!.method).toBe('GET')
+    expect(origin.requests[0]!.method).toBe('HEAD')
     expect(answer.headers.get('x-upstream')).toBe('1')
     expect(answer.headers.get('keep-alive')).toBeNull()
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=bypass')
-    expect(await answer.text()).toBe('body')
+    expect(answer.headers.get('content-length')).toBe('4')
+    expect(await answer.text()).toBe('')
+    const got = await forwarding.bypass(request('/b'), target('/b'))
+    expect(origin.requests[1]!.method).toBe('GET')
+    expect(await got.text()).toBe('body')
+  })
+
+  test('a body of known length that stops short is a 504 or 502 for the client, not a cut-off body', async () => {
+    const listener = Bun.listen({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        data(socket) {
+          // Half the promised body, then nothing: the upstream's timeout ends it.
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(500)}`)
+        },
+      },
+    })
+    try {
+      const upstreams = new Map([['api', upstreamAt(`http://127.0.0.1:${listener.port}`, { timeoutMs: 200 })]])
+      const counters = new ProxyCounters()
+      const forwarding = new Forwarding(
+        counters,
+        createLogger('error', () => {}),
+        false,
+      )
+      const target = resolveTarget(upstreams, 'http://localhost/proxy/api/short')
+      const answer = await forwarding.bypass(new Request('http://localhost/proxy/api/short'), target)
+      expect(answer.status).toBe(504)
+      expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=bypass; detail=upstream-timeout')
+      expect(counters.totals().upstreamErrors).toBe(1)
+    } finally {
+      listener.stop(true)
+    }
   })
 
   test('redirects come back to the client, and encoded bodies stay encoded', async () => {
@@ -122,7 +155,10 @@ describe('requests passed through uncached', () => {
     const refused = () => new Response('no', { status: 409 })
     const { forwarding, origin, target, request } = forwardingTo(({ body }) => (body === 'refused' ? refused() : created()))
     const succeeded: (string | null)[] = []
-    const report = (headers: Headers) => void succeeded.push(headers.get('location'))
+    const report = async (response: Response) => {
+      succeeded.push(response.headers.get('location'))
+      return undefined
+    }
     const answer = await forwarding.write(request('/items', { method: 'POST', body: 'item' }), target('/items'), report)
     expect([origin.requests[0]!.method, origin.requests[0]!.body]).toEqual(['POST', 'item'])
     expect(answer.status).toBe(201)
@@ -165,7 +201,7 @@ describe('upstream failures', () => {
   test('an upstream that cannot be reached is a 502', async () => {
     const { forwarding, origin, counters, logged, target, request } = forwardingTo(() => new Response('x'))
     origin.stop()
-    const answer = await forwarding.write(request('/w', { method: 'DELETE' }), target('/w'), () => {})
+    const answer = await forwarding.write(request('/w', { method: 'DELETE' }), target('/w'), async () => undefined)
     expect(answer.status).toBe(502)
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=method; detail=upstream-unavailable')
     expect(counters.totals().upstreamErrors).toBe(1)

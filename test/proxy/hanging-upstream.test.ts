@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { proxied, stopOrigins } from '../support/proxied'
+import { proxied, proxiedTo, stopOrigins } from '../support/proxied'
 
 afterEach(stopOrigins)
 
@@ -97,6 +97,38 @@ describe('coalescing on an upstream that hangs', () => {
       expect(replies.every((reply) => reply.headers.get('cache-status')!.endsWith('detail=stale-if-error'))).toBe(true)
     } finally {
       hang.release()
+    }
+  })
+
+  test('a body of known length that stalls: every client gets 504, none a cut-off body, and a stale copy stands in where allowed', async () => {
+    let stored = false
+    const listener = Bun.listen({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        data(socket) {
+          if (!stored) {
+            stored = true
+            socket.end(
+              'HTTP/1.1 200 OK\r\nCache-Control: max-age=10, stale-if-error=600\r\nContent-Length: 4\r\nConnection: close\r\n\r\ngood',
+            )
+          } else socket.write('HTTP/1.1 200 OK\r\nCache-Control: max-age=10\r\nContent-Length: 1000\r\n\r\nhalf')
+        },
+      },
+    })
+    try {
+      const { call, clock } = proxiedTo(`http://127.0.0.1:${listener.port}`, { timeoutMs: TIMEOUT_MS })
+      // The upstream's first answer is whole, every later one stalls after four bytes.
+      const whole = await Promise.all([call('GET', '/proxy/api/fresh'), call('GET', '/proxy/api/fresh')])
+      expect(whole.map((reply) => reply.text)).toEqual(['good', 'good'])
+      const cut = await Promise.all([call('GET', '/proxy/api/other'), call('GET', '/proxy/api/other')])
+      expect(cut.map((reply) => reply.status)).toEqual([504, 504])
+      clock.advance(20_000)
+      const standIn = await call('GET', '/proxy/api/fresh')
+      expect(standIn.text).toBe('good')
+      expect(standIn.headers.get('cache-status')).toEndWith('detail=stale-if-error')
+    } finally {
+      listener.stop(true)
     }
   })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { CacheEngine, ManualClock, type Entry, type MutationListener } from '../../src/cache'
 import { Persistence } from '../../src/persistence'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
+import { LocalStore } from '../../src/store'
 import type { StoredResponse } from '../../src/modules/proxy/stored-response'
 import { silentLogger } from '../../src/log/logger'
 import { testApp } from '../support/app'
@@ -94,58 +95,58 @@ describe('the variants of a URL are known from its marker', () => {
 
   function store() {
     const engine = new CacheEngine({ maxBytes: 64 * 1024 * 1024, clock: new ManualClock(), sweepIntervalMs: 0 })
-    return { engine, proxyStore: new ProxyStore(engine) }
+    return { engine, proxyStore: new ProxyStore(new LocalStore(engine)) }
   }
 
-  test('a variant left behind by a lost marker is never served again, so invalidating the listed variants is complete', () => {
+  test('a variant left behind by a lost marker is never served again, so invalidating the listed variants is complete', async () => {
     const { engine, proxyStore } = store()
     const base = ProxyStore.baseKey('api', '/v')
-    proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
+    await proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
     // The marker goes (evicted, say) while its variant stays; a new marker starts over.
     engine.delete(base)
-    proxyStore.store(base, VARY, asking('fr'), response('fr'), 600_000)
-    expect(proxyStore.lookup(base, asking('en')).response).toBeUndefined()
-    expect(proxyStore.invalidate(base)).toBe(1)
-    expect(proxyStore.lookup(base, asking('fr')).response).toBeUndefined()
+    await proxyStore.store(base, VARY, asking('fr'), response('fr'), 600_000)
+    expect((await proxyStore.lookup(base, asking('en'))).response).toBeUndefined()
+    expect(await proxyStore.invalidate(base)).toBe(1)
+    expect((await proxyStore.lookup(base, asking('fr'))).response).toBeUndefined()
   })
 
-  test('a URL keeps a bounded number of variants: the oldest goes when a new one would pass the bound', () => {
+  test('a URL keeps a bounded number of variants: the oldest goes when a new one would pass the bound', async () => {
     const { proxyStore } = store()
     const base = ProxyStore.baseKey('api', '/many')
     const count = ProxyStore.MAX_VARIANTS + 20
-    for (let i = 0; i < count; i++) proxyStore.store(base, VARY, asking(`l${i}`), response(`l${i}`), 600_000)
-    expect(proxyStore.lookup(base, asking('l0')).response).toBeUndefined()
-    expect(new TextDecoder().decode(proxyStore.lookup(base, asking(`l${count - 1}`)).response!.body)).toBe(`l${count - 1}`)
-    expect(proxyStore.invalidate(base)).toBe(ProxyStore.MAX_VARIANTS)
+    for (let i = 0; i < count; i++) await proxyStore.store(base, VARY, asking(`l${i}`), response(`l${i}`), 600_000)
+    expect((await proxyStore.lookup(base, asking('l0'))).response).toBeUndefined()
+    expect(new TextDecoder().decode((await proxyStore.lookup(base, asking(`l${count - 1}`))).response!.body)).toBe(`l${count - 1}`)
+    expect(await proxyStore.invalidate(base)).toBe(ProxyStore.MAX_VARIANTS)
   })
 
-  test('variant keys hold a hash of the Vary values: a response stored for other values is never served', () => {
+  test('variant keys hold a hash of the Vary values: a response stored for other values is never served', async () => {
     const { proxyStore } = store()
     const base = ProxyStore.baseKey('api', '/v')
-    proxyStore.store(base, VARY, asking('en'), response('en', 'accept-language:fr'), 600_000)
-    expect(proxyStore.lookup(base, asking('en'))).toMatchObject({ response: undefined, varyMiss: true })
-    proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
-    expect(new TextDecoder().decode(proxyStore.lookup(base, asking('en')).response!.body)).toBe('en')
+    await proxyStore.store(base, VARY, asking('en'), response('en', 'accept-language:fr'), 600_000)
+    expect(await proxyStore.lookup(base, asking('en'))).toMatchObject({ response: undefined, varyMiss: true })
+    await proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
+    expect(new TextDecoder().decode((await proxyStore.lookup(base, asking('en'))).response!.body)).toBe('en')
   })
 
-  test('a response without Vary replacing a marker takes the marked variants with it', () => {
+  test('a response without Vary replacing a marker takes the marked variants with it', async () => {
     const { engine, proxyStore } = store()
     const base = ProxyStore.baseKey('api', '/v')
-    proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
+    await proxyStore.store(base, VARY, asking('en'), response('en'), 600_000)
     const items = engine.stats().items
-    proxyStore.store(base, [], asking('en'), response('plain', ''), 600_000)
+    await proxyStore.store(base, [], asking('en'), response('plain', ''), 600_000)
     expect(engine.stats().items).toBe(items - 1)
-    expect(new TextDecoder().decode(proxyStore.lookup(base, asking('en')).response!.body)).toBe('plain')
+    expect(new TextDecoder().decode((await proxyStore.lookup(base, asking('en'))).response!.body)).toBe('plain')
   })
 })
 
 describe('a purge by prefix lets requests run while it pages through the cache', () => {
   test('deletes happen a page at a time, with the event loop running between pages', async () => {
     const engine = new CacheEngine({ maxBytes: 256 * 1024 * 1024, clock: new ManualClock(), sweepIntervalMs: 0 })
-    const proxyStore = new ProxyStore(engine)
+    const proxyStore = new ProxyStore(new LocalStore(engine))
     const total = 5000
     const stored = response('x', '')
-    for (let i = 0; i < total; i++) proxyStore.store(ProxyStore.baseKey('api', `/p/${i}`), [], new Headers(), stored, 600_000)
+    for (let i = 0; i < total; i++) await proxyStore.store(ProxyStore.baseKey('api', `/p/${i}`), [], new Headers(), stored, 600_000)
     fillUnrelated(engine, 5000)
     let deleted = 0
     engine.listen({ written() {}, deleted: () => void deleted++, deletedPrefix() {}, flushed() {}, touched() {} })

@@ -65,13 +65,13 @@ describe('read-through proxy: freshness (RFC 9111)', () => {
     expect(origin.count('/base/star')).toBe(2)
   })
 
-  test('only cacheable statuses are stored: a 404 is, a 500 and a 302 without freshness are not', async () => {
+  test('only cacheable statuses are stored: a 404 is, a 500 and a 302 without explicit freshness are not', async () => {
     const statuses: Record<string, number> = { '/base/nf': 404, '/base/err': 500, '/base/moved': 302 }
     const { call, origin } = proxied(
       ({ path }) =>
         new Response('x', {
           status: statuses[path],
-          headers: { 'cache-control': path === '/base/moved' ? 'no-cache' : 'max-age=60', location: '/elsewhere' },
+          headers: { 'cache-control': path === '/base/nf' ? 'max-age=60' : 'no-cache', location: '/elsewhere' },
         }),
     )
     for (const path of ['/proxy/api/nf', '/proxy/api/err', '/proxy/api/moved']) {
@@ -331,9 +331,9 @@ describe('read-through proxy: coalescing, Vary, Authorization', () => {
     expect(origin.count('/base/v')).toBe(2)
   })
 
-  test('requests with Authorization bypass the cache unless the upstream allows it; then only public responses are shared', async () => {
+  test('requests with Authorization bypass the cache when the upstream says so; otherwise only public responses are shared', async () => {
     const handler = () => new Response('secret', { headers: { 'cache-control': 'max-age=60' } })
-    const strict = proxied(handler)
+    const strict = proxied(handler, { cacheAuthorized: false })
     await strict.call('GET', '/proxy/api/me', { headers: { authorization: 'Bearer a' } })
     const r = await strict.call('GET', '/proxy/api/me', { headers: { authorization: 'Bearer a' } })
     expect(r.headers.get('cache-status')).toBe('fastcache; fwd=bypass')
@@ -341,7 +341,6 @@ describe('read-through proxy: coalescing, Vary, Authorization', () => {
 
     const allowed = proxied(
       ({ path }) => new Response('x', { headers: { 'cache-control': path.endsWith('public') ? 'public, max-age=60' : 'max-age=60' } }),
-      { cacheAuthorized: true },
     )
     for (let i = 0; i < 2; i++) {
       await allowed.call('GET', '/proxy/api/public', { headers: { authorization: 'Bearer a' } })

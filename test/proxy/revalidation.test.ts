@@ -4,6 +4,7 @@ import { NO_DIRECTIVES, parseCacheControl } from '../../src/modules/proxy/cache-
 import { ProxyCounters } from '../../src/modules/proxy/counters'
 import type { Exchange } from '../../src/modules/proxy/exchange'
 import { ProxyStore } from '../../src/modules/proxy/proxy-store'
+import { LocalStore } from '../../src/store'
 import { addValidators, mergeNotModified, Revalidation } from '../../src/modules/proxy/revalidation'
 import { loadedFrom, type StoredResponse } from '../../src/modules/proxy/stored-response'
 import { resolveTarget } from '../../src/modules/proxy/target'
@@ -58,7 +59,7 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
       'x-hop': 'dropped',
       'keep-alive': 'timeout=5',
     })
-    const { response, refusal } = mergeNotModified(stale, notModified, times, anyone, null)
+    const { response, refusal } = mergeNotModified(stale, notModified, times, anyone, upstreamAt('http://127.0.0.1:9'))
     expect(refusal).toBeNull()
     const headers = new Headers(response.headers)
     expect(headers.get('cache-control')).toBe('max-age=60')
@@ -70,26 +71,38 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
 
   test("the age restarts: the stored Age goes, and the 304's own Age and Date count from this round trip", () => {
     const stale = storedAt([['age', '55']], { initialAgeMs: 55_000 })
-    const merged = mergeNotModified(stale, new Headers({ 'cache-control': 'max-age=60' }), times, anyone, null)
+    const merged = mergeNotModified(stale, new Headers({ 'cache-control': 'max-age=60' }), times, anyone, upstreamAt('http://127.0.0.1:9'))
     expect(new Headers(merged.response.headers).get('age')).toBeNull()
     // The stored Date is a minute old by now: the apparent age it gives is what counts, not the old Age.
     expect([merged.response.lifetimeMs, merged.response.initialAgeMs]).toEqual([60_000, 60_100])
     expect([merged.response.requestTime, merged.response.responseTime]).toEqual([times.requestTime, times.responseTime])
-    const dated = mergeNotModified(stale, new Headers({ date: httpDate(times.responseTime), age: '3' }), times, anyone, null)
+    const dated = mergeNotModified(
+      stale,
+      new Headers({ date: httpDate(times.responseTime), age: '3' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect([dated.response.lifetimeMs, dated.response.initialAgeMs]).toEqual([10_000, 3_100])
   })
 
   test('a Set-Cookie on the 304 makes it unstorable; the cookie is kept for the client it answers', () => {
-    const merged = mergeNotModified(storedAt(), new Headers({ 'set-cookie': 'session=secret' }), times, anyone, null)
+    const merged = mergeNotModified(
+      storedAt(),
+      new Headers({ 'set-cookie': 'session=secret' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect(merged.refusal).toBe('set-cookie')
     expect(merged.response.headers).toContainEqual(['set-cookie', 'session=secret'])
   })
 
   test('a 304 that makes the response private, or the request that asked no-store, makes it unstorable', () => {
     const turnedPrivate = new Headers({ 'cache-control': 'private, max-age=60' })
-    expect(mergeNotModified(storedAt(), turnedPrivate, times, anyone, null).refusal).toBe('private')
+    expect(mergeNotModified(storedAt(), turnedPrivate, times, anyone, upstreamAt('http://127.0.0.1:9')).refusal).toBe('private')
     const noStore = { directives: parseCacheControl('no-store'), authorized: false }
-    expect(mergeNotModified(storedAt(), new Headers(), times, noStore, null).refusal).toBe('no-store')
+    expect(mergeNotModified(storedAt(), new Headers(), times, noStore, upstreamAt('http://127.0.0.1:9')).refusal).toBe('no-store')
   })
 
   test('tags and Vary names come from the merged fields; with a validator it is kept a day past its freshness', () => {
@@ -100,7 +113,13 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
       ],
       { tags: ['old'] },
     )
-    const merged = mergeNotModified(stale, new Headers({ 'surrogate-key': 'new other', vary: 'Accept-Language' }), times, anyone, null)
+    const merged = mergeNotModified(
+      stale,
+      new Headers({ 'surrogate-key': 'new other', vary: 'Accept-Language' }),
+      times,
+      anyone,
+      upstreamAt('http://127.0.0.1:9'),
+    )
     expect(merged.response.tags).toEqual(['new', 'other'])
     expect(merged.vary).toEqual(['accept-language'])
     const fresh = merged.response.lifetimeMs - merged.response.initialAgeMs
@@ -109,16 +128,16 @@ describe('merging a 304 into the stored response (RFC 9111 section 4.3.4)', () =
 })
 
 describe('a stale copy while the upstream is asked', () => {
-  function revalidating(stale: StoredResponse, requestCacheControl: string | null = null) {
+  async function revalidating(stale: StoredResponse, requestCacheControl: string | null = null) {
     const clock = new ManualClock(T0)
     const engine = new CacheEngine({ maxBytes: 1024 * 1024, clock, sweepIntervalMs: 0 })
-    const store = new ProxyStore(engine)
+    const store = new ProxyStore(new LocalStore(engine))
     const counters = new ProxyCounters()
     const upstreams = new Map([['api', upstreamAt('http://127.0.0.1:9/base')]])
     const headers: Record<string, string> = requestCacheControl === null ? {} : { 'cache-control': requestCacheControl }
     const request = new Request('http://localhost/proxy/api/page', { headers })
     const baseKey = ProxyStore.baseKey('api', '/page')
-    const kept = store.store(baseKey, [], request.headers, stale, 3600_000)!
+    const kept = (await store.store(baseKey, [], request.headers, stale, 3600_000))!
     const exchange: Exchange = {
       request,
       target: resolveTarget(upstreams, request.url),
@@ -132,27 +151,27 @@ describe('a stale copy while the upstream is asked', () => {
     return { revalidation: new Revalidation(store, counters, clock), store, counters, clock, exchange, kept }
   }
 
-  test('a storable 304 replaces the stored copy and is shared; an unstorable one drops the stored copy', () => {
-    const ok = revalidating(storedAt())
-    const refreshed = ok.revalidation.refresh(ok.exchange, ok.kept, new Headers({ 'cache-control': 'max-age=60' }), times)
+  test('a storable 304 replaces the stored copy and is shared; an unstorable one drops the stored copy', async () => {
+    const ok = await revalidating(storedAt())
+    const refreshed = await ok.revalidation.refresh(ok.exchange, ok.kept, new Headers({ 'cache-control': 'max-age=60' }), times)
     expect(refreshed.stored).toBe(true)
     // What the store holds now is the refreshed response (the engine hands out copies: compare what they say).
-    const now = ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers).response!
+    const now = (await ok.store.lookup(ok.exchange.baseKey, ok.exchange.request.headers)).response!
     const { headerView, sendHeaders, directives, ...fields } = refreshed.response
     expect(now).toMatchObject(fields)
     expect([...now.headerView]).toEqual([...headerView])
     expect(refreshed.response.lifetimeMs).toBe(60_000)
     expect(ok.counters.totals().notModified).toBe(1)
 
-    const turned = revalidating(storedAt())
-    const personal = turned.revalidation.refresh(turned.exchange, turned.kept, new Headers({ 'set-cookie': 'a=1' }), times)
+    const turned = await revalidating(storedAt())
+    const personal = await turned.revalidation.refresh(turned.exchange, turned.kept, new Headers({ 'set-cookie': 'a=1' }), times)
     expect(personal.stored).toBe(false)
     expect(personal.response.headerView.get('set-cookie')).toBe('a=1')
-    expect(turned.store.lookup(turned.exchange.baseKey, turned.exchange.request.headers).response).toBeUndefined()
+    expect((await turned.store.lookup(turned.exchange.baseKey, turned.exchange.request.headers)).response).toBeUndefined()
   })
 
   test("stands in for an upstream error within the response's stale-if-error window, and says so", async () => {
-    const { revalidation, counters, clock, exchange } = revalidating(storedAt([['cache-control', 'max-age=10, stale-if-error=60']]))
+    const { revalidation, counters, clock, exchange } = await revalidating(storedAt([['cache-control', 'max-age=10, stale-if-error=60']]))
     clock.advance(30_000)
     const answer = revalidation.staleIfError(exchange, { fwd: 'stale', fwdStatus: 503 })!
     expect(answer.headers.get('cache-status')).toBe('fastcache; fwd=stale; fwd-status=503; ttl=-20; detail=stale-if-error')
@@ -164,14 +183,14 @@ describe('a stale copy while the upstream is asked', () => {
     expect(counters.totals().staleIfError).toBe(1)
   })
 
-  test("the request's own stale-if-error opens the window; must-revalidate shuts it", () => {
-    const asked = revalidating(storedAt(), 'stale-if-error=120')
+  test("the request's own stale-if-error opens the window; must-revalidate shuts it", async () => {
+    const asked = await revalidating(storedAt(), 'stale-if-error=120')
     asked.clock.advance(100_000)
     expect(asked.revalidation.staleIfError(asked.exchange, { fwd: 'stale' })).toBeDefined()
-    const notAsked = revalidating(storedAt())
+    const notAsked = await revalidating(storedAt())
     notAsked.clock.advance(11_000)
     expect(notAsked.revalidation.staleIfError(notAsked.exchange, { fwd: 'stale' })).toBeUndefined()
-    const strict = revalidating(storedAt([['cache-control', 'max-age=10, must-revalidate, stale-if-error=600']]))
+    const strict = await revalidating(storedAt([['cache-control', 'max-age=10, must-revalidate, stale-if-error=600']]))
     strict.clock.advance(11_000)
     expect(strict.revalidation.staleIfError(strict.exchange, { fwd: 'stale' })).toBeUndefined()
   })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { locate } from '../../src/modules/proxy/target'
+import { locate, TargetResolver } from '../../src/modules/proxy/target'
 import { upstreamAt } from '../support/proxied'
 
 const upstreams = new Map([
@@ -21,5 +21,28 @@ describe('locating a URL a client names (purges, Location after a write)', () =>
     expect(locate(upstreams, 'http://cdn.example/app.js')).toEqual({ upstream: 'cdn', path: '/app.js' })
     expect(locate(upstreams, 'http://origin.example/baseline/users/1')).toBeUndefined()
     expect(locate(upstreams, 'http://elsewhere.example/base/users/1')).toBeUndefined()
+  })
+})
+
+describe('reads resolve their URL once', () => {
+  const keyOf = (upstream: string, path: string) => `${upstream} ${path}`
+
+  test('the same path and query give the same target and key, whatever the host; another query another', () => {
+    const resolver = new TargetResolver(upstreams, keyOf)
+    const first = resolver.resolve('http://a.example/proxy/api/users/1?x=1')
+    expect(resolver.resolve('http://b.example/proxy/api/users/1?x=1')).toBe(first)
+    expect(first.baseKey).toBe('api /users/1?x=1')
+    expect(first.target.url).toBe('http://origin.example/base/users/1?x=1')
+    expect(resolver.resolve('http://a.example/proxy/api/users/1?x=2').baseKey).toBe('api /users/1?x=2')
+  })
+
+  test('a refused path is refused every time (nothing is remembered for it), and the memory is bounded', () => {
+    const resolver = new TargetResolver(upstreams, keyOf, 2)
+    for (let i = 0; i < 2; i++) expect(() => resolver.resolve('http://a.example/proxy/api/a//b')).toThrow()
+    const kept = resolver.resolve('http://a.example/proxy/api/1')
+    resolver.resolve('http://a.example/proxy/api/2')
+    // The third starts the memory over: the first is resolved again, as a new object.
+    resolver.resolve('http://a.example/proxy/api/3')
+    expect(resolver.resolve('http://a.example/proxy/api/1')).not.toBe(kept)
   })
 })

@@ -20,20 +20,31 @@ export const upstreamAt = (baseUrl: string, options: Partial<UpstreamConfig> = {
   timeoutMs: 2000,
   maxBodyBytes: 1024 * 1024,
   defaultTtlMs: null,
+  maxHeuristicTtlMs: 24 * 3600 * 1000,
+  staleOnErrorMs: 60_000,
   forwardHeaders: null,
-  cacheAuthorized: false,
+  cacheAuthorized: true,
   ignoreCookies: false,
+  storeSetCookie: false,
+  targetedFields: ['cdn-cache-control'],
   ...options,
 })
 
+const testClock = () => new ManualClock(Date.UTC(2030, 0, 1))
+
 /** An app proxying the upstream "api" to a fresh origin, both on the same manual clock; both stop after the test. */
 export function proxied(handler: OriginHandler, options: Partial<UpstreamConfig> = {}, config: Partial<Config> = {}) {
-  const clock = new ManualClock(Date.UTC(2030, 0, 1))
+  const clock = testClock()
   const origin = startOrigin(clock)
   stops.push(origin.stop)
   origin.answer(handler)
-  const { call, engine, app } = testApp({ ...config, upstreams: [upstreamAt(`${origin.url}/base`, options)] }, clock)
-  return { call, engine, app, clock, origin }
+  return { ...proxiedTo(`${origin.url}/base`, options, config, clock), origin }
+}
+
+/** An app proxying the upstream "api" at `baseUrl` (any origin the test started), on a manual clock. */
+export function proxiedTo(baseUrl: string, options: Partial<UpstreamConfig> = {}, config: Partial<Config> = {}, clock = testClock()) {
+  const { call, engine, app } = testApp({ ...config, upstreams: [upstreamAt(baseUrl, options)] }, clock)
+  return { call, engine, app, clock }
 }
 
 /** An origin handler answering `body` with this Cache-Control (and more fields). */

@@ -27,13 +27,14 @@ export interface Exchange {
 }
 
 /**
- * Reads the cache stays out of: ranges (not stored), the upstream's Authorization unless the upstream
- * allows caching it, and, like Varnish by default, a cookie the upstream would see (the answer may be
- * personal without saying so) unless `ignoreCookies` is set.
+ * Reads the cache stays out of: the upstream's Authorization when the upstream does not allow caching
+ * it, and, like Varnish by default, a cookie the upstream would see (the answer may be personal
+ * without saying so) unless `ignoreCookies` is set. Ranges use the cache: they are answered from
+ * whole stored responses.
  */
 export function bypassesCache(request: Request, upstream: UpstreamConfig, authorized: boolean): boolean {
   const { headers } = request
-  if (headers.has('range') || (authorized && !upstream.cacheAuthorized)) return true
+  if (authorized && !upstream.cacheAuthorized) return true
   return !upstream.ignoreCookies && headers.has('cookie') && forwards(upstream.forwardHeaders, 'cookie')
 }
 

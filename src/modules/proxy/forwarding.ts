@@ -4,11 +4,15 @@ import { errorResponse } from '../../http/errors'
 import type { Logger } from '../../log/logger'
 import { guardedBody } from './client-body'
 import type { ProxyCounters } from './counters'
-import { endToEndResponseHeaders, NULL_BODY_STATUSES, upstreamRequestHeaders } from './headers'
+import { declaredLength, endToEndResponseHeaders, NULL_BODY_STATUSES, upstreamRequestHeaders } from './headers'
+import { readStreamUpTo } from '../../http/body'
 import type { Target } from './target'
 
-/** Conditional request fields: the proxy fetches whole responses for its store and answers conditionals itself. */
-const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range']
+/** Conditional and range request fields: the proxy fetches whole responses for its store and answers these itself. */
+const CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
+
+/** Hears of a successful write's answer before the client does; may answer the client itself. */
+export type Succeeded = (response: Response) => Promise<Response | undefined>
 
 /**
  * The proxy's side of talking to upstreams: which request fields go, the request itself (bounded by
@@ -58,22 +62,36 @@ export class Forwarding {
     } as RequestInit)
   }
 
-  /** A read the cache stays out of: sent upstream as GET, its answer passed back, nothing stored. */
+  /** A read the cache stays out of: sent upstream as it came (a HEAD as HEAD), its answer passed back, nothing stored. */
   bypass(request: Request, target: Target): Promise<Response> {
-    // A bypassed HEAD is sent as GET: Elysia answers HEAD through the GET route and takes Content-Length from the body.
-    return this.passThrough(request, target, 'GET', null, 'bypass')
+    return this.passThrough(request, target, request.method === 'HEAD' ? 'HEAD' : 'GET', null, 'bypass')
   }
 
-  /** Any other method, sent as it came; `succeeded` hears of an answer below 400, before the client does. */
-  write(request: Request, target: Target, succeeded: (responseHeaders: Headers) => void): Promise<Response> {
+  /**
+   * Any other method, sent as it came. `succeeded` hears of an answer below 400 before the client
+   * does, and may answer the client itself (a response it stores); otherwise the answer is relayed.
+   */
+  write(request: Request, target: Target, succeeded: Succeeded): Promise<Response> {
     return this.passThrough(request, target, request.method, request.body, 'method', succeeded)
   }
 
-  /** The upstream's answer for the client, unstored: its end-to-end fields and our Cache-Status. */
-  relay(response: Response, target: Target, status: CacheStatus, endToEnd = endToEndResponseHeaders(response.headers)): Response {
+  /**
+   * The upstream's answer for the client, unstored: its end-to-end fields and our Cache-Status, and
+   * its Content-Length kept. Bun's server frames any body still streaming in by chunks, so a body of
+   * known length within the upstream's maxBodySize is read whole first and sent with its length (a
+   * failure in its middle then rejects, before the client has anything); a longer one is streamed.
+   */
+  async relay(response: Response, target: Target, status: CacheStatus, endToEnd = endToEndResponseHeaders(response.headers)) {
     const headers = new Headers(endToEnd)
     appendCacheStatus(headers, status)
-    return this.toClient(response.status, response.body, headers, target)
+    const length = declaredLength(response.headers)
+    if (response.body === null || NULL_BODY_STATUSES.has(response.status)) {
+      // A HEAD's Content-Length describes the body a GET would get: passed on as it came.
+      if (length !== undefined) headers.set('content-length', String(length))
+      return new Response(null, { status: response.status, headers })
+    }
+    if (length === undefined || length > target.upstream.maxBodyBytes) return this.toClient(response.status, response.body, headers, target)
+    return new Response(await readStreamUpTo(response.body, length), { status: response.status, headers })
   }
 
   /** A response with an upstream body (none for statuses without one); a failure in its middle is counted and logged as one line. */
@@ -108,19 +126,18 @@ export class Forwarding {
     method: string,
     body: ReadableStream | null,
     fwd: 'bypass' | 'method',
-    succeeded?: (responseHeaders: Headers) => void,
+    succeeded?: Succeeded,
   ): Promise<Response> {
     const headers = this.requestHeaders(request, target.upstream)
     // Read outside the try: a path that leaves the upstream is the client's 400, not an upstream failure.
     const url = target.url
-    let response: Response
     try {
-      response = await this.send(url, target.upstream, method, headers, body)
+      const response = await this.send(url, target.upstream, method, headers, body)
+      const answer = response.status < 400 ? await succeeded?.(response) : undefined
+      return answer ?? (await this.relay(response, target, { fwd }))
     } catch (error) {
       this.counters.of(target.upstream.name).upstreamErrors++
       return this.failure(error, target, { fwd })
     }
-    if (succeeded !== undefined && response.status < 400) succeeded(response.headers)
-    return this.relay(response, target, { fwd })
   }
 }

@@ -32,6 +32,7 @@ export function proxyModule(proxy: ProxyService) {
         ...failures({
           400: ['INVALID_PROXY_PATH'],
           404: ['UPSTREAM_NOT_FOUND'],
+          416: ['RANGE_NOT_SATISFIABLE'],
           502: ['UPSTREAM_UNAVAILABLE'],
           504: ['UPSTREAM_TIMEOUT', 'NOT_CACHED'],
         }),
@@ -51,7 +52,7 @@ export function proxyModule(proxy: ProxyService) {
         ...failures({ 400: ['INVALID_PROXY_PATH'], 404: ['UPSTREAM_NOT_FOUND'], 502: ['UPSTREAM_UNAVAILABLE'], 504: ['UPSTREAM_TIMEOUT'] }),
       },
       detail: {
-        summary: 'Any other method: passed through uncached; a success invalidates the stored responses for the URL',
+        summary: 'Any other method: passed through (a POST answer for its own URL may be stored); a success invalidates the URL',
         operationId: 'proxy',
         tags: ['proxy'],
         parameters: proxyParameters,
@@ -78,6 +79,8 @@ export function proxyModule(proxy: ProxyService) {
             400: ['INVALID_REQUEST', 'INVALID_JSON', 'INVALID_BODY'],
             413: ['PAYLOAD_TOO_LARGE'],
             415: ['UNSUPPORTED_MEDIA_TYPE'],
+            // On the shared tier, the purge goes through Redis.
+            503: ['REDIS_UNAVAILABLE'],
           }),
         },
         // A purge empties what every client is served: an admin's job.

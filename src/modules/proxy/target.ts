@@ -87,6 +87,40 @@ export function resolveTarget(upstreams: ReadonlyMap<string, UpstreamConfig>, re
   }
 }
 
+/** A target with the key its responses are stored under. */
+export interface Resolved {
+  target: Target
+  baseKey: string
+}
+
+/**
+ * Reads resolve their URL once: the targets already resolved, by path and query (all a target
+ * depends on), at most `bound` of them (past it the memory starts over). A cached read's URL is
+ * otherwise checked and joined on every request, a tenth of a hit's time in a profile.
+ */
+export class TargetResolver {
+  private readonly known = new Map<string, Resolved>()
+
+  constructor(
+    private readonly upstreams: ReadonlyMap<string, UpstreamConfig>,
+    private readonly keyOf: (upstream: string, pathAndQuery: string) => string,
+    private readonly bound = 10_000,
+  ) {}
+
+  /** As resolveTarget (the same errors, which are not remembered), with the base key. */
+  resolve(requestUrl: string): Resolved {
+    const pathAndQuery = requestUrl.slice(pathStart(requestUrl))
+    let resolved = this.known.get(pathAndQuery)
+    if (resolved === undefined) {
+      const target = resolveTarget(this.upstreams, requestUrl)
+      resolved = { target, baseKey: this.keyOf(target.upstream.name, target.pathAndQuery) }
+      if (this.known.size >= this.bound) this.known.clear()
+      this.known.set(pathAndQuery, resolved)
+    }
+    return resolved
+  }
+}
+
 /** Belt and braces: whatever checkPath missed, the parsed URL must still be on the upstream's origin and base path. */
 function checkedUrl(upstream: UpstreamConfig, url: string): string {
   const parsed = new URL(url)

@@ -30,7 +30,9 @@ export const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').repla
 
 /** Request durations by method, route template and status, rendered as a Prometheus histogram. */
 export class RequestMetrics {
-  private readonly series = new Map<string, Series>()
+  private readonly series: Series[] = []
+  /** The series by route, then method, then status: no key string is built per request. */
+  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>()
 
   /** A RequestObserver (see request-timing.ts). */
   readonly observer = (request: Request, response: Response, route: string, seconds: number) =>
@@ -38,11 +40,21 @@ export class RequestMetrics {
 
   observe(requestMethod: string, route: string, status: number, seconds: number): void {
     const method = METHODS.has(requestMethod) ? requestMethod : 'OTHER'
-    const id = `${method} ${status} ${route}`
-    let series = this.series.get(id)
+    let byMethod = this.byRoute.get(route)
+    if (byMethod === undefined) {
+      byMethod = new Map()
+      this.byRoute.set(route, byMethod)
+    }
+    let byStatus = byMethod.get(method)
+    if (byStatus === undefined) {
+      byStatus = new Map()
+      byMethod.set(method, byStatus)
+    }
+    let series = byStatus.get(status)
     if (series === undefined) {
       series = { method, route, status, counts: new Float64Array(DURATION_BUCKETS.length + 1), sum: 0, count: 0 }
-      this.series.set(id, series)
+      byStatus.set(status, series)
+      this.series.push(series)
     }
     let bucket = 0
     while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++
@@ -65,7 +77,7 @@ export class RequestMetrics {
   render(): string {
     const name = 'fastcache_http_request_duration_seconds'
     const lines = [`# HELP ${name} Time from request to response, by method, route template and status.`, `# TYPE ${name} histogram`]
-    for (const s of this.series.values()) {
+    for (const s of this.series) {
       const labels = `method="${escapeLabel(s.method)}",route="${escapeLabel(s.route)}",status="${s.status}"`
       let cumulative = 0
       DURATION_BUCKETS.forEach((bound, i) => {

@@ -1,4 +1,4 @@
-import { splitUrl } from '../../http/url'
+import { pathOf } from '../../http/url'
 
 type Handle = (request: Request) => Response | Promise<Response>
 
@@ -18,14 +18,15 @@ export function timeRequests(observers: RequestObserver[], routeOf: (pathname: s
       : (request, response, route, seconds, path) => {
           for (const observer of observers) observer(request, response, route, seconds, path)
         }
+  const record = (request: Request, response: Response, start: number) => {
+    const path = pathOf(request.url)
+    observe(request, response, routeOf(path), (performance.now() - start) / 1000, path)
+    return response
+  }
   return (handle: Handle) => (request: Request) => {
     const start = performance.now()
-    const record = (response: Response) => {
-      const path = splitUrl(request.url)[0]
-      observe(request, response, routeOf(path), (performance.now() - start) / 1000, path)
-      return response
-    }
     const result = handle(request)
-    return result instanceof Promise ? result.then(record) : record(result)
+    // An answer made at once (a cached read) is recorded without a closure made for it.
+    return result instanceof Promise ? result.then((response) => record(request, response, start)) : record(request, result, start)
   }
 }
