@@ -34,6 +34,9 @@ export function fastPaths(paths: readonly FastPath[]): (request: Request) => Ans
   }
 }
 
+/** Methods a fast path may answer (HEAD when it says so), and the catch-all a route may register. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'ALL'])
+
 /**
  * Refuses to start when a fast path would take requests that belong to another route: its GET route
  * `prefix*` must exist, and no other GET route may live under its prefix (a later `/v1/kv/special`
@@ -41,7 +44,7 @@ export function fastPaths(paths: readonly FastPath[]): (request: Request) => Ans
  */
 export function checkFastPaths(paths: readonly Pick<FastPath, 'prefix'>[], routes: readonly { method: string; path: string }[]): void {
   for (const { prefix } of paths) {
-    const under = routes.filter((route) => (route.method === 'GET' || route.method === 'ALL') && route.path.startsWith(prefix))
+    const under = routes.filter((route) => READ_METHODS.has(route.method) && route.path.startsWith(prefix))
     if (!under.some((route) => route.path === `${prefix}*`)) throw new Error(`no route ${prefix}* for a fast path`)
     const others = under.filter((route) => route.path !== `${prefix}*`)
     if (others.length > 0)

@@ -19,7 +19,8 @@ describe('fast paths take only their own route', () => {
       { method: 'PUT', path: '/v1/kv/other' },
     ]
     expect(() => checkFastPaths(kv, routes)).toThrow('the fast path for /v1/kv/* would answer GET /v1/kv/special')
-    // Other methods under the prefix are the router's: the fast path answers GET only.
+    expect(() => checkFastPaths(kv, [routes[0]!, { method: 'HEAD', path: '/v1/kv/special' }])).toThrow('would answer HEAD /v1/kv/special')
+    // Other methods under the prefix are the router's: the fast path answers GET and HEAD only.
     expect(() => checkFastPaths(kv, [routes[0]!, routes[2]!])).not.toThrow()
   })
 })
