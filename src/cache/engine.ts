@@ -1,5 +1,6 @@
 import { NO_RECORD, segmentBytesFor } from './arena'
 import { systemClock, type Clock } from './clock'
+import type { Entry } from './entry'
 import { hashKey, hashKeyBytes, hashedKeyBytes, randomHashSeed } from './key-hash'
 import type { EvictionPolicy, EvictionPolicyFactory } from './eviction'
 import { WTinyLfuPolicy } from './policies/w-tinylfu'
@@ -60,19 +61,6 @@ export interface EngineOptions {
    * run of the index (hash flooding); fix it only where runs must repeat exactly (benchmarks, tests).
    */
   hashSeed?: number
-}
-
-/** A read-only copy of one entry's state at the moment it was read. */
-export interface Entry {
-  key: string
-  value: Uint8Array
-  contentType: string
-  version: number
-  createdAt: number
-  /** Absolute expiry in epoch milliseconds, or null when the entry has no TTL. */
-  expiresAt: number | null
-  /** With soft expiry: when the entry turns stale (it is still served, as stale, until expiresAt); else null. */
-  staleAt: number | null
 }
 
 export interface WriteConditions {
