@@ -10,6 +10,7 @@ import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
+import { kvFastPut } from './modules/kv/fast-put'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
@@ -150,10 +151,15 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const routes = new RouteTable(app.routes)
   const timed = timeRequests(observers, (pathname) => routes.template(pathname))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]
-  // A fast path serves its GET route and is guarded by that route's rule: the route must exist.
-  for (const { prefix } of fastPaths)
-    if (routes.template(`${prefix}x`) !== `${prefix}*`) throw new Error(`no route ${prefix}* for a fast path`)
+  const fastPaths = [
+    kvFastGet(store, config.maxKeyBytes),
+    kvFastPut(store, config.maxKeyBytes, config.maxValueBytes, logger),
+    proxyFastRead(proxy, logger),
+  ]
+  // A fast path serves its route and is guarded by that route's rule: the route must exist.
+  for (const { method, prefix } of fastPaths)
+    if (routes.template(`${prefix}x`) !== `${prefix}*` || routes.route(method, `${prefix}x`) === undefined)
+      throw new Error(`no route ${method} ${prefix}* for a fast path`)
   // With --fsync always a write is answered once the journal's fsync covers it.
   const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined
   return app.wrap(front(config, { fastPaths, timed, durable, inFlight, live, logger, remote, readiness, routes }) as never)

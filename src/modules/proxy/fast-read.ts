@@ -12,6 +12,7 @@ import { PROXY_PATH } from './target'
 export function proxyFastRead(proxy: ProxyService, logger: Logger): FastPath {
   const fail = (error: unknown) => responseForError(error, logger)
   return {
+    method: 'GET',
     prefix: PROXY_PATH,
     answer(request) {
       const reveal = (response: Response) => proxy.revealKey(request, response)
