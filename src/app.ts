@@ -145,11 +145,10 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const observers: RequestObserver[] = [
     requests.observer,
     // At debug level every request is logged, with its path, as if --access-log were on.
-    (request, response, route, seconds, path) =>
-      (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
+    (request, response, route, seconds) => (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds),
   ]
   const routes = new RouteTable(app.routes)
-  const timed = timeRequests(observers, (pathname) => routes.template(pathname))
+  const timed = timeRequests(observers, (url) => routes.templateOfUrl(url))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
   const fastPaths = [
     kvFastGet(store, config.maxKeyBytes),

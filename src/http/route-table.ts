@@ -1,4 +1,5 @@
 import { type AccessRule, declaredRule, unknownRoute } from '../access/rules'
+import { pathStart, splitUrl } from './url'
 
 export interface Route {
   method: string
@@ -21,6 +22,8 @@ interface Entry {
 export class RouteTable {
   private readonly exact = new Map<string, Entry>()
   private readonly prefixes: [prefix: string, entry: Entry][] = []
+  /** Per prefix (same order): whether some exact path starts with it, so that it may not decide alone. */
+  private shadowed: boolean[] = []
 
   constructor(routes: readonly Route[]) {
     const entries = new Map<string, Entry>()
@@ -40,6 +43,7 @@ export class RouteTable {
       else this.exact.set(path, entry)
     }
     this.prefixes.sort(([a], [b]) => b.length - a.length)
+    this.shadowed = this.prefixes.map(([prefix]) => [...this.exact.keys()].some((path) => path.startsWith(prefix)))
   }
 
   private entry(pathname: string): Entry | undefined {
@@ -52,6 +56,24 @@ export class RouteTable {
   /** The template of the route serving the path, or 'unmatched'. */
   template(pathname: string): string {
     return this.entry(pathname)?.template ?? 'unmatched'
+  }
+
+  /**
+   * template() of a routable URL's path (see url.ts), without making the path string when a prefix
+   * decides it: the timing of every request asks, and most requests are under a prefix (/v1/kv/).
+   */
+  templateOfUrl(url: string): string {
+    const start = pathStart(url)
+    if (start >= 0) {
+      // The longest matching prefix serves the path unless an exact path might: as entry() decides.
+      for (let i = 0; i < this.prefixes.length; i++) {
+        const [prefix, entry] = this.prefixes[i]!
+        if (!url.startsWith(prefix, start)) continue
+        if (!this.shadowed[i]) return entry.template
+        break
+      }
+    }
+    return this.template(splitUrl(url)[0])
   }
 
   /** The rule for a request: its method's route, else GET's for HEAD (Elysia answers HEAD with GET), else the path's catch-all, else an unknown route's. */

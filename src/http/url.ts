@@ -32,6 +32,9 @@ function realPathStart(url: string): number {
  */
 const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/
 
+/** Clients send the same Host on every request: the last one found valid needs no second test. */
+let lastValidHost = ''
+
 /**
  * The request as the router must see it, or undefined when its Host field is not valid (RFC 9112
  * section 3.2 asks for 400, also for more than one Host field line).
@@ -44,7 +47,10 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+;=]|%[0-9A-
  */
 export function routable(request: Request, origin: string): Request | undefined {
   const host = request.headers.get('host')
-  if (host !== null && !VALID_HOST.test(host)) return undefined
+  if (host !== null && host !== lastValidHost) {
+    if (!VALID_HOST.test(host)) return undefined
+    lastValidHost = host
+  }
   const url = request.url
   const start = realPathStart(url)
   if (start >= ROUTER_PATH_SEARCH_FROM && pathStart(url) === start) return request
