@@ -70,7 +70,11 @@ export async function startServer(binary: string, maxMemory: string): Promise<Se
       return undefined
     }
   }
-  return { url, child, log, alive, loopDelay, stop: () => stop(child) }
+  const stopServer = async () => {
+    await stop(child)
+    rmSync(loopFile, { force: true })
+  }
+  return { url, child, log, alive, loopDelay, stop: stopServer }
 }
 
 /** GET /v1/stats; throws on a non-200 or after `timeoutMs` (the same bound wrk gives its requests). */
