@@ -11,6 +11,7 @@ import { keysModule } from './modules/keys'
 import { ProxyService, proxyModule } from './modules/proxy'
 import { kvModule } from './modules/kv'
 import { kvFastGet } from './modules/kv/fast-get'
+import { kvFastPut } from './modules/kv/fast-put'
 import { proxyFastRead } from './modules/proxy/fast-read'
 import { RequestMetrics, statsModule, timeRequests, type RequestObserver } from './modules/stats'
 import { RouteTable } from './http/route-table'
@@ -146,14 +147,17 @@ export function createApp(config: Config, deps: AppDependencies = {}) {
   const observers: RequestObserver[] = [
     requests.observer,
     // At debug level every request is logged, with its path, as if --access-log were on.
-    (request, response, route, seconds, path) =>
-      (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds, path),
+    (request, response, route, seconds) => (live.accessLog || logger.enabled('debug')) && logRequest(request, response, route, seconds),
   ]
   const routes = new RouteTable(app.routes)
-  const timed = timeRequests(observers, (pathname) => routes.template(pathname))
+  const timed = timeRequests(observers, (url) => routes.templateOfUrl(url))
   // Elysia calls a wrapper as `wrapper(handle, request)(request)`; its HigherOrderFunction type does not say so.
-  const fastPaths = [kvFastGet(store, config.maxKeyBytes), proxyFastRead(proxy, logger)]
-  // A fast path serves its GET route and is guarded by that route's rule: the route must exist, alone under its prefix.
+  const fastPaths = [
+    kvFastGet(store, config.maxKeyBytes),
+    kvFastPut(store, config.maxKeyBytes, config.maxValueBytes, logger),
+    proxyFastRead(proxy, logger),
+  ]
+  // A fast path serves its route and is guarded by that route's rule: the route must exist, alone under its prefix.
   checkFastPaths(fastPaths, app.routes)
   // With --fsync always a write is answered once the journal's fsync covers it.
   const durable = config.persistence?.fsync === 'always' ? () => persistence.current?.durable() ?? Promise.resolve() : undefined

@@ -6,7 +6,7 @@
  * with the plot bench/soak-memory.svg. Exits 1 if an assertion fails.
  * Run `bun run bench:soak --help` for the options.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { buildFastcache, skipBuildAsked } from '../http/build'
 import { ensureTools } from '../http/deps'
@@ -14,12 +14,13 @@ import { flagReader, parseFlags, SKIP_BUILD_OPTION } from '../http/flags'
 import { outputPath, writeReport } from '../http/output'
 import { installSignalHandlers, stopAll } from '../http/procs'
 import { recordRun } from '../http/run-info'
-import { ROOT } from '../http/servers'
+import { BINARY, ROOT } from '../http/servers'
 import { analyse } from './analysis'
 import { drive, type Dist, type DriveResult, type Workload } from './drive'
 import { memoryPlot } from './plot'
 import { healthStatus, probeMiss, type MissProbe } from './probe'
-import { allHold, headline, renderReport } from './report'
+import { allHold, type BaselineRun, headline, renderReport } from './report'
+import type { LoopDelay } from './loop-monitor'
 import { peakRssKb, startSampler, type Sample, type Sampler } from './sampler'
 import { readMetrics, readStats, startServer, type Server } from './server'
 import { diffStatusCounts, parseStatusCounts, type StatusCount } from './statuses'
@@ -41,12 +42,15 @@ const HELP = `usage: bun run bench:soak [options]
   --get-dist D       key choice of the reads: zipf (0.99) or uniform (default zipf); writes are uniform
   --rss-growth PCT   allowed RSS growth from the middle to the last third of the run (default 10)
   --skip-build       use dist/fastcache as it is (also BENCH_SKIP_BUILD=1)
+  --baseline-binary PATH
+                     after this build, soak another one (e.g. built from an older commit) the same way;
+                     its event-loop delay, RSS and throughput are reported beside this build's
   --out FILE         report path (default bench/RESULTS-soak.md; with --quick, a file in the temp directory)
   --svg FILE         plot path (default bench/soak-memory.svg; with --quick, a file in the temp directory)
   --json FILE        also write every sample and slice as JSON
   --quick            a smoke run: --duration 30 --slice 5
 
-The default run takes about 3.5 minutes. Installs wrk and curl with apt-get when missing.
+The default run takes about 3.5 minutes (7 with --baseline-binary). Installs wrk and curl with apt-get when missing.
 `
 
 const flags = parseFlags(
@@ -59,6 +63,7 @@ const flags = parseFlags(
     connections: { type: 'string' },
     'get-dist': { type: 'string' },
     'rss-growth': { type: 'string' },
+    'baseline-binary': { type: 'string' },
     ...SKIP_BUILD_OPTION,
     svg: { type: 'string' },
   },
@@ -87,6 +92,8 @@ const workload: Workload = {
   getDist,
 }
 const skipBuild = skipBuildAsked(flags['skip-build'])
+const baselineBinary = flags['baseline-binary'] === undefined ? undefined : resolve(flags['baseline-binary'])
+if (baselineBinary !== undefined && !existsSync(baselineBinary)) fail(`--baseline-binary: no file ${baselineBinary}`)
 const out = outputPath(flags.out, flags.quick, DEFAULT_OUT, 'fastcache-RESULTS-soak-quick.md')
 const svg = outputPath(flags.svg, flags.quick, DEFAULT_SVG, 'fastcache-soak-memory-quick.svg')
 
@@ -108,12 +115,14 @@ let rssPeak: number | undefined
 let maxBytes = 0
 let keys = 0
 let loadS = 0
+let loopDelay: LoopDelay | undefined
+let baseline: BaselineRun | undefined
 
 try {
   await ensureTools(TOOLS, LABEL)
   commit = await buildFastcache(skipBuild, log)
 
-  server = await startServer(maxMemory)
+  server = await startServer(BINARY, maxMemory)
   const first = await readStats(server.url)
   if (first.items !== 0) throw new Error(`a fresh server holds ${first.items} items`)
   // The bound as the server understood --max-memory: the key set is sized from it.
@@ -129,6 +138,7 @@ try {
   const live = server
   driven = await drive({ ...workload, url: server.url, keys, t0, alive: () => live.alive(), log })
   loadS = (performance.now() - t0) / 1000
+  loopDelay = server.loopDelay()
   samples = await sampler.stop()
   sampler = undefined
   rssPeak = await peakRssKb(server.child.pid)
@@ -141,10 +151,44 @@ try {
     health = await healthStatus(server.url)
     aliveAtEnd = server.alive()
   }
+  await server.stop()
+  if (baselineBinary !== undefined) {
+    log(`baseline ${baselineBinary}: the same load`)
+    baseline = await soakBaseline(baselineBinary)
+  }
 } finally {
   if (sampler) samples = await sampler.stop()
   if (server) await server.stop()
   await stopAll()
+}
+
+/** The same load on another build: what it is compared by (event-loop delay, RSS, throughput). */
+async function soakBaseline(binary: string): Promise<BaselineRun> {
+  const other = await startServer(binary, maxMemory)
+  try {
+    const t0 = performance.now()
+    const otherSampler = startSampler(other, t0)
+    const run = await drive({ ...workload, url: other.url, keys, t0, alive: () => other.alive(), log })
+    const seconds = (performance.now() - t0) / 1000
+    const delay = other.loopDelay()
+    const otherSamples = await otherSampler.stop()
+    const peak = await peakRssKb(other.child.pid)
+    const figures = analyse({
+      samples: otherSamples,
+      slices: run.slices,
+      loadS: seconds,
+      statuses: [],
+      probe: undefined,
+      aliveAtEnd: other.alive(),
+      health: 0,
+      rssPeakKb: peak,
+      growthBound,
+      cutShort: run.cutShort,
+    })
+    return { binary, loopDelay: delay, memory: figures.memory, requests: figures.requests }
+  } finally {
+    await other.stop()
+  }
 }
 await runRecord.finish()
 
@@ -164,6 +208,8 @@ const report = {
   info: { ...(await runRecord.info(LABEL, commit)), maxMemory, maxBytes, keys, factor, ...workload, loadS, growthBound },
   slices: driven.slices,
   analysis,
+  loopDelay,
+  baseline,
   probe,
   serverLog: server?.log ?? [],
   plot: relative(dirname(out), svg),

@@ -3,8 +3,10 @@
 import { f0, f1, f2 } from '../http/format'
 import { runHeader } from '../http/run-header'
 import type { RunInfo as CommonRunInfo } from '../http/run-info'
-import type { Analysis, SliceCpu } from './analysis'
+import { ENTRY_OVERHEAD_BYTES } from '../../src/cache'
+import type { Analysis, MemoryFigures, RequestFigures, SliceCpu } from './analysis'
 import type { Slice, Workload } from './drive'
+import type { LoopDelay } from './loop-monitor'
 import type { MissProbe } from './probe'
 
 export interface RunInfo extends CommonRunInfo, Workload {
@@ -24,6 +26,17 @@ export interface Report {
   serverLog: string[]
   /** The SVG's path relative to the report's folder. */
   plot: string
+  /** The server's event-loop delay over the load (undefined if the monitor never wrote). */
+  loopDelay?: LoopDelay
+  /** The same load on another build (--baseline-binary). */
+  baseline?: BaselineRun
+}
+
+export interface BaselineRun {
+  binary: string
+  loopDelay?: LoopDelay
+  memory: MemoryFigures
+  requests: RequestFigures
 }
 
 const MiB = 1024 * 1024
@@ -124,8 +137,8 @@ export function renderReport(report: Report): string {
   const loadS = info.loadS
   const putRps = r.puts / loadS
   const getRps = r.gets / loadS
-  // What one entry is charged: key + value + the README's 280 bytes of overhead.
-  const charge = meanKeyBytes(info.keys) + info.valueSize + 280
+  // What one entry is charged: key + value + the engine's overhead per entry.
+  const charge = meanKeyBytes(info.keys) + info.valueSize + ENTRY_OVERHEAD_BYTES
   const out: string[] = [
     ...runHeader('Soak benchmark: fastcache under a bounded write overload', info, [], 'throughput'),
     '',
@@ -135,7 +148,7 @@ export function renderReport(report: Report): string {
     '',
     `- Server: \`dist/fastcache --host 127.0.0.1 --port <free> --max-memory ${info.maxMemory} --log-level warn\` (bound ${f0(info.maxBytes)} B), built by this run unless \`--skip-build\`, environment without \`FASTCACHE_*\`.`,
     `- Key set: ${f0(info.keys)} keys \`key:0\` … \`key:${info.keys - 1}\` with ${f0(info.valueSize)}-byte values: ${f1((info.keys * info.valueSize) / MiB)} MiB of values, ` +
-      `${info.factor}× the bound (charged with key and the 280-byte entry overhead, about ${f1((info.keys * charge) / info.maxBytes)}×), so at most ` +
+      `${info.factor}× the bound (charged with key and the ${ENTRY_OVERHEAD_BYTES}-byte entry overhead, about ${f1((info.keys * charge) / info.maxBytes)}×), so at most ` +
       `${f0((100 * info.maxBytes) / (info.keys * charge))}% of it can be held at once.`,
     `- Writes: \`wrk -t1 -c${info.putConnections}\` with \`bench/http/lua/put.lua\`, PUT of a key drawn uniformly over the whole set, as fast as the server takes them.`,
     `- Reads, at the same time: \`wrk -t1 -c${info.getConnections}\` with \`bench/http/lua/get.lua\`, GET of a key drawn ${info.getDist === 'zipf' ? 'Zipf(0.99) (hot ranks scattered over the set)' : 'uniformly'} over the same set. ` +
@@ -162,6 +175,8 @@ export function renderReport(report: Report): string {
     `![charged bytes and RSS over the run, with the bound](${report.plot})`,
     '',
     memoryTable(report),
+    '',
+    loopDelaySection(report),
     '',
     '## Throughput per slice',
     '',
@@ -203,6 +218,39 @@ export function renderReport(report: Report): string {
   return out.join('\n')
 }
 
+const delayCells = (d: LoopDelay | undefined) =>
+  d === undefined ? 'not measured | | | ' : `${f2(d.p50Ms)} | ${f2(d.p99Ms)} | ${f2(d.p999Ms)} | ${f2(d.maxMs)}`
+
+/** The server's event-loop delay under the load, and the same for the baseline build when there is one. */
+function loopDelaySection(report: Report): string {
+  const rows: [string, LoopDelay | undefined, MemoryFigures, RequestFigures][] = [
+    [`this build (${report.info.commit})`, report.loopDelay, report.analysis.memory, report.analysis.requests],
+  ]
+  const b = report.baseline
+  if (b) rows.push([`baseline: \`${b.binary}\``, b.loopDelay, b.memory, b.requests])
+  const lines = [
+    '## Event-loop delay',
+    '',
+    'The server’s own measure: `monitorEventLoopDelay` of `node:perf_hooks` (a 10 ms timer, how late it fires), preloaded into the binary',
+    'through `BUN_OPTIONS=--preload bench/soak/loop-monitor.ts`, over the server’s whole life up to the end of the load.',
+    b ? 'The baseline ran the same load right after this build, on the same key set, by the same rules.' : '',
+    '',
+    '| build | p50 ms | p99 ms | p99.9 ms | max ms | req/s (PUT + GET) | RSS − start, highest sample ÷ bound | RSS, last third (MiB) |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows.map(
+      ([name, delay, m, r]) =>
+        `| ${name} | ${delayCells(delay)} | ${f0((r.puts + r.gets) / report.info.loadS)} | ` +
+        `${f2(((m.rssMaxKb - m.rssStartKb) * 1024) / m.maxBytes)}× | ${kbMiB(m.rssLastKb)} |`,
+    ),
+  ]
+  if (b?.loopDelay && report.loopDelay)
+    lines.push(
+      '',
+      `p99 against the baseline’s: ${f2(report.loopDelay.p99Ms / b.loopDelay.p99Ms)}× (below it: ${verdict(report.loopDelay.p99Ms < b.loopDelay.p99Ms)}).`,
+    )
+  return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n')
+}
+
 /** The terminal summary: the verdicts and the headline figures. */
 export function headline(report: Report): string {
   const m = report.analysis.memory
@@ -213,6 +261,8 @@ export function headline(report: Report): string {
     `charged max ${f1(m.peakCharged / MiB)} of ${f1(m.maxBytes / MiB)} MiB; RSS start ${kbMiB(m.rssStartKb)}, middle ${kbMiB(m.rssMiddleKb)}, last third ${kbMiB(m.rssLastKb)}, end ${kbMiB(m.rssEndKb)}, max ${kbMiB(m.rssMaxKb)} MiB; slope ${f2(m.slopeMiBPerMin)} MiB/min`,
     `${f0(r.puts / report.info.loadS)} PUT/s, ${f0(r.gets / report.info.loadS)} GET/s, ${f0(r.evictions)} evictions, ${f0(r.getMisses)} GET misses, ${r.socketErrors} socket errors`,
     `${trendLine(report).split('. When')[0]!}.`,
+    `event-loop delay p99 ${f2(report.loopDelay?.p99Ms)} ms` +
+      (report.baseline ? `, baseline ${f2(report.baseline.loopDelay?.p99Ms)} ms` : ''),
   )
   return lines.join('\n')
 }

@@ -1,8 +1,13 @@
 // The server under test: dist/fastcache on a free loopback port with a memory bound, its log kept
 // (a warning or an internal error under overload is part of the verdict), and its JSON and metrics reads.
+import { readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { answers, freePort, start, stop, waitUntil, type Child } from '../http/procs'
-import { BINARY } from '../http/servers'
 import type { EngineStats } from '../../src/cache'
+import type { LoopDelay } from './loop-monitor'
+
+const LOOP_MONITOR = join(import.meta.dir, 'loop-monitor.ts')
 
 /** The fields of GET /v1/stats this benchmark reads: the engine's own counters. */
 export type Stats = Pick<EngineStats, 'items' | 'bytes' | 'maxBytes' | 'hits' | 'misses' | 'sets' | 'evictions' | 'expirations'>
@@ -13,6 +18,8 @@ export interface Server {
   /** The server's log lines so far (stdout and stderr; at most LOG_LINES of them). */
   log: string[]
   alive(): boolean
+  /** The event loop's delay over the server's life so far (see loop-monitor.ts); undefined before its first write. */
+  loopDelay(): LoopDelay | undefined
   stop(): Promise<void>
 }
 
@@ -39,11 +46,14 @@ async function drain(stream: ReadableStream<Uint8Array>, into: string[]): Promis
   if (partial.trim() !== '' && into.length < LOG_LINES) into.push(partial)
 }
 
-export async function startServer(maxMemory: string): Promise<Server> {
+export async function startServer(binary: string, maxMemory: string): Promise<Server> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
-  const cmd = [BINARY, '--host', '127.0.0.1', '--port', String(port), '--max-memory', maxMemory, '--log-level', 'warn']
-  const child = start(cmd, { env: cleanEnv(), stdout: 'pipe', stderr: 'pipe' })
+  const cmd = [binary, '--host', '127.0.0.1', '--port', String(port), '--max-memory', maxMemory, '--log-level', 'warn']
+  const loopFile = join(tmpdir(), `fastcache-soak-loop-${port}.json`)
+  rmSync(loopFile, { force: true })
+  const env = { ...cleanEnv(), BUN_OPTIONS: `--preload ${LOOP_MONITOR}`, SOAK_LOOP_DELAY_FILE: loopFile }
+  const child = start(cmd, { env, stdout: 'pipe', stderr: 'pipe' })
   const log: string[] = []
   for (const stream of [child.stdout, child.stderr]) if (stream instanceof ReadableStream) void drain(stream, log).catch(() => {})
   const alive = () => child.exitCode === null && child.signalCode === null
@@ -53,7 +63,18 @@ export async function startServer(maxMemory: string): Promise<Server> {
     await stop(child)
     throw new Error(`${(error as Error).message}\n${log.join('\n')}`)
   }
-  return { url, child, log, alive, stop: () => stop(child) }
+  const loopDelay = () => {
+    try {
+      return JSON.parse(readFileSync(loopFile, 'utf8')) as LoopDelay
+    } catch {
+      return undefined
+    }
+  }
+  const stopServer = async () => {
+    await stop(child)
+    rmSync(loopFile, { force: true })
+  }
+  return { url, child, log, alive, loopDelay, stop: stopServer }
 }
 
 /** GET /v1/stats; throws on a non-200 or after `timeoutMs` (the same bound wrk gives its requests). */

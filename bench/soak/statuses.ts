@@ -8,15 +8,23 @@ export interface StatusCount {
   count: number
 }
 
-const COUNT_LINE = /^fastcache_http_request_duration_seconds_count\{route="((?:[^"\\]|\\.)*)",status="(\d+)"\} (\d+(?:\.\d+)?(?:e\+?\d+)?)$/
+// The series also carry a method label (since the metrics split by method): counts are summed over it.
+const COUNT_LINE =
+  /^fastcache_http_request_duration_seconds_count\{(?:method="(?:[^"\\]|\\.)*",)?route="((?:[^"\\]|\\.)*)",status="(\d+)"\} (\d+(?:\.\d+)?(?:e\+?\d+)?)$/
 
 export function parseStatusCounts(metrics: string): StatusCount[] {
-  const counts: StatusCount[] = []
+  const counts = new Map<string, StatusCount>()
   for (const line of metrics.split('\n')) {
     const m = COUNT_LINE.exec(line.trim())
-    if (m) counts.push({ route: m[1]!, status: Number(m[2]), count: Number(m[3]) })
+    if (!m) continue
+    const route = m[1]!
+    const status = Number(m[2])
+    const key = `${status} ${route}`
+    const known = counts.get(key)
+    if (known) known.count += Number(m[3])
+    else counts.set(key, { route, status, count: Number(m[3]) })
   }
-  return counts
+  return [...counts.values()]
 }
 
 /** after − before per route and status, leaving out the pairs that did not move. */

@@ -1,6 +1,6 @@
 export { CacheEngine, ENTRY_OVERHEAD_BYTES } from './engine'
+export type { Entry } from './entry'
 export type {
-  Entry,
   MutationListener,
   EngineOptions,
   EngineStats,

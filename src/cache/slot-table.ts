@@ -1,6 +1,6 @@
 import { Arena, NO_RECORD, OWNER_BITS } from './arena'
 import { ContentTypes } from './content-types'
-import type { Entry } from './engine'
+import type { Entry } from './entry'
 import { grown } from './grow'
 import { hashKeyBytes } from './key-hash'
 import { KeyIndex } from './key-index'

@@ -3,16 +3,6 @@ import { isJsonType } from './media-type'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-const SMALL_COPY_LIMIT = 64 * 1024
-
-/**
- * A small body from the runtime sits in its own external buffer (~160 B of bookkeeping per value,
- * bench/RESULTS-engine-memory.md); a copy lives in the JS heap for ~55 B. Stored values stay for long.
- */
-function compact(bytes: Uint8Array): Uint8Array {
-  return bytes.byteLength <= SMALL_COPY_LIMIT ? bytes.slice() : bytes
-}
-
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than the limit of ${limit} bytes`)
 }
@@ -20,18 +10,20 @@ function tooLarge(limit: number): HttpError {
 /**
  * Reads a request body into memory, refusing it with 413 once it passes `limit` bytes:
  * at once from Content-Length, otherwise while streaming, so an oversized body is never held whole.
+ * The bytes are the runtime's own, not copied: nothing keeps them past the request (the engine copies
+ * a value into its arena, the shared tier sends it to Redis, JSON bodies are parsed and dropped).
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (Number(declared) > limit) throw tooLarge(limit)
     // The length is known and within bounds: let the runtime read it in one piece.
-    return compact(await request.bytes())
+    return await request.bytes()
   }
   if (!request.body) return new Uint8Array(0)
   const body = await readStreamUpTo(request.body, limit)
   if (body === undefined) throw tooLarge(limit)
-  return compact(body)
+  return body
 }
 
 /**

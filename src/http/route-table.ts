@@ -1,4 +1,5 @@
 import { type AccessRule, declaredRule, unknownRoute } from '../access/rules'
+import { pathStart, splitUrl } from './url'
 
 export interface Route {
   method: string
@@ -58,6 +59,23 @@ export class RouteTable {
   /** The template of the route serving the path, or 'unmatched'. */
   template(pathname: string): string {
     return this.entry(pathname)?.template ?? 'unmatched'
+  }
+
+  /**
+   * template() of a routable URL's path (see url.ts), without making the path string when a prefix
+   * decides it: the timing of every request asks, and most requests are under a prefix (/v1/kv/).
+   */
+  templateOfUrl(url: string): string {
+    const start = pathStart(url)
+    if (start >= 0) {
+      // The longest matching prefix serves the path unless an exact path might: as entry() decides.
+      for (const [prefix, entry, shadowed] of this.prefixes) {
+        if (!url.startsWith(prefix, start)) continue
+        if (!shadowed) return entry.template
+        break
+      }
+    }
+    return this.template(splitUrl(url)[0])
   }
 
   /** The rule for a request: its method's route, else GET's for HEAD (Elysia answers HEAD with GET), else the path's catch-all, else an unknown route's. */

@@ -1,3 +1,4 @@
+import { splitUrl } from '../http/url'
 import type { Logger } from './logger'
 
 /** Where a request came from; undefined when unknown (app.handle in tests). */
@@ -22,12 +23,12 @@ async function bodyBytes(response: Response, route: string): Promise<number | nu
  * key, is logged only at debug level.
  */
 export function accessLog(logger: Logger, remote: RemoteAddress, withPath: () => boolean) {
-  return (request: Request, response: Response, route: string, seconds: number, path: string): void => {
+  return (request: Request, response: Response, route: string, seconds: number): void => {
     void bodyBytes(response, route).then((bytes) => {
       logger.info('request', {
         method: request.method,
         route,
-        ...(withPath() ? { path } : {}),
+        ...(withPath() ? { path: splitUrl(request.url)[0] } : {}),
         status: response.status,
         ...(response.headers.has('cache-status') ? { cacheStatus: response.headers.get('cache-status') } : {}),
         bytes,

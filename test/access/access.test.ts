@@ -122,6 +122,14 @@ describe('access control with bearer tokens', () => {
     expect((await call('GET', '/v1/kv/secret', { headers: bearer(READ) })).text).toBe('x')
   })
 
+  test('the PUT fast path is guarded like the route: no token or a read token writes nothing', async () => {
+    const { call } = testApp({ tokens })
+    expect((await call('PUT', '/v1/kv/guarded', { body: 'x' })).status).toBe(401)
+    expect((await call('PUT', '/v1/kv/guarded', { body: 'x', headers: bearer(READ) })).status).toBe(403)
+    expect((await call('GET', '/v1/kv/guarded', { headers: bearer(READ) })).status).toBe(404)
+    expect((await call('PUT', '/v1/kv/guarded', { body: 'x', headers: bearer(WRITE) })).status).toBe(201)
+  })
+
   test('--public-metrics opens /metrics, /v1/stats and /openapi; /health is always open', async () => {
     const { call } = testApp({ tokens, publicMetrics: true })
     for (const path of ['/metrics', '/v1/stats', '/openapi/json', '/health']) expect((await call('GET', path)).status).toBe(200)

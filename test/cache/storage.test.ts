@@ -133,6 +133,27 @@ describe('values', () => {
     expect(created.status === 'created' && cache.peek('k')!.version > created.version).toBe(true)
   })
 
+  test("a value written is the engine's own copy: the caller may change or reuse its buffer at once", () => {
+    // The HTTP layer hands the runtime's request body to set() as it is, without a copy of its own.
+    const { cache } = engine(8 * MiB)
+    const sizes = [1, 100, 1000, 5000, 200_000]
+    for (const [i, size] of sizes.entries()) {
+      const written = valueFor(size, i)
+      const created = cache.set(`own:${size}`, written, OCTET)
+      written.fill(0xee)
+      expect({ size, status: created.status, value: cache.peek(`own:${size}`)!.value }).toEqual({
+        size,
+        status: 'created',
+        value: valueFor(size, i),
+      })
+      // The same buffer, reused for the next write of this key, in place and past its record's class.
+      written.set(valueFor(size, i + 100))
+      cache.set(`own:${size}`, written, OCTET)
+      written.fill(0x11)
+      expect({ size, value: cache.peek(`own:${size}`)!.value }).toEqual({ size, value: valueFor(size, i + 100) })
+    }
+  })
+
   test('a value handed out never changes, whatever happens to the cache afterwards', () => {
     const { cache } = engine(8 * MiB)
     const rng = new Rng(7)

@@ -3,7 +3,6 @@ import { grown } from '../grow'
 import { FrequencySketch } from './frequency-sketch'
 import { RejectionMemory } from './rejection-memory'
 import { SlotQueues } from './slot-queues'
-import type { WindowAdvisor } from './window-advisor'
 
 export interface WTinyLfuOptions {
   /** A fixed window, as a share of the bound (default 1%), when there is no advisor. */
@@ -11,7 +10,22 @@ export interface WTinyLfuOptions {
   /** A fixed admission rule when there is no advisor: lenient also admits recently reused keys (default false). */
   lenient?: boolean
   /** Resizes the window and picks the admission rule as the workload changes. */
-  advisor?: WindowAdvisor
+  advisor?: WindowAdvice
+}
+
+/**
+ * What the policy asks of an advisor (WindowAdvisor is one). Declared here, by its user, so the
+ * advisor's miniatures may run this policy without a cycle between the files.
+ */
+export interface WindowAdvice {
+  /** Whether a request for `hash` is in the advisor's sample; only those are recorded. */
+  sampled(hash: number): boolean
+  /** Records a sampled request; returns the configuration to move to, or -1 to stay. */
+  record(hash: number, weight: number, entries: number, totalWeight: number): number
+  /** The window share of a configuration. */
+  shareOf(config: number): number
+  /** Whether a configuration uses the lenient admission rule. */
+  isLenient(config: number): boolean
 }
 
 const WINDOW = 0
@@ -64,7 +78,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private entries = 0
   /** The weight of every entry held (the three areas together). */
   private totalWeight = 0
-  private readonly advisor: WindowAdvisor | undefined
+  private readonly advisor: WindowAdvice | undefined
   private random = 0x2545f491
 
   constructor(context: PolicyContext, options: WTinyLfuOptions = {}) {

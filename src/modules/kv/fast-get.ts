@@ -10,6 +10,7 @@ import { get } from './service'
  */
 export function kvFastGet(store: KeyValues, maxKeyBytes: number): FastPath {
   return {
+    method: 'GET',
     prefix: '/v1/kv/',
     answer(request, rest) {
       if (rest.includes('?')) return undefined

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { presentedToken } from '../../access/guard'
 import type { Config } from '../../config/schema'
-import { jsonBodyParser, readBody } from '../../http/body'
+import { jsonBodyParser } from '../../http/body'
 import { badRequest } from '../../http/errors'
 import { otherMethods } from '../../http/method-not-allowed'
 import { keyFromPath } from '../../http/key'
@@ -12,6 +12,7 @@ import { GetQuery, IncrBody, IncrReply, MetaReply, NoQuery, PutQuery, TouchBody,
 import { Type } from '@sinclair/typebox'
 import { anyBody, eitherOf, failures, headerParameter, noBody, pathParameter, reply } from '../../http/openapi/declare'
 import * as kv from './service'
+import { putRequest } from './put-request'
 import type { Store } from '../../store'
 import { access } from '../../access/rules'
 
@@ -52,32 +53,7 @@ export function kvModule(store: Store, config: Config) {
   return new Elysia({ name: 'kv' })
     .put(
       '/v1/kv/*',
-      async ({ params, query, request }) => {
-        const k = key(params['*'])
-        const ifNoneMatch = request.headers.get('if-none-match')
-        // If-None-Match: * is the header form of ?nx.
-        const nx = flagSet(query.nx) || ifNoneMatch?.trim() === '*'
-        const xx = flagSet(query.xx)
-        if (nx && xx) throw badRequest('CONFLICTING_CONDITIONS', 'nx and xx cannot be combined')
-        const ttlMs = query.ttl === undefined ? undefined : parseTtlMs(query.ttl)
-        if (query.stale !== undefined && ttlMs === undefined)
-          throw badRequest('INVALID_DURATION', 'stale needs a ttl: the value turns stale when the ttl runs out')
-        const staleMs = query.stale === undefined ? undefined : parseDurationParam('stale', query.stale)
-        const body = await readBody(request, config.maxValueBytes)
-        return kv.put(store, leases, {
-          key: k,
-          body,
-          contentType: request.headers.get('content-type'),
-          ttlMs,
-          staleMs,
-          lease: query.lease,
-          nx,
-          xx,
-          keepTtl: flagSet(query.keepttl),
-          ifMatch: request.headers.get('if-match'),
-          ifNoneMatch,
-        })
-      },
+      async ({ params, query, request }) => kv.put(store, leases, await putRequest(request, key(params['*']), query, config.maxValueBytes)),
       {
         parse: 'none',
         query: PutQuery,

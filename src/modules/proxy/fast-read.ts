@@ -14,6 +14,7 @@ import { PROXY_PATH } from './target'
 export function proxyFastRead(proxy: ProxyService, logger: Logger): FastPath {
   const fail = (error: unknown) => responseForError(error, logger)
   return {
+    method: 'GET',
     prefix: PROXY_PATH,
     head: true,
     answer(request) {
