@@ -14,7 +14,7 @@ import { headerLimits, type InFlight } from './http/request-limits'
 type Handle = (request: Request) => Response | Promise<Response>
 
 export interface FrontParts {
-  /** The key-value and proxy GET fast paths: each answers a request before Elysia when it can, else undefined. */
+  /** The fast paths (key GET and PUT, the proxy's GET and HEAD): each answers a request before Elysia when it can, else undefined. */
   fastPaths: readonly FastPath[]
   /** Wraps a handler to time each request (the stats module's timing). */
   timed: (handle: Handle) => Handle
@@ -47,7 +47,7 @@ const isHealthRoute = (url: string) => url.startsWith('/health', pathStart(url))
 /**
  * What every request goes through before Elysia routes it, in order: a URL the router reads as
  * everything else does (`routable`), the in-flight bound, header limits, CORS preflight, access
- * control, then the GET fast paths or Elysia; CORS fields on the way out. Everything after the URL
+ * control, then the fast paths or Elysia; CORS fields on the way out. Everything after the URL
  * is timed. Built for Elysia's `wrap`, which calls it as `front(handle, request)(request)`.
  */
 export function front(config: Config, parts: FrontParts) {

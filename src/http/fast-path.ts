@@ -9,16 +9,18 @@ type Answer = Response | Promise<Response>
  * for anything it does not handle itself (a query it does not expect, a malformed path), so that the
  * route answers, errors included. Access control has run before it, on that route's declared rule.
  */
-export interface FastPath {
-  /** GET, or PUT: once a PUT path has read the body it must answer, errors included (the route cannot read it again). */
-  method: 'GET' | 'PUT'
+interface FastPathBase {
   /** The route's template without its `*`: `/v1/kv/`. */
   prefix: string
-  /** It answers HEAD as well as GET (otherwise Elysia does, through the GET route). */
-  head?: boolean
   /** `rest` is the URL after the prefix, query string included. */
   answer(request: Request, rest: string): Answer | undefined
 }
+
+/**
+ * A GET path may answer HEAD as well (otherwise Elysia does, through the GET route). A PUT path,
+ * once it has read the body, must answer, errors included (the route cannot read it again).
+ */
+export type FastPath = (FastPathBase & { method: 'GET'; head?: boolean }) | (FastPathBase & { method: 'PUT'; head?: never })
 
 /** One dispatcher for every fast path: requests of its method (or HEAD, when it says so) whose path starts with its prefix. */
 export function fastPaths(paths: readonly FastPath[]): (request: Request) => Answer | undefined {
