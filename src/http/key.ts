@@ -37,3 +37,16 @@ export function keyFromPath(rawPath: string, maxKeyBytes: number): string {
   }
   return checkKey(key, maxKeyBytes)
 }
+
+/**
+ * The key a fast path may serve: that of a rest of path without a query string, or undefined to
+ * leave the request to its route (which answers a query or a bad key, errors included).
+ */
+export function plainKey(rest: string, maxKeyBytes: number): string | undefined {
+  if (rest.includes('?')) return undefined
+  try {
+    return keyFromPath(rest, maxKeyBytes)
+  } catch {
+    return undefined
+  }
+}

@@ -1,5 +1,5 @@
 import type { FastPath } from '../../http/fast-path'
-import { keyFromPath } from '../../http/key'
+import { plainKey } from '../../http/key'
 import type { KeyValues } from '../../store'
 import { get } from './service'
 
@@ -13,13 +13,8 @@ export function kvFastGet(store: KeyValues, maxKeyBytes: number): FastPath {
     method: 'GET',
     prefix: '/v1/kv/',
     answer(request, rest) {
-      if (rest.includes('?')) return undefined
-      let key: string
-      try {
-        key = keyFromPath(rest, maxKeyBytes)
-      } catch {
-        return undefined
-      }
+      const key = plainKey(rest, maxKeyBytes)
+      if (key === undefined) return undefined
       // Synchronous from the local engine or a near-cache hit; a promise only when Redis is asked.
       return get(store, key, false, request.headers.get('if-none-match'))
     },

@@ -1,6 +1,6 @@
 import { responseForError } from '../../http/error-handler'
 import type { FastPath } from '../../http/fast-path'
-import { keyFromPath } from '../../http/key'
+import { plainKey } from '../../http/key'
 import type { Logger } from '../../log/logger'
 import type { Store } from '../../store'
 import { NO_PUT_QUERY, putRequest } from './put-request'
@@ -20,13 +20,8 @@ export function kvFastPut(store: Store, maxKeyBytes: number, maxValueBytes: numb
     method: 'PUT',
     prefix: '/v1/kv/',
     answer(request, rest) {
-      if (rest.includes('?')) return undefined
-      let key: string
-      try {
-        key = keyFromPath(rest, maxKeyBytes)
-      } catch {
-        return undefined
-      }
+      const key = plainKey(rest, maxKeyBytes)
+      if (key === undefined) return undefined
       return answer(request, key).catch(fail)
     },
   }
